@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Serve the demo store: migrate, seed (first run only), start the Clover emulator with
+# live trading, keep Shelfcount in sync with it, and serve HTTP on :8000 and HTTPS on :8443.
+set -eu
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+FLASK=".venv/bin/flask --app wsgi"
+mkdir -p instance
+[ -s instance/secret_key ] || $PY -c 'import secrets; print(secrets.token_hex(32))' > instance/secret_key
+chmod 600 instance/secret_key
+LAN=$(hostname -I 2>/dev/null | awk '{print $1}')
+$PY scripts/devcert.py instance ${LAN:+"$LAN"}
+
+export DEMO_MODE=1
+: "${HTTP_PORT:=8000}" "${HTTPS_PORT:=8443}" "${EMULATOR_PORT:=8765}"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if [ -z "${CLOVER_BASE_URL:-}" ] && $PY -c 'import webapp.clover.emulator' 2>/dev/null; then
+  export CLOVER_BASE_URL="http://127.0.0.1:${EMULATOR_PORT}"
+  export CLOVER_DEMO_EMULATOR=1
+fi
+
+$FLASK db upgrade
+$FLASK demo seed
+
+if [ "${CLOVER_DEMO_EMULATOR:-0}" = 1 ] && $FLASK demo emulator --help >/dev/null 2>&1; then
+  $FLASK demo emulator --port "$EMULATOR_PORT" &
+  pids+=($!)
+fi
+if $FLASK clover sync --help >/dev/null 2>&1 && [ -n "${CLOVER_BASE_URL:-}" ]; then
+  ( while sleep "${CLOVER_SYNC_EVERY:-20}"; do $FLASK clover sync >/dev/null 2>&1 || true; done ) &
+  pids+=($!)
+fi
+
+GUNICORN=".venv/bin/gunicorn --workers ${WORKERS:-2} --threads 4 --access-logfile - wsgi:app"
+$GUNICORN --bind "0.0.0.0:${HTTPS_PORT}" --certfile instance/dev-cert.pem --keyfile instance/dev-key.pem \
+  --error-logfile instance/gunicorn-https.log &
+pids+=($!)
+# Plain HTTP is for this machine only: a phone needs the HTTPS address for its camera.
+SESSION_COOKIE_SECURE=0 $GUNICORN --bind "127.0.0.1:${HTTP_PORT}" &
+pids+=($!)
+
+sleep 1
+cat <<MSG
+
+  Shelfcount is running.
+    On this computer:   http://localhost:${HTTP_PORT}
+    On a phone (LAN):   https://${LAN:-<this machine's address>}:${HTTPS_PORT}
+                        (accept the self-signed certificate once; the camera needs HTTPS)
+    Demo logins (password "demo"): staff, receiver, manager, admin
+    Printable barcodes: /labels
+  Press Ctrl-C to stop.
+
+MSG
+wait

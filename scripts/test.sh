@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole suite: lint, then every test on SQLite, then again on PostgreSQL when
+# TEST_DATABASE_URL names one (CI sets it). Browser tests run on the SQLite pass only:
+# they prove the phone app, which does not change with the engine behind the server.
+set -eu
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== tests on SQLite"
+env -u TEST_DATABASE_URL $PY -m pytest -p no:cacheprovider "$@"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  echo "== tests on PostgreSQL ($TEST_DATABASE_URL)"
+  $PY -m pytest -p no:cacheprovider -m "not browser" "$@"
+fi

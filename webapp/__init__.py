@@ -1,0 +1,78 @@
+"""Shelfcount: the Flask application factory.
+
+``create_app`` binds extensions, registers blueprints, error handlers and CLI commands,
+and does nothing else: no migrations, no network, no seeding.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from webapp import config as settings
+from webapp.errors import register_error_handlers
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
+
+# One entry per capability package; each may have `views.py` (a blueprint named `bp`)
+# and `cli.py` (a click group or command named `cli`).
+CAPABILITIES: tuple[str, ...] = (
+    "auth",
+    "catalog",
+    "pwa",
+    "demo",
+)
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder=str(settings.ROOT / "static"),
+        template_folder=str(settings.ROOT / "templates"),
+        instance_path=str(settings.INSTANCE),
+        instance_relative_config=False,
+    )
+    app.config.update(settings.from_environment())
+    if config and config.get("TESTING"):
+        app.config.update(settings.TESTING_OVERRIDES)
+    if config:
+        app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from webapp import (
+        models,  # noqa: F401  (every model registered before mappers configure)
+        security,
+    )
+
+    security.init_app(app)
+    register_error_handlers(app)
+    for name in CAPABILITIES:
+        _register_capability(app, name)
+    return app
+
+
+def _register_capability(app: Flask, name: str) -> None:
+    for module_name, attr, register in (
+        ("views", "bp", app.register_blueprint),
+        ("cli", "cli", app.cli.add_command),
+    ):
+        try:
+            module = importlib.import_module(f"webapp.{name}.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"webapp.{name}.{module_name}" and exc.name != f"webapp.{name}":
+                raise
+            continue
+        obj = getattr(module, attr, None)
+        if obj is not None:
+            register(obj)

@@ -1,0 +1,1 @@
+"""Stores, locations, items and their barcodes."""

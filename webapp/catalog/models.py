@@ -1,0 +1,112 @@
+"""The catalog: what a store sells and where it keeps it.
+
+Quantities elsewhere are integers in an item's base unit: units for `each` items, and
+thousandths of the unit for `weight` items (Clover's `unitQty`). Money is integer cents.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.types import UTCDateTime, utcnow
+
+DEFAULT_DAMAGE_REASONS = "damaged,expired,spoiled,theft or missing,vendor return,internal use"
+
+
+class Store(db.Model):
+    __tablename__ = "stores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    clover_merchant_id: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # Variances inside BOTH tolerances are approved without a manager.
+    tolerance_units: Mapped[int] = mapped_column(default=1)
+    tolerance_cents: Mapped[int] = mapped_column(default=1000)
+    # Damage flags worth more than this wait for a manager's approval.
+    damage_approval_cents: Mapped[int] = mapped_column(default=5000)
+    # A sale this close to an item's scans makes its count ambiguous.
+    scan_window_seconds: Mapped[int] = mapped_column(default=300)
+    damage_reasons: Mapped[str] = mapped_column(String(500), default=DEFAULT_DAMAGE_REASONS)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    locations: Mapped[list[Location]] = relationship(back_populates="store", order_by="Location.id")
+
+    @property
+    def damage_reason_list(self) -> list[str]:
+        return [r.strip() for r in self.damage_reasons.split(",") if r.strip()]
+
+    @property
+    def selling_location(self) -> Location | None:
+        return next((loc for loc in self.locations if loc.is_selling), None)
+
+
+class Location(db.Model):
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("store_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16), default="floor")  # floor | backroom | bay | dock
+    # Clover sales deplete this location; exactly one per store.
+    is_selling: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    store: Mapped[Store] = relationship(back_populates="locations")
+
+
+class Item(db.Model):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("store_id", "clover_id"),
+        UniqueConstraint("store_id", "sku"),
+        CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("measure IN ('each', 'weight')", name="measure_known"),
+        Index("ix_items_store_modified", "store_id", "modified_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(80), default="")
+    cost_cents: Mapped[int] = mapped_column(default=0)
+    price_cents: Mapped[int] = mapped_column(default=0)
+    reorder_point: Mapped[int | None] = mapped_column()
+    clover_id: Mapped[str | None] = mapped_column(String(13))
+    active: Mapped[bool] = mapped_column(default=True)
+    measure: Mapped[str] = mapped_column(String(8), default="each")
+    unit_name: Mapped[str] = mapped_column(String(16), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on any change to the item or its barcodes: devices ask for what changed since.
+    modified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    barcodes: Mapped[list[Barcode]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Barcode.id"
+    )
+
+
+class Barcode(db.Model):
+    __tablename__ = "barcodes"
+    __table_args__ = (
+        UniqueConstraint("store_id", "code"),
+        CheckConstraint("pack_qty > 0", name="pack_qty_positive"),
+        Index("ix_barcodes_store_gtin14", "store_id", "gtin14"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))  # as printed and scanned
+    gtin14: Mapped[str | None] = mapped_column(String(14))  # canonical form when it is a GTIN
+    pack_qty: Mapped[int] = mapped_column(default=1)  # base units one scan of this code adds
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="barcodes")

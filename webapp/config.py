@@ -1,0 +1,105 @@
+"""Settings from the environment, with safe defaults.
+
+Every setting can be given as an environment variable of the same name; README.md lists
+them. ``create_app(config)`` applies a mapping on top, which is how tests configure an app.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("SHELFCOUNT_INSTANCE", ROOT / "instance"))
+
+MB = 1024 * 1024
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise a DATABASE_URL: plain ``postgres://`` URLs (as hosting providers print them)
+    get the psycopg 3 driver that requirements.txt installs."""
+    if not raw:
+        return f"sqlite:///{INSTANCE / 'shelfcount.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment, else the key `make run` wrote under instance/.
+
+    A random per-process key is the last resort: it works for one process but logs
+    everyone out at each restart and breaks sessions across gunicorn workers.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    return secrets.token_hex(32)
+
+
+def from_environment() -> dict:
+    return {
+        "SECRET_KEY": secret_key(),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEMO_MODE": _bool("DEMO_MODE", False),
+        # Whole-request cap; uploads have their own tighter limits below.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 32 * MB),
+        "UPLOAD_MAX_BYTES": _int("UPLOAD_MAX_BYTES", 15 * MB),
+        "UPLOAD_MAX_PIXELS": _int("UPLOAD_MAX_PIXELS", 50_000_000),
+        "SYNC_MAX_EVENTS": _int("SYNC_MAX_EVENTS", 1000),
+        "CLOCK_SKEW_ALLOWANCE_SECONDS": _int("CLOCK_SKEW_ALLOWANCE_SECONDS", 300),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # An open PWA may sync hours after the page was loaded, offline in between; the
+        # token stays bound to the session rather than expiring on a timer.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken", "X-CSRF-Token"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600),
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "CLOVER_BASE_URL": os.environ.get("CLOVER_BASE_URL", ""),
+        "CLOVER_OAUTH_URL": os.environ.get("CLOVER_OAUTH_URL", ""),
+        "CLOVER_APP_ID": os.environ.get("CLOVER_APP_ID", ""),
+        "CLOVER_APP_SECRET": os.environ.get("CLOVER_APP_SECRET", ""),
+        "CLOVER_MERCHANT_ID": os.environ.get("CLOVER_MERCHANT_ID", ""),
+        "CLOVER_API_TOKEN": os.environ.get("CLOVER_API_TOKEN", ""),
+        "CLOVER_WEBHOOK_AUTH_CODE": os.environ.get("CLOVER_WEBHOOK_AUTH_CODE", ""),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "shelfcount@localhost"),
+        "PHOTO_DIR": os.environ.get("PHOTO_DIR", str(INSTANCE / "photos")),
+    }
+
+
+TESTING_OVERRIDES = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    # Hashing stays real in tests, just cheaper: the test suite logs in hundreds of times.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+}

@@ -1,0 +1,114 @@
+"""Domain errors and the one place that maps errors to HTTP.
+
+Services raise ``DomainError`` (or a subclass) carrying a machine code, the field at
+fault and a message a person can act on. Views never build error responses by hand.
+The shape depends on what the client wants: JSON ``{"error": {"code", "message",
+"field"}}`` for the API and ``fetch``, an HTML page for a browser.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None):
+    if wants_json():
+        return jsonify({"error": {"code": code, "message": message, "field": field}}), status
+    return render_template("errors/error.html", status=status, code=code, message=message), status
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("login_required", "Please log in first."),
+    403: ("forbidden", "Your role does not allow this."),
+    404: ("not_found", "Nothing is here."),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    413: ("too_large", "The upload is too large."),
+    415: ("unsupported_media_type", "Send the data in a supported format."),
+    429: ("too_many_requests", "Too many attempts; wait a minute and try again."),
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):
+        db.session.rollback()
+        return error_response(err.status, err.code, err.message, err.field)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(err: CSRFError):
+        return error_response(
+            400, "csrf_failed", "The form expired or was sent from elsewhere; reload the page and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        code, message = _HTTP_CODES.get(err.code or 500, ("http_error", err.description or "Error."))
+        if err.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            if limit:
+                message = f"The upload is too large; the limit is {limit // (1024 * 1024)} MB."
+        return error_response(err.code or 500, code, message)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(err: OperationalError):
+        # A restarted or unreachable database is a temporary condition, not our bug: the
+        # phone keeps its outbox and retries on a 503.
+        db.session.rollback()
+        log.warning("database unavailable: %s", err.orig)
+        return error_response(503, "database_unavailable", "The database is unavailable; try again shortly.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,1 @@
+"""The installable app shell: home screen, manifest, service worker, offline page."""
