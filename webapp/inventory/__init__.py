@@ -1,0 +1,1 @@
+"""Stock ledger and authoritative levels (issue 3)."""
