@@ -1,0 +1,66 @@
+"""``create_emulator_app(config)``: the factory of the Clover emulator.
+
+It binds the store, the rate limiter and the webhook sender, registers the blueprints and the
+error handlers, and seeds the configured merchants in memory. It starts no thread and opens no
+socket: the webhook thread starts with the first request (or ``ensure_started()``), and
+serving is the caller's job (``__main__.py``, tests/clover_emulator.py).
+"""
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webapp.clover.emulator import auth, control, v3
+from webapp.clover.emulator.errors import CloverError
+from webapp.clover.emulator.merchants import add_merchant
+from webapp.clover.emulator.ratelimit import RateLimiter
+from webapp.clover.emulator.settings import app_settings
+from webapp.clover.emulator.state import Store
+from webapp.clover.emulator.webhooks import WebhookSender
+
+
+def create_emulator_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = app_settings(config)
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    store = Store(settings)
+    app.extensions["clover_emulator"] = store
+    app.extensions["clover_emulator_limiter"] = RateLimiter(store)
+    app.extensions["clover_emulator_webhooks"] = WebhookSender(store)
+    for spec in settings["merchants"]:
+        add_merchant(store, spec)
+
+    app.register_blueprint(v3.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(control.bp)
+
+    @app.before_request
+    def start_webhook_sender() -> None:
+        app.extensions["clover_emulator_webhooks"].ensure_started()
+
+    @app.after_request
+    def count(response):
+        if request.path.startswith(("/v3/", "/oauth/")):
+            with store.lock:
+                store.requests_by_path[f"{request.method} {request.path}"] += 1
+                store.responses_by_status[response.status_code] += 1
+        return response
+
+    @app.errorhandler(CloverError)
+    def clover_error(error: CloverError):
+        response = jsonify(error.body())
+        response.status_code = error.status
+        response.headers.update(error.headers)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = jsonify({"message": error.name, "details": error.description})
+        response.status_code = error.code or 500
+        for key, value in error.get_headers():
+            if key.lower() == "allow":
+                response.headers[key] = value
+        return response
+
+    return app
