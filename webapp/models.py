@@ -2,3 +2,7 @@
 
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, Item, Location, Store  # noqa: F401
+from webapp.damage.models import DamageRecord  # noqa: F401
+from webapp.photos.models import Photo  # noqa: F401
+from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
+from webapp.transfers.models import Transfer  # noqa: F401

@@ -1,0 +1,1 @@
+"""Receiving: purchase orders, deliveries scanned at the dock, discrepancies for vendor claims."""

@@ -1,0 +1,1 @@
+"""Moving stock between locations of one store (back room to sales floor)."""
