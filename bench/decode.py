@@ -1,0 +1,190 @@
+"""How well and how fast scanner.decode reads labelled barcode photos.
+
+Usage: .venv/bin/python bench/decode.py DATASET_DIR
+
+DATASET_DIR holds one folder per symbology sample (e.g. ean13-1/) with NAME.png
+images and NAME.txt expected texts beside them (the layout of
+../shared/data/barcodes-real). For each decoder set-up it prints, per folder
+and in total, how many images were read correctly, wrongly, or not at all, and
+the mean and 95th-percentile time of the whole decode() call (opening the
+image bytes, greying, shrinking, every pass). Reading the file from disk is
+not timed. Each set-up decodes one image first, untimed, so a library's
+one-off loading does not count against a single photo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scanner import InvalidCode, Symbol, available_engines, decode, to_gtin14  # noqa: E402
+
+# Upstream (ZXing's black-box tests) expects these blurred photos not to decode at all.
+BLURRED = frozenset({"ean13-5", "upca-6"})
+
+SETUPS: dict[str, Callable[[bytes], list[Symbol]]] = {
+    "zxing": lambda data: decode(data, engines=("zxing",), retry=False),
+    "zbar": lambda data: decode(data, engines=("zbar",), retry=False),
+    "in turn": lambda data: decode(data, engines=("zxing", "zbar"), retry=False),
+    "decode": decode,
+}
+SETUP_NOTES = {
+    "zxing": "zxing-cpp alone, one pass",
+    "zbar": "pyzbar alone, one pass",
+    "in turn": "zxing-cpp, then pyzbar if it found nothing; no retries",
+    "decode": "production scanner.decode(): in turn, then retry passes if nothing was found",
+}
+
+RULES = """\
+Comparison rules (README of the dataset):
+  * correct = some decoded symbol equals the expected text; wrong = symbols decoded, none equal;
+    none = nothing decoded.
+  * When both sides are digits that form a GTIN, they are compared as GTIN-14
+    (UPC-A 12 digits = zbar's 13-digit 0+UPC-A; UPC-E 8 digits = its 13-digit expansion).
+  * Code 128 function characters (written 'o-acute' in expected texts, 0x1D when decoded) are ignored;
+    CR LF and LF are the same line break.
+  * Full-ASCII Code 39 must be decoded as full ASCII to count.
+  * ean13-5 and upca-6 are badly blurred; upstream expects no decode there. They are scored by the
+    same rule (none is none, not correct) and the totals are also shown without them.
+"""
+
+
+@dataclass
+class Tally:
+    correct: int = 0
+    wrong: int = 0
+    none: int = 0
+    times_ms: list[float] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return self.correct + self.wrong + self.none
+
+    def add(self, outcome: str, ms: float) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.times_ms.append(ms)
+
+    def merge(self, other: Tally) -> None:
+        self.correct += other.correct
+        self.wrong += other.wrong
+        self.none += other.none
+        self.times_ms.extend(other.times_ms)
+
+
+def expected_format(folder: str) -> str | None:
+    """The symbology a folder holds, as a Symbol.format hint for 8-digit codes."""
+    return {"upce": "upce", "ean8": "ean8"}.get(folder.split("-")[0])
+
+
+def comparable(text: str, fmt: str | None) -> str:
+    text = text.replace("\u00f3", "").replace("\x1d", "").replace("\r\n", "\n")
+    if text.isascii() and text.isdigit():
+        try:
+            return "gtin:" + to_gtin14(text, format=fmt)
+        except InvalidCode:
+            return text
+    return text
+
+
+def outcome(expected: str, folder: str, symbols: Sequence[Symbol]) -> str:
+    if not symbols:
+        return "none"
+    want = comparable(expected, expected_format(folder))
+    hits = (comparable(s.text, s.format) == want for s in symbols)
+    return "correct" if any(hits) else "wrong"
+
+
+def load_dataset(root: Path) -> list[tuple[str, str, bytes, str]]:
+    items = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for image in sorted(folder.glob("*.png")):
+            expected = image.with_suffix(".txt").read_text(encoding="utf-8")
+            items.append((folder.name, image.name, image.read_bytes(), expected))
+    return items
+
+
+def run(setup: Callable[[bytes], list[Symbol]], items: list[tuple[str, str, bytes, str]]) -> dict[str, Tally]:
+    setup(items[0][2])
+    tallies: dict[str, Tally] = {}
+    for folder, _name, data, expected in items:
+        start = time.perf_counter()
+        symbols = setup(data)
+        ms = (time.perf_counter() - start) * 1000
+        tallies.setdefault(folder, Tally()).add(outcome(expected, folder, symbols), ms)
+    return tallies
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def row(label: str, tally: Tally) -> str:
+    n = tally.count
+
+    def pct(k: int) -> str:
+        return f"{100 * k / n:5.1f}%"
+
+    return (
+        f"{label:<22} {n:>4}  {tally.correct:>4} {pct(tally.correct)}  {tally.wrong:>4} {pct(tally.wrong)}"
+        f"  {tally.none:>4} {pct(tally.none)}"
+        f"  {statistics.mean(tally.times_ms):7.1f} {p95(tally.times_ms):7.1f}"
+    )
+
+
+HEADER = (
+    f"{'folder':<22} {'n':>4}  {'correct':>11}  {'wrong':>11}  {'none':>11}  {'mean ms':>7} {'p95 ms':>7}"
+)
+
+
+def totals(tallies: dict[str, Tally]) -> dict[str, Tally]:
+    out = {"TOTAL": Tally(), "TOTAL without blurred": Tally(), "blurred only": Tally()}
+    for folder, tally in tallies.items():
+        out["TOTAL"].merge(tally)
+        out["blurred only" if folder in BLURRED else "TOTAL without blurred"].merge(tally)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", type=Path, help="folder of <symbology>-<n>/NAME.png + NAME.txt")
+    args = parser.parse_args(argv)
+    items = load_dataset(args.dataset)
+    if not items:
+        parser.error(f"no labelled images under {args.dataset}")
+    print(
+        f"Dataset: {args.dataset} ({len(items)} images); engines available: {', '.join(available_engines())}"
+    )
+    print(RULES)
+    summary: dict[str, dict[str, Tally]] = {}
+    for name, setup in SETUPS.items():
+        if name == "zbar" and "zbar" not in available_engines():
+            print("zbar: skipped, libzbar0 is not installed\n")
+            continue
+        tallies = run(setup, items)
+        summary[name] = totals(tallies)
+        print(f"== {name}: {SETUP_NOTES[name]}")
+        print(HEADER)
+        for folder, tally in tallies.items():
+            print(row(folder + (" (blurred)" if folder in BLURRED else ""), tally))
+        for label, tally in summary[name].items():
+            print(row(label, tally))
+        print()
+    print("== summary")
+    print(f"{'set-up':<10} {HEADER}")
+    for name, rows in summary.items():
+        for label, tally in rows.items():
+            print(f"{name:<10} {row(label, tally)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
