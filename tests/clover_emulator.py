@@ -42,7 +42,10 @@ class RunningEmulator:
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="clover-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="clover-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
