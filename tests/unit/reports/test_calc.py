@@ -1,0 +1,140 @@
+"""The arithmetic of reports and alerts, with exact figures."""
+
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+
+from webapp.reports import calc
+
+
+@pytest.mark.parametrize(
+    ("quantity", "cost", "measure", "expected"),
+    [
+        (3, 250, "each", 750),
+        (-2, 199, "each", -398),
+        (1500, 899, "weight", 1349),  # 1.5 kg at $8.99 = $13.485 -> $13.49
+        (-1500, 899, "weight", -1349),
+        (333, 100, "weight", 33),
+    ],
+)
+def test_value_is_quantity_times_cost_in_cents(quantity, cost, measure, expected):
+    assert calc.value_cents(quantity, cost, measure) == expected
+
+
+def test_velocity_is_units_per_day_over_the_window():
+    assert calc.velocity(42, 28) == Fraction(3, 2)
+    assert calc.velocity(-3, 28) == 0
+
+
+def test_a_suggested_reorder_point_is_velocity_times_lead_time_plus_safety_stock():
+    s = calc.suggest_reorder_point(sold=42, window_days=28, lead_time_days=5, safety_stock=4)
+    assert s.velocity == Fraction(3, 2)
+    assert s.lead_time_demand == 8  # 7.5 rounded up
+    assert s.point == 12
+
+
+def test_an_item_that_sold_nothing_gets_no_suggestion_and_a_manual_point_wins():
+    quiet = calc.suggest_reorder_point(0, 28, 5, 4)
+    assert quiet.point is None
+    assert calc.effective_reorder_point(None, quiet) is None
+    busy = calc.suggest_reorder_point(42, 28, 5, 4)
+    assert calc.effective_reorder_point(3, busy) == 3
+    assert calc.effective_reorder_point(None, busy) == 12
+
+
+def test_days_of_cover_is_level_over_velocity():
+    assert calc.days_of_cover(9, Fraction(3, 2)) == 6
+    assert calc.days_of_cover(0, Fraction(3, 2)) == 0
+    assert calc.days_of_cover(-2, Fraction(1)) == 0
+    assert calc.days_of_cover(5, Fraction(0)) is None
+
+
+def test_an_alert_is_raised_once_on_crossing_and_again_only_after_recovery():
+    steps = [(12, "ok", False), (10, "low", True), (7, "low", False), (10, "low", False),
+             (11, "ok", False), (9, "low", True)]
+    state = None
+    for level, expected_state, expected_raise in steps:
+        t = calc.crossing(state, level, 10)
+        assert (t.state, t.raised) == (expected_state, expected_raise), level
+        state = t.state
+
+
+def test_an_item_without_a_reorder_point_is_never_low():
+    assert calc.crossing(None, 0, None) == calc.Transition("ok", False, False)
+    assert calc.crossing("low", 0, None) == calc.Transition("ok", False, True)
+
+
+def test_an_item_first_seen_below_its_point_raises():
+    assert calc.crossing(None, 2, 5).raised
+
+
+def test_accuracy_never_nets_overs_against_shorts():
+    # Netted, these five counts are off by 0 units in total; item by item only two are right.
+    acc = calc.accuracy([+5, -5, +3, -3, 0, 1], tolerance=1)
+    assert (acc.counted, acc.accurate, acc.over, acc.short) == (6, 2, 2, 2)
+    assert acc.share == Fraction(1, 3)
+    assert acc.net_units == 1
+    assert acc.gross_units == 17
+
+
+def test_accuracy_of_nothing_counted_is_unknown_not_perfect():
+    assert calc.accuracy([], 1).share is None
+
+
+def test_abc_classes_follow_the_pareto_shares_of_sales_value():
+    classes = calc.abc_classes({1: 7000, 2: 1500, 3: 800, 4: 400, 5: 300, 6: 0})
+    # cumulative before each: 0%, 70%, 85%, 93%, 97%
+    assert classes == {1: "A", 2: "A", 3: "B", 4: "B", 5: "C", 6: "C"}
+
+
+def test_one_dominant_seller_is_a_and_nothing_sold_is_all_c():
+    assert calc.abc_classes({1: 99, 2: 1}) == {1: "A", 2: "C"}
+    assert calc.abc_classes({1: 0, 2: 0}) == {1: "C", 2: "C"}
+
+
+def test_the_cycle_count_list_puts_a_first_never_counted_first_and_skips_what_is_not_due():
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    items = [
+        (1, "C", now - timedelta(days=100)),
+        (2, "A", now - timedelta(days=31)),
+        (3, "A", None),
+        (4, "A", now - timedelta(days=10)),  # not due
+        (5, "B", now - timedelta(days=61)),
+        (6, "A", now - timedelta(days=45)),
+    ]
+    due = calc.cycle_count_list(items, now)
+    assert [(d.item_id, d.abc, d.overdue_days) for d in due] == [
+        (3, "A", None), (6, "A", 15), (2, "A", 1), (5, "B", 1), (1, "C", 10)]
+    assert len(calc.cycle_count_list(items, now, limit=2)) == 2
+
+
+def test_a_store_day_follows_its_time_zone_across_daylight_saving():
+    start, end = calc.day_bounds(date(2026, 11, 1), "America/New_York")  # clocks go back
+    assert start == datetime(2026, 11, 1, 4, tzinfo=UTC)
+    assert end - start == timedelta(hours=25)
+
+
+def test_buckets_cover_the_period_by_day_week_or_month():
+    assert calc.buckets(date(2026, 11, 1), date(2026, 11, 3), "day") == [
+        (date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 2), date(2026, 11, 2)),
+        (date(2026, 11, 3), date(2026, 11, 3))]
+    assert calc.buckets(date(2026, 11, 1), date(2026, 11, 12), "week") == [
+        (date(2026, 11, 1), date(2026, 11, 1)), (date(2026, 11, 2), date(2026, 11, 8)),
+        (date(2026, 11, 9), date(2026, 11, 12))]
+    assert calc.buckets(date(2026, 11, 15), date(2027, 1, 10), "month") == [
+        (date(2026, 11, 15), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 31)),
+        (date(2027, 1, 1), date(2027, 1, 10))]
+    assert calc.grain_for(date(2026, 11, 1), date(2026, 11, 30)) == "day"
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"), [(123456, "$1,234.56"), (-5, "-$0.05"), (0, "$0.00")])
+def test_money_is_shown_with_two_decimals(cents, text):
+    assert calc.money(cents) == text
+
+
+def test_weighed_quantities_show_in_whole_units():
+    assert calc.quantity(1500, "weight") == "1.5"
+    assert calc.quantity(2000, "weight") == "2"
+    assert calc.quantity(1234, "each") == "1,234"

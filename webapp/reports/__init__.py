@@ -1,0 +1,1 @@
+"""What managers and owners need to see: the dashboard, the reports, their charts and CSV exports."""

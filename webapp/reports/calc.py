@@ -1,0 +1,285 @@
+"""The arithmetic behind the dashboard, the reports and the alerts. Pure: no Flask, no database.
+
+Units follow the rest of the product: quantities are integers in the item's base unit
+(units for ``each`` items, thousandths for ``weight`` items), money is integer cents.
+Rates (units per day, shares) are ``Fraction``s so that the figures the tests pin down
+are exact; they are rounded only when shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+# ----- money ------------------------------------------------------------------------------
+
+
+def _div_round(numerator: int, denominator: int) -> int:
+    """Integer division rounding half away from zero (what an accountant expects for -0.5)."""
+    q, r = divmod(abs(numerator), denominator)
+    if 2 * r >= denominator:
+        q += 1
+    return q if numerator >= 0 else -q
+
+
+def value_cents(quantity: int, cost_cents: int, measure: str = "each") -> int:
+    """What ``quantity`` base units are worth at ``cost_cents`` per unit (per kg/lb when weighed)."""
+    if measure == "weight":
+        return _div_round(quantity * cost_cents, 1000)
+    return quantity * cost_cents
+
+
+# ----- velocity, reorder points, cover ----------------------------------------------------
+
+
+def velocity(sold: int, window_days: int) -> Fraction:
+    """Units sold per day over a window. Refunds are netted by the caller; a net return is 0."""
+    if window_days <= 0:
+        raise ValueError("the velocity window must be at least one day")
+    return Fraction(max(sold, 0), window_days)
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderSuggestion:
+    """A suggested reorder point and the numbers that produced it, to show beside it."""
+
+    sold: int
+    window_days: int
+    velocity: Fraction
+    lead_time_days: int
+    safety_stock: int
+    point: int | None  # None: nothing sold in the window, so there is nothing to suggest
+
+    @property
+    def lead_time_demand(self) -> int:
+        return math.ceil(self.velocity * self.lead_time_days)
+
+
+def suggest_reorder_point(sold: int, window_days: int, lead_time_days: int, safety_stock: int
+                          ) -> ReorderSuggestion:
+    """velocity x lead time (rounded up: a part unit still has to be on the shelf) + safety stock."""
+    v = velocity(sold, window_days)
+    point = None if v == 0 else math.ceil(v * lead_time_days) + safety_stock
+    return ReorderSuggestion(sold, window_days, v, lead_time_days, safety_stock, point)
+
+
+def effective_reorder_point(manual: int | None, suggestion: ReorderSuggestion | None) -> int | None:
+    """A manager's own number always wins over the suggestion."""
+    if manual is not None:
+        return manual
+    return suggestion.point if suggestion is not None else None
+
+
+def days_of_cover(level: int, rate: Fraction) -> Fraction | None:
+    """level / velocity; None when nothing sells (cover is unbounded), 0 when nothing is left."""
+    if level <= 0:
+        return Fraction(0)
+    if rate <= 0:
+        return None
+    return Fraction(level) / rate
+
+
+# ----- low-stock alert state --------------------------------------------------------------
+
+OK = "ok"
+LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    state: str
+    raised: bool  # an alert must be raised now
+    recovered: bool  # the item went back above its point
+
+
+def crossing(previous: str | None, level: int, reorder_point: int | None) -> Transition:
+    """One step of the alert state machine for one item's store level.
+
+    ``low`` means level <= reorder point. An alert is raised only on the step into ``low``,
+    so a level that stays low (sale after sale) raises nothing more until it recovers
+    above the point and crosses again. An item without a point is never low. An item
+    seen for the first time (``previous`` None) starts from ``ok``.
+    """
+    was_low = previous == LOW
+    now_low = reorder_point is not None and level <= reorder_point
+    return Transition(LOW if now_low else OK, now_low and not was_low, was_low and not now_low)
+
+
+# ----- inventory record accuracy ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Accuracy:
+    counted: int
+    accurate: int
+    over: int  # counts above the record by more than the tolerance
+    short: int
+    gross_units: int  # sum of |variance|: what the count found wrong
+    net_units: int  # sum of variance: shown only to warn how much netting would hide
+
+    @property
+    def share(self) -> Fraction | None:
+        return Fraction(self.accurate, self.counted) if self.counted else None
+
+
+def accuracy(variances: Iterable[int], tolerance: int) -> Accuracy:
+    """IRA: the share of counts within +-tolerance of the record before adjustment.
+
+    Each count is judged on its own |variance|: an over on one item-location never cancels
+    a short on another, which is exactly the error netting makes.
+    """
+    counted = accurate = over = short = gross = net = 0
+    for v in variances:
+        counted += 1
+        gross += abs(v)
+        net += v
+        if abs(v) <= tolerance:
+            accurate += 1
+        elif v > 0:
+            over += 1
+        else:
+            short += 1
+    return Accuracy(counted, accurate, over, short, gross, net)
+
+
+# ----- ABC classes and the cycle-count list -----------------------------------------------
+
+CLASS_SHARES = (("A", Fraction(80, 100)), ("B", Fraction(95, 100)))
+DEFAULT_INTERVALS = {"A": 30, "B": 60, "C": 90}
+
+
+def abc_classes(sales_value: Mapping[Hashable, int]) -> dict[Hashable, str]:
+    """Pareto classes by sales value: A takes the items that make the first 80% of it, B the
+    next 15%, C the rest and every item that sold nothing. An item is placed by the share
+    accumulated *before* it, so the single best seller is always A. Ties break by key so the
+    answer is stable."""
+    total = sum(v for v in sales_value.values() if v > 0)
+    classes: dict[Hashable, str] = {}
+    running = 0
+    for key, value in sorted(sales_value.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        if value <= 0 or total == 0:
+            classes[key] = "C"
+            continue
+        before = Fraction(running, total)
+        classes[key] = next((name for name, share in CLASS_SHARES if before < share), "C")
+        running += value
+    return classes
+
+
+@dataclass(frozen=True, slots=True)
+class CycleCountDue:
+    item_id: int
+    abc: str
+    last_counted_at: datetime | None
+    overdue_days: int | None  # None: never counted
+
+
+def cycle_count_list(items: Iterable[tuple[int, str, datetime | None]], now: datetime,
+                     intervals: Mapping[str, int] = DEFAULT_INTERVALS, limit: int | None = None
+                     ) -> list[CycleCountDue]:
+    """Items due a count: A every 30 days, B every 60, C every 90 (so A is counted most often).
+
+    Ordered by class, then never-counted first, then the longest overdue.
+    """
+    due = []
+    for item_id, abc, last in items:
+        if last is None:
+            due.append(CycleCountDue(item_id, abc, None, None))
+            continue
+        overdue = (now - last) - timedelta(days=intervals[abc])
+        if overdue >= timedelta(0):
+            due.append(CycleCountDue(item_id, abc, last, overdue.days))
+    due.sort(key=lambda d: (d.abc, d.last_counted_at is not None,
+                            -(d.overdue_days or 0), d.item_id))
+    return due[:limit] if limit is not None else due
+
+
+# ----- store days and periods -------------------------------------------------------------
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """The UTC instants a store's local day starts and ends (23 or 25 hours around DST)."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def period_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:
+    """[first local midnight, midnight after ``end``): both dates are included."""
+    return day_bounds(start, tz)[0], day_bounds(end, tz)[1]
+
+
+def buckets(start: date, end: date, grain: str) -> list[tuple[date, date]]:
+    """Inclusive (first, last) local dates of each day, ISO week or month covering the period."""
+    out: list[tuple[date, date]] = []
+    cursor = start
+    while cursor <= end:
+        if grain == "day":
+            last = cursor
+        elif grain == "week":
+            last = cursor + timedelta(days=6 - cursor.weekday())
+        elif grain == "month":
+            following = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+            last = following - timedelta(days=1)
+        else:
+            raise ValueError(f"unknown grain {grain!r}")
+        last = min(last, end)
+        out.append((cursor, last))
+        cursor = last + timedelta(days=1)
+    return out
+
+
+def grain_for(start: date, end: date) -> str:
+    """A grain that gives a phone-readable number of points (at most ~31)."""
+    days = (end - start).days + 1
+    return "day" if days <= 31 else "week" if days <= 217 else "month"
+
+
+def bucket_index(when: date, spans: Sequence[tuple[date, date]]) -> int | None:
+    for i, (first, last) in enumerate(spans):
+        if first <= when <= last:
+            return i
+    return None
+
+
+# ----- display ----------------------------------------------------------------------------
+
+
+def money(cents: int | None, currency: str = "USD") -> str:
+    if cents is None:
+        return ""
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$"}.get(currency, "")
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{symbol}{whole:,}.{part:02d}" + ("" if symbol else f" {currency}")
+
+
+def quantity(q: int | None, measure: str = "each") -> str:
+    if q is None:
+        return ""
+    if measure == "weight":
+        text = f"{Decimal(q) / 1000:.3f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{q:,}"
+
+
+def rate(value: Fraction | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value):.{places}f}"
+
+
+def percent(value: Fraction | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{places}f}%"
