@@ -87,16 +87,16 @@ def plan_day(
         start_ms + int((slot + rng.random()) / slots * span)
         for slot in rng.choices(range(slots), HOURLY, k=count)
     )
-    outage: tuple[str, int, int] | None = None
-    if count >= 10 and rng.random() < 0.6:
-        begin = start_ms + int(rng.uniform(0.1, 0.7) * span)
-        outage = (rng.choice(device_ids), begin, begin + int(rng.uniform(0.05, 0.2) * span))
+    outages: dict[str, tuple[int, int]] = {}
+    for device in device_ids:  # now and then a device loses the network for a while
+        if count >= 10 and rng.random() < 0.35:
+            begin = start_ms + int(rng.uniform(0.1, 0.7) * span)
+            outages[device] = (begin, begin + int(rng.uniform(0.05, 0.2) * span))
     plan = []
     for at in times:
         device = rng.choice(device_ids)
-        offline_until = None
-        if outage and device == outage[0] and outage[1] <= at < outage[2]:
-            offline_until = outage[2]
+        window = outages.get(device)
+        offline_until = window[1] if window and window[0] <= at < window[1] else None
         lines = basket.draw()
         plan.append(
             PlannedSale(
