@@ -60,6 +60,8 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 GS1_SYMBOLOGY_IDS = frozenset({"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1"})
 _SYMBOLOGY_ID = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _GS = "\x1d"
+# str.strip() would also remove the GS separator (Python counts it as whitespace).
+_SPACE = " \t\r\n\v\f"
 # The formats whose content is, by the symbology's own definition, a GTIN.
 _GTIN_FORMATS = frozenset({"ean13", "ean8", "upca", "upce", "itf"})
 _GS1_FORMATS = frozenset({"gs1_128", "gs1_datamatrix", "gs1_qrcode"})
@@ -193,7 +195,7 @@ def to_gtin14(text: str, *, format: str | None = None) -> str:
     Raises ``InvalidCode`` with ``not_numeric``, ``bad_length``,
     ``bad_check_digit`` or, for UPC-E, ``bad_number_system`` / ``ambiguous``.
     """
-    text = text.strip()
+    text = text.strip(_SPACE)
     _require_digits(text)
     if format == "upce":
         return upce_to_upca(text).zfill(14)
@@ -222,7 +224,7 @@ def parse_gs1(text: str) -> GS1Data:
     and ``InvalidCode("bad_gs1")`` when biip cannot parse it (unknown AI, a
     date such as month 13) or the GTIN in it fails its check digit.
     """
-    raw = text.strip()
+    raw = text.strip(_SPACE)
     body = raw
     match = _SYMBOLOGY_ID.match(body)
     if match:
@@ -256,7 +258,7 @@ def parse_gs1(text: str) -> GS1Data:
 
 def looks_like_gs1(text: str) -> bool:
     """Cheap test for "this string claims to be GS1", before trying to parse it."""
-    text = text.strip()
+    text = text.strip(_SPACE)
     return (
         text[:3] in GS1_SYMBOLOGY_IDS
         or text.startswith(_GS)
@@ -275,7 +277,7 @@ def normalise(text: str, format: str | None = None) -> NormalisedCode:
     a bad check digit is "other" too: it may be a store's own number, and the
     catalogue lookup, not this function, decides whether it is known.
     """
-    raw = text.strip()
+    raw = text.strip(_SPACE)
     if format in _GS1_FORMATS or looks_like_gs1(raw):
         try:
             data = parse_gs1(raw)

@@ -66,15 +66,15 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 ENGINES = ("zxing", "zbar")
 
 _RETAIL_FORMATS = (
-    zxingcpp.BarcodeFormat.EAN13
-    | zxingcpp.BarcodeFormat.EAN8
-    | zxingcpp.BarcodeFormat.UPCA
-    | zxingcpp.BarcodeFormat.UPCE
-    | zxingcpp.BarcodeFormat.Code128
-    | zxingcpp.BarcodeFormat.Code39
-    | zxingcpp.BarcodeFormat.ITF
-    | zxingcpp.BarcodeFormat.QRCode
-    | zxingcpp.BarcodeFormat.DataMatrix
+    zxingcpp.BarcodeFormat.EAN13,
+    zxingcpp.BarcodeFormat.EAN8,
+    zxingcpp.BarcodeFormat.UPCA,
+    zxingcpp.BarcodeFormat.UPCE,
+    zxingcpp.BarcodeFormat.Code128,
+    zxingcpp.BarcodeFormat.Code39,
+    zxingcpp.BarcodeFormat.ITF,
+    zxingcpp.BarcodeFormat.QRCode,
+    zxingcpp.BarcodeFormat.DataMatrix,
 )
 # Symbology identifiers (ISO/IEC 15424) by which zxing tells GS1 data from plain text.
 _GS1_IDS = {"]C1": "gs1_128", "]d2": "gs1_datamatrix", "]Q3": "gs1_qrcode"}
@@ -163,13 +163,14 @@ def _load_grey(data: bytes, *, max_bytes: int, max_pixels: int) -> _Work:
         raise TooLarge(f"The photo is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}.")
     image = _open(data, max_pixels)
     width, height = image.size
-    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
     if image.format in ("JPEG", "MPO"):
         # Ask libjpeg for the smallest 1/2, 1/4 or 1/8 scale still >= the working size.
         ratio = min(1.0, WORK_SIDE / max(width, height))
         image.draft("L", (max(1, round(width * ratio)), max(1, round(height * ratio))))
     try:
         image.load()
+        # After load: Pillow's PNG reader loads the whole image to find an eXIf chunk.
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
     except (OSError, SyntaxError, ValueError, EOFError, IndexError) as exc:
         raise Corrupt(
             "The photo could not be read to the end (it may have been cut off while uploading). "
@@ -404,8 +405,9 @@ def _to_symbols(found: list[_Found], factor: float, work: _Work) -> list[Symbol]
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+    return f"{round(size / 1_000_000, 1):g} MB"
 
 
 def _megapixels(pixels: int) -> str:
-    return f"{pixels / 1_000_000:.1f} megapixels".replace(".0 megapixels", " megapixels")
+    amount = round(pixels / 1_000_000, 1)
+    return f"{amount:g} megapixel" + ("" if amount == 1 else "s")
