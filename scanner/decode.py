@@ -136,6 +136,10 @@ def decode(
     unknown = set(engines) - set(ENGINES)
     if unknown:
         raise ValueError(f"Unknown decoder engine(s) {sorted(unknown)}; choose from {ENGINES}.")
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    if pillow_limit is not None and max_pixels > pillow_limit:
+        # Pillow's guard would refuse first, and our message would name the wrong limit.
+        raise ValueError(f"max_pixels={max_pixels} is above Pillow's MAX_IMAGE_PIXELS ({pillow_limit}).")
     work = _load_grey(image_bytes, max_bytes=max_bytes, max_pixels=max_pixels)
     usable = [name for name in engines if name in available_engines()]
     passes = [p for p in _PASSES if p.engine in usable and (retry or p.first)]

@@ -122,8 +122,26 @@ def test_a_qr_code_at_an_angle_still_decodes() -> None:
     assert [s.text for s in decode(png(turned))] == ["https://shelfcount.example/i/42"]
 
 
-def test_a_jpeg_photo_decodes_too() -> None:
-    assert [s.text for s in decode(jpeg(linear("upca", "03600029145")))] == ["036000291452"]
+def encoded(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda im: jpeg(im),
+        lambda im: encoded(im.convert("RGB"), "WEBP"),
+        lambda im: encoded(im.convert("L"), "GIF"),
+        lambda im: encoded(im.convert("RGB"), "BMP"),
+        # 16-bit grey PNG: a naive conversion to 8 bits clips every pixel to white.
+        lambda im: png(im.convert("L").point(lambda v: v * 256, "I").convert("I;16")),
+    ],
+    ids=["jpeg", "webp", "gif", "bmp", "png 16-bit"],
+)
+def test_every_accepted_image_type_decodes(encode: Callable[[Image.Image], bytes]) -> None:
+    assert [s.text for s in decode(encode(linear("upca", "03600029145")))] == ["036000291452"]
 
 
 @pytest.mark.parametrize("engines", [("zxing",), ("zxing", "zbar")])
@@ -222,6 +240,11 @@ def test_zbar_positions_are_in_original_pixels_too() -> None:
     x, y, w, h = symbol.position
     assert x >= 1500 - 8 and x + w <= 1500 + code.width + 8
     assert y >= 300 - 8 and y + h <= 300 + code.height + 8
+
+
+def test_a_pixel_limit_above_pillows_own_guard_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="MAX_IMAGE_PIXELS"):
+        decode(png(linear("ean8", "9638507")), max_pixels=10**12)
 
 
 def test_an_unknown_engine_is_a_programming_error() -> None:
