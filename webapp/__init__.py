@@ -24,6 +24,8 @@ CAPABILITIES: tuple[str, ...] = (
     "catalog",
     "pwa",
     "demo",
+    "clover",
+    "photos",
 )
 
 log = logging.getLogger(__name__)
