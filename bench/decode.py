@@ -9,13 +9,17 @@ and in total, how many images were read correctly, wrongly, or not at all, and
 the mean and 95th-percentile time of the whole decode() call (opening the
 image bytes, greying, shrinking, every pass). Reading the file from disk is
 not timed. Each set-up decodes one image first, untimed, so a library's
-one-off loading does not count against a single photo.
+one-off loading does not count against a single photo. Each image is decoded
+--repeat times (default 3) and its median time is kept: one call's time on a
+shared machine says more about the neighbours than about the decoder. The
+load average is printed with the figures for the same reason.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -37,9 +41,9 @@ SETUPS: dict[str, Callable[[bytes], list[Symbol]]] = {
     "decode": decode,
 }
 SETUP_NOTES = {
-    "zxing": "zxing-cpp alone, one pass",
+    "zxing": "zxing-cpp alone, one pass (upright, dark on light)",
     "zbar": "pyzbar alone, one pass",
-    "in turn": "zxing-cpp, then pyzbar if it found nothing; no retries",
+    "in turn": "zxing-cpp (one pass), then pyzbar if it found nothing; no retries",
     "decode": "production scanner.decode(): in turn, then retry passes if nothing was found",
 }
 
@@ -111,14 +115,18 @@ def load_dataset(root: Path) -> list[tuple[str, str, bytes, str]]:
     return items
 
 
-def run(setup: Callable[[bytes], list[Symbol]], items: list[tuple[str, str, bytes, str]]) -> dict[str, Tally]:
+def run(
+    setup: Callable[[bytes], list[Symbol]], items: list[tuple[str, str, bytes, str]], repeat: int
+) -> dict[str, Tally]:
     setup(items[0][2])
     tallies: dict[str, Tally] = {}
     for folder, _name, data, expected in items:
-        start = time.perf_counter()
-        symbols = setup(data)
-        ms = (time.perf_counter() - start) * 1000
-        tallies.setdefault(folder, Tally()).add(outcome(expected, folder, symbols), ms)
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            symbols = setup(data)
+            times.append((time.perf_counter() - start) * 1000)
+        tallies.setdefault(folder, Tally()).add(outcome(expected, folder, symbols), statistics.median(times))
     return tallies
 
 
@@ -156,6 +164,7 @@ def totals(tallies: dict[str, Tally]) -> dict[str, Tally]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", type=Path, help="folder of <symbology>-<n>/NAME.png + NAME.txt")
+    parser.add_argument("--repeat", type=int, default=3, help="decodes per image; the median time is kept")
     args = parser.parse_args(argv)
     items = load_dataset(args.dataset)
     if not items:
@@ -163,13 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"Dataset: {args.dataset} ({len(items)} images); engines available: {', '.join(available_engines())}"
     )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Times: median of {args.repeat} runs per image; load average {load} on {os.cpu_count()} CPUs.")
     print(RULES)
     summary: dict[str, dict[str, Tally]] = {}
     for name, setup in SETUPS.items():
         if name == "zbar" and "zbar" not in available_engines():
             print("zbar: skipped, libzbar0 is not installed\n")
             continue
-        tallies = run(setup, items)
+        tallies = run(setup, items, args.repeat)
         summary[name] = totals(tallies)
         print(f"== {name}: {SETUP_NOTES[name]}")
         print(HEADER)
