@@ -282,9 +282,9 @@ class _Pass:
 
 
 # The first zxing pass looks for upright, dark-on-light codes only, which halves its
-# time; codes turned 90 degrees or printed light-on-dark get a pass of their own when
-# nothing was found. Upscaled images are already at the size that matters, so zxing's
-# own downscaling is turned off for them.
+# time; codes turned 90 degrees or printed light-on-dark (zxing-cpp inverts for 2D
+# codes only) get a pass of their own when nothing was found. Upscaled images are
+# already at the size that matters, so zxing's own downscaling is turned off for them.
 _QUICK = (("try_rotate", False), ("try_invert", False))
 _QUICK_AT_SIZE = (*_QUICK, ("try_downscale", False))
 # Images small enough that 1.5x stays within the working size.

@@ -13,7 +13,7 @@ import barcode
 import pytest
 import zxingcpp
 from barcode.writer import ImageWriter
-from PIL import Image
+from PIL import Image, ImageOps
 
 from scanner import ImageRejected, Symbol, available_engines, decode
 
@@ -120,6 +120,22 @@ def test_a_qr_code_at_an_angle_still_decodes() -> None:
     image = matrix("https://shelfcount.example/i/42", zxingcpp.BarcodeFormat.QRCode)
     turned = image.rotate(30, expand=True, fillcolor=255)
     assert [s.text for s in decode(png(turned))] == ["https://shelfcount.example/i/42"]
+
+
+@pytest.mark.parametrize(
+    ("image", "text"),
+    [
+        (lambda: linear("ean13", "400638133393").rotate(90, expand=True), "4006381333931"),
+        (lambda: ImageOps.invert(matrix("SKU-1234", zxingcpp.BarcodeFormat.QRCode)), "SKU-1234"),
+    ],
+    ids=["turned 90 degrees", "light on dark"],
+)
+def test_codes_the_quick_first_pass_misses_are_found_by_a_retry(
+    image: Callable[[], Image.Image], text: str
+) -> None:
+    data = png(image())
+    assert decode(data, engines=("zxing",), retry=False) == []
+    assert [s.text for s in decode(data, engines=("zxing",))] == [text]
 
 
 def encoded(image: Image.Image, fmt: str) -> bytes:
