@@ -43,7 +43,7 @@ class RunningEmulator:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="clover-emulator",
             daemon=True,
         )

@@ -26,7 +26,7 @@ class Receiver:
         self.posts: list[dict] = []
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True, request_handler=_Quiet)
         self.url = f"http://127.0.0.1:{self._server.server_port}/clover/webhook"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01})
 
     def _app(self, environ, start_response):
         size = int(environ.get("CONTENT_LENGTH") or 0)

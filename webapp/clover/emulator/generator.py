@@ -208,6 +208,10 @@ class LiveTrader:
         self._thread.start()
         return self
 
+    def cancel(self) -> None:
+        """Ask the thread to end without waiting for it (safe while holding the store lock)."""
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:

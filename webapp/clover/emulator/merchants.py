@@ -73,7 +73,7 @@ def add_merchant(store: Store, spec: dict[str, Any] | None) -> tuple[Merchant, d
         )
         old = store.merchants.get(merchant_id)
         if old is not None and old.trading is not None:
-            old.trading.stop()
+            old.trading.cancel()
         store.merchants[merchant_id] = m
         store.merchant_specs[merchant_id] = spec
         for category in spec["categories"]:

@@ -38,6 +38,7 @@ class WebhookSender:
             if self.verified_url != self._store.settings["webhooks"]["url"]:
                 self.verified_url = None
             self._rng = random.Random(self._store.settings["webhooks"]["faults"]["seed"])
+            self._store.changed.notify_all()
 
     def ensure_started(self) -> None:
         with self._store.lock:
@@ -55,22 +56,27 @@ class WebhookSender:
         if thread is not None:
             thread.join(timeout=5)
 
+    def _due(self) -> bool:
+        return bool(self._store.events) and self._store.settings["webhooks"]["mode"] == "background"
+
     def _run(self) -> None:
         store = self._store
         while True:
             with store.lock:
-                store.changed.wait_for(lambda: self._stopping or bool(store.events), timeout=0.5)
+                store.changed.wait_for(lambda: self._stopping or self._due(), timeout=0.5)
                 if self._stopping:
                     return
-                config = store.settings["webhooks"]
-                if config["mode"] != "background" or not store.events:
+                if not self._due():
                     continue
-                window = float(config["batch_window"])
+                window = float(store.settings["webhooks"]["batch_window"])
             time.sleep(window)
             try:
-                self.flush()
+                summary = self.flush()
             except Exception as error:  # the sender must outlive a receiver that misbehaves
                 self.log.append({"error": repr(error)})
+                summary = {"failed": 1}
+            if summary.get("failed"):
+                time.sleep(1.0)  # a receiver that is down is not hammered every window
 
     def verify(self) -> int | None:
         """Send the handshake POST; events wait until a receiver has answered it with 200."""
