@@ -11,8 +11,9 @@ image bytes, greying, shrinking, every pass). Reading the file from disk is
 not timed. Each set-up decodes one image first, untimed, so a library's
 one-off loading does not count against a single photo. Each image is decoded
 --repeat times (default 3) and its median time is kept: one call's time on a
-shared machine says more about the neighbours than about the decoder. The
-load average is printed with the figures for the same reason.
+shared machine says more about the neighbours than about the decoder. For the
+same reason the p95 of CPU time (this process's, which other processes cannot
+inflate) is printed beside the wall-clock p95, with the load average.
 """
 
 from __future__ import annotations
@@ -67,20 +68,23 @@ class Tally:
     wrong: int = 0
     none: int = 0
     times_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return self.correct + self.wrong + self.none
 
-    def add(self, outcome: str, ms: float) -> None:
+    def add(self, outcome: str, ms: float, cpu_ms: float) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
         self.times_ms.append(ms)
+        self.cpu_ms.append(cpu_ms)
 
     def merge(self, other: Tally) -> None:
         self.correct += other.correct
         self.wrong += other.wrong
         self.none += other.none
         self.times_ms.extend(other.times_ms)
+        self.cpu_ms.extend(other.cpu_ms)
 
 
 def expected_format(folder: str) -> str | None:
@@ -121,12 +125,14 @@ def run(
     setup(items[0][2])
     tallies: dict[str, Tally] = {}
     for folder, _name, data, expected in items:
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             symbols = setup(data)
             times.append((time.perf_counter() - start) * 1000)
-        tallies.setdefault(folder, Tally()).add(outcome(expected, folder, symbols), statistics.median(times))
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        tally = tallies.setdefault(folder, Tally())
+        tally.add(outcome(expected, folder, symbols), statistics.median(times), statistics.median(cpu))
     return tallies
 
 
@@ -144,12 +150,13 @@ def row(label: str, tally: Tally) -> str:
     return (
         f"{label:<22} {n:>4}  {tally.correct:>4} {pct(tally.correct)}  {tally.wrong:>4} {pct(tally.wrong)}"
         f"  {tally.none:>4} {pct(tally.none)}"
-        f"  {statistics.mean(tally.times_ms):7.1f} {p95(tally.times_ms):7.1f}"
+        f"  {statistics.mean(tally.times_ms):7.1f} {p95(tally.times_ms):7.1f} {p95(tally.cpu_ms):7.1f}"
     )
 
 
 HEADER = (
-    f"{'folder':<22} {'n':>4}  {'correct':>11}  {'wrong':>11}  {'none':>11}  {'mean ms':>7} {'p95 ms':>7}"
+    f"{'folder':<22} {'n':>4}  {'correct':>11}  {'wrong':>11}  {'none':>11}"
+    f"  {'mean ms':>7} {'p95 ms':>7} {'cpu p95':>7}"
 )
 
 
