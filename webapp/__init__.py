@@ -24,6 +24,7 @@ CAPABILITIES: tuple[str, ...] = (
     "catalog",
     "pwa",
     "demo",
+    "inventory", "counting", "approvals", "api",
     "clover",
     "photos",
 )

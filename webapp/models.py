@@ -1,8 +1,12 @@
 """Every capability's models, imported in one place so Alembic and the mapper see them all."""
 
+from webapp.api.models import SyncReceipt  # noqa: F401
+from webapp.approvals.models import Decision  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, Item, Location, Store  # noqa: F401
+from webapp.counting.models import CountLine, CountScan, CountSession  # noqa: F401
 from webapp.damage.models import DamageRecord  # noqa: F401
+from webapp.inventory.models import StockEvent, StockLevel  # noqa: F401
 from webapp.photos.models import Photo  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
 from webapp.transfers.models import Transfer  # noqa: F401

@@ -1,0 +1,1 @@
+"""Device-facing JSON API: the sync endpoint and the offline catalog."""

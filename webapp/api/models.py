@@ -1,0 +1,33 @@
+"""Receipts of device events: the sync API's idempotency, whatever the event's type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import db
+from webapp.types import UTCDateTime, utcnow
+
+
+class SyncReceipt(db.Model):
+    """One accepted device event. Its id is the client's UUID; a second arrival is a duplicate.
+
+    Written in the same savepoint as the event's effects, so a rejected event leaves no
+    receipt and may be sent again once fixed.
+    """
+
+    __tablename__ = "sync_receipts"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device_id: Mapped[str] = mapped_column(String(64))
+    # The event's time as the device stamped it, and corrected onto the server's clock.
+    device_occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The device's clock when it sent the batch, and the server's when it received it.
+    device_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,252 @@
+"""The server half of the sync contract (DESIGN.md "The sync contract").
+
+A batch is parsed, each event is checked for the fields every type shares, its time is
+moved onto the server's clock, and it is dispatched by ``type`` to a handler that a
+capability registered with ``register_event_type``. Each event gets one answer:
+``accepted``, ``duplicate`` (its id was accepted before: nothing happens) or ``rejected``
+with a code, a message and the field at fault.
+
+Transactions: the whole batch is one database transaction and each event runs in its own
+SAVEPOINT. A rejected event rolls back to its savepoint (its receipt and any rows it wrote
+vanish, so it can be sent again once fixed) while its neighbours stand; one commit per
+batch is what lets a 1,000-event batch land in a fraction of a second, and the phone gets
+its answers only after that commit, so "accepted" always means "durable". Levels are
+settled once, after the last event, in (item, location) order. Should PostgreSQL still
+pick the batch as a deadlock victim (two phones sending overlapping duplicates in opposite
+orders), the batch is retried from the start: duplicates make a retry harmless.
+
+Adding an event type (receiving, damage, transfers, ...): in your capability write
+
+    def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None: ...
+    register_event_type("damage", handle_damage, min_role="staff", needs_location=True)
+
+in a module that your ``views.py`` imports. Raise ``DomainError(code, message, field)`` to
+reject; write through ``ctx.ledger.append(NewEvent(key=event.id, ...))`` for stock events
+(the batch settles the levels). The dispatcher has already checked ``id``, ``type``,
+``occurred_at`` (corrected, not in the future), ``store_id`` (the user's own), the
+``location_id`` if given (a location of the user's store) and the role.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from webapp.api.models import SyncReceipt
+from webapp.auth.models import role_rank
+from webapp.catalog.models import Location
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.inventory import merge
+from webapp.inventory.ledger import Ledger, insert_for
+from webapp.types import utcnow
+
+log = logging.getLogger(__name__)
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+@dataclass
+class SyncContext:
+    user_id: int
+    store_id: int
+    role: str
+    device_id: str
+    device_time: datetime
+    server_time: datetime
+    skew_allowance: timedelta
+    ledger: Ledger
+    # Per-batch lookups (locations, barcodes, sessions) so 1,000 scans are not 1,000 queries.
+    cache: dict[str, dict] = field(default_factory=dict)
+
+    def has_role(self, role: str) -> bool:
+        return role_rank(self.role) >= role_rank(role)
+
+    def memo(self, name: str) -> dict:
+        return self.cache.setdefault(name, {})
+
+
+@dataclass(frozen=True)
+class DeviceEvent:
+    id: str
+    type: str
+    occurred_at: datetime  # on the server's clock
+    device_occurred_at: datetime  # as the device stamped it
+    store_id: int
+    location_id: int | None
+    fields: Mapping[str, Any]
+
+
+Handler = Callable[[DeviceEvent, SyncContext], None]
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    handler: Handler
+    min_role: str = "staff"
+    needs_location: bool = False
+
+
+_TYPES: dict[str, EventType] = {}
+
+
+def register_event_type(name: str, handler: Handler, *, min_role: str = "staff",
+                        needs_location: bool = False) -> None:
+    existing = _TYPES.get(name)
+    if existing is not None and existing.handler is not handler:
+        raise RuntimeError(f"sync event type {name!r} is registered twice")
+    _TYPES[name] = EventType(name, handler, min_role, needs_location)
+
+
+def event_types() -> list[str]:
+    return sorted(_TYPES)
+
+
+@dataclass(frozen=True)
+class Batch:
+    device_id: str
+    device_time: datetime
+    events: list[Any]
+
+
+def parse_time(raw: Any, name: str) -> datetime:
+    if not isinstance(raw, str):
+        raise DomainError("bad_time", f"{name} must be an ISO 8601 time with a zone.", name)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise DomainError("bad_time", f"{name} {raw!r} is not an ISO 8601 time.", name) from None
+    if value.tzinfo is None:
+        raise DomainError("bad_time", f"{name} must say its zone (end it with Z).", name)
+    return value
+
+
+def int_field(fields: Mapping[str, Any], name: str, *, default: int | None = None,
+              minimum: int | None = None) -> int:
+    raw = fields.get(name, default)
+    if raw is None:
+        raise DomainError("missing_field", f"The event needs {name}.", name)
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise DomainError("bad_field", f"{name} must be a whole number.", name)
+    if minimum is not None and raw < minimum:
+        code = "negative_quantity" if raw < 0 else "bad_field"
+        raise DomainError(code, f"{name} must be at least {minimum}.", name)
+    return raw
+
+
+def str_field(fields: Mapping[str, Any], name: str, *, required: bool = True,
+              max_length: int = 64) -> str | None:
+    raw = fields.get(name)
+    if raw is None or raw == "":
+        if required:
+            raise DomainError("missing_field", f"The event needs {name}.", name)
+        return None
+    if not isinstance(raw, str) or len(raw) > max_length:
+        raise DomainError("bad_field", f"{name} must be text of at most {max_length} characters.", name)
+    return raw
+
+
+def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) -> dict:
+    """Apply a batch; one transaction, retried whole on a deadlock. Returns the contract's answer."""
+    for attempt in range(1, attempts + 1):
+        server_time = utcnow()
+        ctx = SyncContext(user.id, user.store_id, user.role, batch.device_id, batch.device_time,
+                          server_time, skew_allowance, Ledger(actor_user_id=user.id, source="device"))
+        try:
+            results = [_one(raw, ctx) for raw in batch.events]
+            ctx.ledger.settle()
+            db.session.commit()
+        except OperationalError as exc:
+            db.session.rollback()
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == attempts:
+                raise
+            log.info("sync batch retried after %s (attempt %d)", exc.orig.sqlstate, attempt)
+            time.sleep(random.uniform(0.005, 0.05) * attempt)
+            continue
+        return {"server_time": _iso(server_time), "results": results}
+    raise AssertionError("unreachable")
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _one(raw: Any, ctx: SyncContext) -> dict:
+    event_id = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        event, kind = _parse(raw, ctx)
+        mark = ctx.ledger.mark()
+        try:
+            with db.session.begin_nested():
+                if not _claim(event, ctx):
+                    return {"id": event.id, "status": "duplicate"}
+                kind.handler(event, ctx)
+        except DomainError:
+            ctx.ledger.rewind(mark)
+            raise
+        except IntegrityError as exc:
+            ctx.ledger.rewind(mark)
+            log.warning("sync event %s broke a constraint: %s", event.id, exc.orig)
+            raise DomainError("conflict", "The event contradicts data already stored.") from None
+        return {"id": event.id, "status": "accepted"}
+    except DomainError as err:
+        if isinstance(event_id, str) and db.session.get(SyncReceipt, event_id) is not None:
+            # Sent again after it was accepted: what it says now no longer matters.
+            return {"id": event_id, "status": "duplicate"}
+        return {"id": event_id, "status": "rejected", "error": err.to_dict()}
+
+
+def _parse(raw: Any, ctx: SyncContext) -> tuple[DeviceEvent, EventType]:
+    if not isinstance(raw, dict):
+        raise DomainError("bad_event", "Each event must be a JSON object.")
+    event_id = str_field(raw, "id")
+    kind = _TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+    if kind is None:
+        raise DomainError("unknown_type", f"No event type {raw.get('type')!r}.", "type")
+    if not ctx.has_role(kind.min_role):
+        raise DomainError("forbidden", f"Only a {kind.min_role} or above may send {kind.name}.", "type")
+    device_occurred = parse_time(raw.get("occurred_at"), "occurred_at")
+    occurred = merge.corrected_time(device_occurred, ctx.device_time, ctx.server_time)
+    if merge.too_far_ahead(occurred, ctx.server_time, ctx.skew_allowance):
+        raise DomainError("future_time", "The event is stamped later than now, even allowing for "
+                          "the device's clock; check the phone's date and time.", "occurred_at")
+    store_id = int_field(raw, "store_id", default=ctx.store_id)
+    if store_id != ctx.store_id:
+        raise DomainError("wrong_store", "You can only record events for your own store.", "store_id")
+    location_id = raw.get("location_id")
+    if location_id is None:
+        if kind.needs_location:
+            raise DomainError("missing_field", "The event needs location_id.", "location_id")
+    else:
+        location_id = int_field(raw, "location_id")
+        check_location(location_id, ctx)
+    return DeviceEvent(event_id, kind.name, occurred, device_occurred, store_id, location_id, raw), kind
+
+
+def check_location(location_id: int, ctx: SyncContext) -> None:
+    stores = ctx.memo("location_store")
+    if location_id not in stores:
+        location = db.session.get(Location, location_id)
+        stores[location_id] = location.store_id if location else None
+    if stores[location_id] is None:
+        raise DomainError("unknown_location", f"No location {location_id}.", "location_id")
+    if stores[location_id] != ctx.store_id:
+        raise DomainError("wrong_store", "That location belongs to another store.", "location_id")
+
+
+def _claim(event: DeviceEvent, ctx: SyncContext) -> bool:
+    """Insert the receipt; False when the event id was accepted before."""
+    stmt = insert_for(SyncReceipt.__table__).values(
+        event_id=event.id, type=event.type, store_id=ctx.store_id, user_id=ctx.user_id,
+        device_id=ctx.device_id, device_occurred_at=event.device_occurred_at,
+        occurred_at=event.occurred_at, device_time=ctx.device_time, received_at=ctx.server_time,
+    ).on_conflict_do_nothing(index_elements=["event_id"]).returning(SyncReceipt.__table__.c.event_id)
+    # RETURNING rather than rowcount: psycopg reports -1 for a soft-closed INSERT result.
+    return db.session.execute(stmt).first() is not None

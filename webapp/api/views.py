@@ -1,0 +1,53 @@
+"""The device API: thin views over ``sync`` and ``catalog``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user, login_required
+
+from webapp.api import catalog, sync
+from webapp.counting import events as _counting_events  # noqa: F401  (registers count_* types)
+from webapp.errors import DomainError, TooLarge
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _batch() -> sync.Batch:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise DomainError("bad_request", "Send a JSON object with device_id, device_time and events.")
+    device_id = payload.get("device_id")
+    if not isinstance(device_id, str) or not 0 < len(device_id) <= 64:
+        raise DomainError("bad_request", "device_id must be text of 1 to 64 characters.", "device_id")
+    device_time = sync.parse_time(payload.get("device_time"), "device_time")
+    events = payload.get("events")
+    if not isinstance(events, list) or not events:
+        raise DomainError("no_events", "events must be a non-empty list.", "events")
+    limit = current_app.config["SYNC_MAX_EVENTS"]
+    if len(events) > limit:
+        raise TooLarge("too_many_events", f"Send at most {limit} events per batch.", "events")
+    return sync.Batch(device_id, device_time, events)
+
+
+@bp.post("/sync")
+@login_required
+def sync_events():
+    allowance = timedelta(seconds=current_app.config["CLOCK_SKEW_ALLOWANCE_SECONDS"])
+    return jsonify(sync.sync(_batch(), current_user, skew_allowance=allowance))
+
+
+@bp.get("/catalog")
+@login_required
+def catalog_since():
+    raw = request.args.get("since")
+    since = sync.parse_time(raw, "since") if raw else None
+    body, etag = catalog.snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = jsonify(body)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

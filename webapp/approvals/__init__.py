@@ -1,0 +1,1 @@
+"""Manager decisions on count variances (issue 3)."""

@@ -1,0 +1,136 @@
+"""Decisions on count lines. Approving writes the count to the ledger at its own instant;
+the ledger then records the variance as an adjustment (and corrects it if late events move
+it). Rejecting changes nothing; a recount opens a blind count task for that item and place.
+
+Tolerance: a line is approved without a manager when |variance| <= the store's
+``tolerance_units`` (whole units; thousandths x 1000 for weighed items) AND |value| <=
+``tolerance_cents``. Every decision, automatic or not, is recorded with who, when, the
+numbers it was taken on, and an optional note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from webapp.approvals.models import Decision
+from webapp.auth.models import User
+from webapp.catalog.models import Store
+from webapp.counting import service as counting
+from webapp.counting.models import CountLine
+from webapp.errors import Conflict, DomainError, NotFound
+from webapp.extensions import db
+from webapp.inventory import ledger
+from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.types import utcnow
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line_id: int
+    action: str  # approve | reject | recount
+    note: str = ""
+
+
+def within_tolerance(line: CountLine, store: Store) -> bool:
+    units = store.tolerance_units * (1000 if line.item.measure == "weight" else 1)
+    return abs(line.variance) <= units and abs(line.value_cents) <= store.tolerance_cents
+
+
+def triage(lines: list[CountLine], store: Store, led: Ledger) -> None:
+    """Approve, in the caller's transaction, the lines inside both tolerances."""
+    for line in lines:
+        if line.counted is not None and within_tolerance(line, store):
+            _approve(line, None, "auto_approve", "", led)
+
+
+def _refresh(line: CountLine) -> None:
+    """Expected and variance as the ledger has them now: late events may have moved them."""
+    line.expected = ledger.level_at(line.item_id, line.location_id, line.counted_at)
+    line.variance = line.counted - line.expected
+    line.value_cents = counting.value_cents(line.variance, line.item)
+
+
+def _record(line: CountLine, user_id: int | None, action: str, note: str) -> Decision:
+    decision = Decision(line_id=line.id, action=action, user_id=user_id, decided_at=utcnow(),
+                        expected=line.expected, variance=line.variance, value_cents=line.value_cents,
+                        note=note[:500])
+    db.session.add(decision)
+    return decision
+
+
+def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: Ledger) -> None:
+    _refresh(line)
+    line.ledger_key = f"count:{line.id}"
+    led.append(NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
+                        location_id=line.location_id, quantity=line.counted, occurred_at=line.counted_at,
+                        source="web", actor_user_id=user_id, note=note[:500] or None))
+    line.status = "approved"
+    _record(line, user_id, action, note)
+
+
+def _pending_line(line_id: int, user: User) -> CountLine:
+    line = db.session.get(CountLine, line_id, with_for_update=True)
+    if line is None or line.store_id != user.store_id:
+        raise NotFound("not_found", f"No count line {line_id} in your store.")
+    if line.status != "pending":
+        raise Conflict("already_decided", f"This count was already decided ({line.status}).")
+    return line
+
+
+def decide(verdict: Verdict, user: User) -> CountLine:
+    if not user.has_role("manager"):
+        raise DomainError("forbidden", "Only a manager may decide on a variance.", status=403)
+    line = _pending_line(verdict.line_id, user)
+    led = Ledger(actor_user_id=user.id, source="web")
+    if verdict.action == "approve":
+        _approve(line, user.id, "approve", verdict.note, led)
+    elif verdict.action == "reject":
+        _refresh(line)
+        line.status = "rejected"
+        _record(line, user.id, "reject", verdict.note)
+    elif verdict.action == "recount":
+        _refresh(line)
+        line.status = "recount"
+        _record(line, user.id, "recount", verdict.note)
+        counting.open_session(counting.NewSession(
+            store_id=line.store_id, location_id=line.location_id, created_by_id=user.id, blind=True,
+            full=True, item_id=line.item_id, recount_of_id=line.id), commit=False)
+    else:
+        raise DomainError("bad_action", "Approve, reject or recount.", "action")
+    led.settle()
+    db.session.commit()
+    return line
+
+
+def bulk_approve(user: User, max_value_cents: int, note: str = "") -> int:
+    """Approve every pending line of the user's store whose |value| is at most the bound."""
+    if not user.has_role("manager"):
+        raise DomainError("forbidden", "Only a manager may decide on a variance.", status=403)
+    if max_value_cents < 0:
+        raise DomainError("bad_field", "The bound is a value in cents, zero or more.", "max_value_cents")
+    lines = db.session.scalars(
+        select(CountLine).where(CountLine.store_id == user.store_id, CountLine.status == "pending",
+                                func.abs(CountLine.value_cents) <= max_value_cents)
+        .order_by(CountLine.id).with_for_update())
+    led = Ledger(actor_user_id=user.id, source="web")
+    approved = 0
+    for line in lines:
+        _refresh(line)
+        if abs(line.value_cents) <= max_value_cents:
+            _approve(line, user.id, "approve", note or f"bulk approve up to {max_value_cents} cents", led)
+            approved += 1
+    led.settle()
+    db.session.commit()
+    return approved
+
+
+def queue(store_id: int) -> list[CountLine]:
+    return list(db.session.scalars(
+        select(CountLine).where(CountLine.store_id == store_id, CountLine.status == "pending")
+        .order_by(func.abs(CountLine.value_cents).desc(), CountLine.id)))
+
+
+def decisions_for(line_id: int) -> list[Decision]:
+    return list(db.session.scalars(select(Decision).where(Decision.line_id == line_id).order_by(Decision.id)))

@@ -1,0 +1,1 @@
+"""Count sessions, scans and their results (issue 3)."""

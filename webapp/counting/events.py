@@ -1,0 +1,79 @@
+"""The counting event types of the sync API.
+
+count_start      {session_id (a UUID the phone made), location_id, category?, blind?, full?}
+count_scan       {session_id, code | item_id, quantity = 1}  quantity x the code's pack adds
+count_line_edit  {session_id, code | item_id, quantity}      the sender's own total, replaced
+count_submit     {session_id, unscanned: "zero" | "not_counted" = "not_counted",
+                  decisions: {"<item id>": "zero" | "not_counted"}}
+"""
+
+from __future__ import annotations
+
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.auth.models import User
+from webapp.counting import service
+from webapp.errors import DomainError
+from webapp.extensions import db
+
+
+def _scan(event: DeviceEvent, ctx: SyncContext, mode: str) -> None:
+    fields = event.fields
+    session_id = str_field(fields, "session_id", max_length=36)
+    code = str_field(fields, "code", required=False)
+    item_id = None if code else int_field(fields, "item_id")
+    quantity = int_field(fields, "quantity", default=1)
+    session = ctx.memo("sessions").get(session_id) or service.get_session(session_id, ctx.store_id)
+    ctx.memo("sessions")[session_id] = session
+    if event.location_id is not None and event.location_id != session.location_id:
+        raise DomainError("wrong_location", "The scan names another location than its session.",
+                          "location_id")
+    service.record_scan(
+        service.Scan(session_id=session_id, user_id=ctx.user_id, occurred_at=event.occurred_at,
+                     quantity=quantity, code=code, item_id=item_id, mode=mode, device_id=ctx.device_id,
+                     device_time=event.device_occurred_at),
+        ctx.store_id, commit=False, memo=ctx.memo("codes"))
+
+
+def handle_scan(event: DeviceEvent, ctx: SyncContext) -> None:
+    _scan(event, ctx, "add")
+
+
+def handle_line_edit(event: DeviceEvent, ctx: SyncContext) -> None:
+    _scan(event, ctx, "set")
+
+
+def handle_start(event: DeviceEvent, ctx: SyncContext) -> None:
+    fields = event.fields
+    session_id = str_field(fields, "session_id", max_length=36)
+    if db.session.get(service.CountSession, session_id) is not None:
+        raise DomainError("session_exists", "A session with this id already exists.", "session_id")
+    blind, full = fields.get("blind", True), fields.get("full", False)
+    if not isinstance(blind, bool) or not isinstance(full, bool):
+        raise DomainError("bad_field", "blind and full are true or false.", "blind")
+    service.open_session(service.NewSession(
+        store_id=ctx.store_id, location_id=int_field(fields, "location_id"), created_by_id=ctx.user_id,
+        category=str_field(fields, "category", required=False, max_length=80), blind=blind, full=full,
+        session_id=session_id), commit=False)
+
+
+def handle_submit(event: DeviceEvent, ctx: SyncContext) -> None:
+    fields = event.fields
+    session_id = str_field(fields, "session_id", max_length=36)
+    default = fields.get("unscanned", service.NOT_COUNTED)
+    raw = fields.get("decisions") or {}
+    if not isinstance(raw, dict):
+        raise DomainError("bad_field", "decisions maps item ids to zero or not_counted.", "decisions")
+    try:
+        decisions = {int(k): v for k, v in raw.items()}
+    except ValueError:
+        raise DomainError("bad_field", "decisions maps item ids to zero or not_counted.",
+                          "decisions") from None
+    user = db.session.get(User, ctx.user_id)
+    ctx.memo("sessions").pop(session_id, None)
+    service.submit(session_id, user, event.occurred_at, decisions, default, commit=False, led=ctx.ledger)
+
+
+register_event_type("count_start", handle_start, needs_location=True)
+register_event_type("count_scan", handle_scan)
+register_event_type("count_line_edit", handle_line_edit)
+register_event_type("count_submit", handle_submit)

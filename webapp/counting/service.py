@@ -1,0 +1,277 @@
+"""Counting rules: sessions, scans, the running tally, and what a submit produces.
+
+Rules chosen where DESIGN.md is silent (README "Counting rules" says the same):
+
+* Observations add up across counters: each counter's scans of an item add; a counter's
+  ``set`` (fixing a miscount) replaces that counter's own total so far, never another's.
+* One scan of a code adds ``quantity x pack_qty`` base units (a case code adds 12). A
+  weighed item's barcodes have pack 1, so its quantity is in thousandths.
+* An item's count instant is its last scan in the session; a confirmed zero's is the submit.
+* Expected = the ledger's level at that instant (the merge rule; pending counts are not in
+  the ledger); variance = counted - expected; value = variance x cost, at cost.
+* Ambiguity: a sale at the counted location between the item's first and last scan, or
+  within the store's scan window (default 5 minutes) of either, flags the line.
+* A full session lists the items expected in its scope (a nonzero level there) that nobody
+  scanned; unless the submitter says "really zero", they are "not counted" and change nothing.
+* Expected quantities of a blind session reach managers only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.auth.models import User
+from webapp.catalog.models import Barcode, Item, Location, Store
+from webapp.counting.models import CountLine, CountScan, CountSession
+from webapp.errors import DomainError, NotFound
+from webapp.extensions import db
+from webapp.inventory import ledger, merge
+from webapp.inventory.models import StockLevel
+from webapp.types import utcnow
+
+ZERO, NOT_COUNTED = "zero", "not_counted"
+
+
+@dataclass(frozen=True)
+class NewSession:
+    store_id: int
+    location_id: int
+    created_by_id: int
+    category: str | None = None
+    blind: bool = True
+    full: bool = False
+    item_id: int | None = None
+    scheduled_for: datetime | None = None
+    session_id: str | None = None
+    recount_of_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scan:
+    session_id: str
+    user_id: int
+    occurred_at: datetime
+    quantity: int = 1
+    code: str | None = None
+    item_id: int | None = None
+    mode: str = "add"
+    device_id: str | None = None
+    device_time: datetime | None = None
+
+
+@dataclass
+class Tally:
+    item_id: int
+    counted: int = 0
+    first_scan_at: datetime | None = None
+    last_scan_at: datetime | None = None
+    counters: set[int] = field(default_factory=set)
+
+
+def can_see_expected(session: CountSession, user: User) -> bool:
+    return not session.blind or user.has_role("manager")
+
+
+def get_session(session_id: str, store_id: int) -> CountSession:
+    session = db.session.get(CountSession, session_id)
+    if session is None:
+        raise NotFound("unknown_session", f"No count session {session_id}.", "session_id")
+    if session.store_id != store_id:
+        raise DomainError("wrong_store", "That count session belongs to another store.", "session_id")
+    return session
+
+
+def open_session(new: NewSession, *, commit: bool = True) -> CountSession:
+    location = db.session.get(Location, new.location_id)
+    if location is None or location.store_id != new.store_id:
+        raise DomainError("wrong_store", "Count only locations of your own store.", "location_id")
+    if new.item_id is not None:
+        _item_in_store(new.item_id, new.store_id)
+    session = CountSession(
+        id=new.session_id or str(uuid.uuid4()), store_id=new.store_id, location_id=new.location_id,
+        category=new.category or None, blind=new.blind, full=new.full, item_id=new.item_id,
+        scheduled_for=new.scheduled_for, created_by_id=new.created_by_id, recount_of_id=new.recount_of_id,
+        status="open",
+    )
+    db.session.add(session)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return session
+
+
+def _item_in_store(item_id: int, store_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or item.store_id != store_id:
+        raise DomainError("unknown_item", f"No item {item_id} in your store.", "item_id")
+    return item
+
+
+def resolve(code: str, store_id: int, memo: dict | None = None) -> tuple[int, int]:
+    """(item id, pack quantity) for a scanned code, by the code as printed, else as a GTIN-14."""
+    memo = {} if memo is None else memo
+    if code not in memo:
+        query = select(Barcode.item_id, Barcode.pack_qty).where(Barcode.store_id == store_id)
+        row = db.session.execute(query.where(Barcode.code == code)).first()
+        if row is None and code.isdigit() and len(code) in (8, 12, 13, 14):
+            row = db.session.execute(query.where(Barcode.gtin14 == code.zfill(14))).first()
+        memo[code] = (row.item_id, row.pack_qty) if row else None
+    if memo[code] is None:
+        raise DomainError("unknown_code", f"No item has barcode {code}.", "code")
+    return memo[code]
+
+
+def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | None = None) -> CountScan:
+    session = get_session(scan.session_id, store_id)
+    if session.status != "open":
+        raise DomainError("session_closed", "This count session was already submitted.", "session_id")
+    if scan.mode not in ("add", "set"):
+        raise DomainError("bad_field", "mode is add or set.", "mode")
+    minimum = 0 if scan.mode == "set" else 1
+    if scan.quantity < minimum:
+        code = "negative_quantity" if scan.quantity < 0 else "bad_field"
+        raise DomainError(code, f"quantity must be at least {minimum}.", "quantity")
+    if scan.code:
+        item_id, pack = resolve(scan.code, store_id, memo)
+    elif scan.item_id is not None:
+        item_id, pack = _item_in_store(scan.item_id, store_id).id, 1
+    else:
+        raise DomainError("missing_field", "Give a barcode or an item.", "code")
+    if scan.mode == "set":
+        pack = 1  # a fixed total is given in base units
+    if session.item_id is not None and item_id != session.item_id:
+        raise DomainError("outside_session", "This recount is for another item.", "code")
+    row = CountScan(session_id=session.id, item_id=item_id, user_id=scan.user_id, device_id=scan.device_id,
+                    code=scan.code, mode=scan.mode, quantity=scan.quantity * pack,
+                    occurred_at=scan.occurred_at, device_time=scan.device_time, recorded_at=utcnow())
+    db.session.add(row)
+    if commit:
+        db.session.commit()
+    return row
+
+
+def tally(session_id: str) -> dict[int, Tally]:
+    scans = db.session.scalars(
+        select(CountScan).where(CountScan.session_id == session_id)
+        .order_by(CountScan.occurred_at, CountScan.id))
+    own: dict[tuple[int, int], int] = defaultdict(int)
+    out: dict[int, Tally] = {}
+    for s in scans:
+        t = out.setdefault(s.item_id, Tally(s.item_id))
+        key = (s.user_id, s.item_id)
+        own[key] = s.quantity if s.mode == "set" else own[key] + s.quantity
+        t.counters.add(s.user_id)
+        t.first_scan_at = t.first_scan_at or s.occurred_at
+        t.last_scan_at = s.occurred_at
+    for (_user, item_id), qty in own.items():
+        out[item_id].counted += qty
+    return out
+
+
+def expected_items(session: CountSession) -> dict[int, int]:
+    """Items the ledger says are in the session's scope now (nonzero level), with that level."""
+    query = (select(StockLevel.item_id, StockLevel.quantity).join(Item, Item.id == StockLevel.item_id)
+             .where(StockLevel.location_id == session.location_id, StockLevel.quantity != 0))
+    if session.category:
+        query = query.where(Item.category == session.category)
+    if session.item_id is not None:
+        query = query.where(Item.id == session.item_id)
+    return {r.item_id: r.quantity for r in db.session.execute(query)}
+
+
+def unscanned(session: CountSession) -> list[Item]:
+    if not (session.full or session.item_id is not None):
+        return []
+    missing = set(expected_items(session)) - set(tally(session.id))
+    if session.item_id is not None and session.item_id not in tally(session.id):
+        missing.add(session.item_id)
+    if not missing:
+        return []
+    return list(db.session.scalars(select(Item).where(Item.id.in_(missing)).order_by(Item.name)))
+
+
+def value_cents(units: int, item: Item) -> int:
+    """Value at cost, in whole cents, rounded half away from zero (weighed items: thousandths)."""
+    divisor = 1000 if item.measure == "weight" else 1
+    whole, rest = divmod(abs(units) * item.cost_cents, divisor)
+    cents = whole + (1 if 2 * rest >= divisor and divisor > 1 else 0)
+    return -cents if units < 0 else cents
+
+
+def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datetime,
+                    window: timedelta) -> list[str]:
+    sales = ledger.sales_between(item_id, location_id, first - window, last + window)
+    return ["sale_during_count"] if merge.ambiguous_sales(sales, first, last, window) else []
+
+
+def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] | None = None,
+           default: str = NOT_COUNTED, *, commit: bool = True,
+           led: ledger.Ledger | None = None) -> list[CountLine]:
+    """Close a session: one line per item with expected and variance; auto-approve inside tolerance."""
+    from webapp.approvals import service as approvals  # approvals builds on counting
+
+    session = get_session(session_id, user.store_id)
+    if session.status != "open":
+        raise DomainError("session_closed", "This count session was already submitted.", "session_id")
+    for choice in [default, *(decisions or {}).values()]:
+        if choice not in (ZERO, NOT_COUNTED):
+            raise DomainError("bad_field", "Choose zero or not_counted for each item not scanned.",
+                              "decisions")
+    store = db.session.get(Store, session.store_id)
+    window = timedelta(seconds=store.scan_window_seconds)
+    tallies = tally(session.id)
+    if not tallies and session.item_id is None and not session.full:
+        raise DomainError("nothing_counted", "Scan at least one item before submitting.", "session_id")
+    lines = []
+    ids = set().union(*(t.counters for t in tallies.values()))
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+    for t in tallies.values():
+        flags = ambiguity_flags(t.item_id, session.location_id, t.first_scan_at, t.last_scan_at, window)
+        if len(t.counters) > 1:
+            flags.append("several_counters")
+        lines.append(_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at, flags,
+                           ", ".join(sorted(names.get(u, str(u)) for u in t.counters))))
+    first_scan = min((t.first_scan_at for t in tallies.values()), default=session.created_at)
+    for item in unscanned(session):
+        choice = (decisions or {}).get(item.id, default)
+        if choice == ZERO:
+            flags = ["not_scanned"] + ambiguity_flags(item.id, session.location_id, first_scan, at, window)
+            lines.append(_line(session, item.id, 0, at, None, flags, user.username, scanned=False))
+        else:
+            line = _line(session, item.id, None, at, None, ["not_scanned"], "", scanned=False)
+            line.status = "not_counted"
+            lines.append(line)
+    session.status, session.submitted_by_id, session.submitted_at = "submitted", user.id, at
+    db.session.add_all(lines)
+    db.session.flush()
+    own = led or ledger.Ledger(actor_user_id=None, source="system")
+    approvals.triage([ln for ln in lines if ln.status == "pending"], store, own)
+    if led is None:
+        own.settle()
+    if commit:
+        db.session.commit()
+    return lines
+
+
+def _line(session: CountSession, item_id: int, counted: int | None, at: datetime,
+          first: datetime | None, flags: list[str], counters: str, *, scanned: bool = True) -> CountLine:
+    item = db.session.get(Item, item_id)
+    expected = ledger.level_at(item_id, session.location_id, at)
+    variance = 0 if counted is None else counted - expected
+    return CountLine(
+        session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,
+        counted=counted, counted_at=at, first_scan_at=first, last_scan_at=None if first is None else at,
+        expected=expected, variance=variance, value_cents=value_cents(variance, item), scanned=scanned,
+        flags=",".join(flags), counters=counters, status="pending",
+    )
+
+
+def open_sessions(store_id: int) -> list[CountSession]:
+    return list(db.session.scalars(
+        select(CountSession).where(CountSession.store_id == store_id, CountSession.status == "open")
+        .order_by(CountSession.scheduled_for.is_(None), CountSession.scheduled_for, CountSession.created_at)))
