@@ -5,16 +5,18 @@ as a 13-digit "0" + UPC-A from zbar, as UPC-E on a small can, as ITF-14 on the
 case it was shipped in, or inside a GS1-128 / GS1 DataMatrix string together
 with a lot and an expiry date. All of these name the same GTIN, so we store and
 look up one canonical form: the 14-digit GTIN-14, zero-padded on the left
-(GS1 General Specifications 3.3.2). Decisions taken here:
+(the GS1 General Specifications call this right-justified in 14 digits). Decisions taken here:
 
 * A 12-digit string with a valid check digit is a UPC-A, and an EAN-13 that
   starts with "0" is that same UPC-A (the symbols are identical; EAN-13
   readers such as zbar merely report the leading 0). All give one GTIN-14.
 * 8 digits are ambiguous: EAN-8 or UPC-E. With a ``format`` hint we follow it.
-  Without one, a string starting with 0 or 1 whose UPC-E check digit holds is
-  read as UPC-E, because EAN-8 prefixes 0xx/1xx are restricted-circulation
-  numbers that a store issues itself (GS1 GenSpecs 1.4.4), while UPC-E with
-  number system 0/1 is printed on ordinary US small packs.
+  Without one, a string starting with 0 whose UPC-E check digit holds is a
+  UPC-E: EAN-8 prefixes 0xx are restricted-circulation numbers a company
+  issues for itself, while UPC-E with number system 0 is on ordinary US small
+  packs. A string starting with 1 is an EAN-8 when its EAN-8 check digit holds
+  (GS1 US issues EAN-8 prefixes 100-139; UPC-E number system 1 is rare), else
+  a UPC-E if that check digit holds.
 * 6- and 7-digit UPC-E forms (number system and/or check digit left off by a
   keyboard-wedge scanner's settings) are expanded only when ``format="upce"``
   says so: six bare digits are far more often a store SKU (see Code 39 labels).
@@ -22,8 +24,9 @@ look up one canonical form: the 14-digit GTIN-14, zero-padded on the left
   Application Identifiers, day-00 expiry handling, FNC1 separators, the
   parenthesised human-readable form). We only pick out the few AIs stock
   keeping needs. UPC-E expansion is written here rather than taken from biip
-  because biip accepts number systems 2-9 and a 7-digit form we treat as
-  ambiguous; we need those rejected with a precise error code.
+  because biip reads every 7-digit string as number system + data, where we
+  call it ambiguous when it also reads as data + check digit, and because the
+  API needs our error codes. A test checks our expansion against biip's.
 """
 
 from __future__ import annotations
@@ -201,7 +204,7 @@ def to_gtin14(text: str, *, format: str | None = None) -> str:
         return upce_to_upca(text).zfill(14)
     if len(text) == 8 and format != "ean8":
         as_upce = _valid_upce_expansion(text)
-        if as_upce is not None:
+        if as_upce is not None and (text[0] == "0" or not is_valid_gtin(text)):
             return as_upce.zfill(14)
     if len(text) not in GTIN_LENGTHS:
         raise InvalidCode(
@@ -308,7 +311,7 @@ def _require_digits(text: str) -> None:
 
 
 def _expand_upce(number_system: str, data: str) -> str:
-    """UPC-A for a UPC-E number system and six data digits (GS1 GenSpecs 5.2.2.4.2)."""
+    """UPC-A for a UPC-E number system and six data digits (GS1 zero-suppression rules)."""
     d1, d2, d3, d4, d5, d6 = data
     if d6 in "012":
         body = f"{number_system}{d1}{d2}{d6}0000{d3}{d4}{d5}"

@@ -105,7 +105,7 @@ def test_invalid_codes_say_why_with_a_code(text: str, format: str | None, code: 
 
 # -- UPC-E ----------------------------------------------------------------------------------------
 
-# One case per last data digit, which selects the expansion rule (GS1 GenSpecs 5.2.2.4.2).
+# One case per last data digit, which selects the zero-suppression rule.
 UPCE_EXPANSIONS = [
     ("01234505", "012000003455"),
     ("01234514", "012100003454"),
@@ -164,6 +164,17 @@ def test_eight_digits_valid_as_both_upce_and_ean8_are_read_as_upce_unless_told()
 
 def test_an_ean8_outside_the_upce_number_systems_is_an_ean8() -> None:
     assert to_gtin14("96385074") == "00000096385074"
+
+
+def test_eight_digits_starting_with_1_are_an_ean8_when_both_readings_hold() -> None:
+    # GS1 US issues EAN-8 prefixes 100-139; UPC-E number system 1 is rare.
+    assert to_gtin14("10000007") == "00000010000007"
+    assert to_gtin14("10000007", format="upce") == "00100000000007"
+
+
+def test_eight_digits_starting_with_1_are_a_upce_when_only_that_reading_holds() -> None:
+    assert not is_valid_gtin("16543214")
+    assert to_gtin14("16543214") == "00165100004324"
 
 
 @given(ns=st.sampled_from("01"), data=st.text(alphabet="0123456789", min_size=6, max_size=6))
