@@ -143,3 +143,15 @@ def test_unknown_order_ids_are_404_with_clovers_error_body(api):
     response = api.get("/orders/ZZZZZZZZZZZZZ")
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found", "details": "Order not found"}
+
+
+def test_how_an_offline_device_merges_its_stock_is_a_setting(emu, api, items):
+    emu.merchant_settings(MID, auto_decrement=True)
+    for merge, expected in (("delta", 28.0), ("absolute", 22.0)):
+        emu.merchant_settings(MID, offline_stock_merge=merge)
+        api.post(f"/item_stocks/{items['OAT-1L']}", {"quantity": 24})
+        order = emu.sale(MID, [{"item_id": items["OAT-1L"], "qty": 2}], offline=True)  # the device knew 24
+        emu.sale(MID, [{"item_id": items["OAT-1L"], "qty": 3}])
+        api.post(f"/item_stocks/{items['OAT-1L']}", {"quantity": 30})  # our server pushes a level
+        emu.reconnect(MID, order["device"]["id"])
+        assert emu.stock(MID, items["OAT-1L"])["quantity"] == expected, merge

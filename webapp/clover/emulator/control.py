@@ -9,7 +9,7 @@ import copy
 
 from flask import Blueprint, current_app, jsonify
 
-from webapp.clover.emulator import generator, inventory, merchants, orders
+from webapp.clover.emulator import generator, inventory, merchants, offline, orders
 from webapp.clover.emulator.auth import issue_static_token, json_body, store_of
 from webapp.clover.emulator.errors import bad_request, not_found
 from webapp.clover.emulator.render import public, render_order
@@ -76,7 +76,7 @@ def reset_merchant(merchant_id: str):
 
 @bp.post("/merchants/<merchant_id>/settings")
 def merchant_settings(merchant_id: str):
-    """``{"auto_decrement": bool, "refund_restocks": bool, "name": str}``"""
+    """``{"auto_decrement", "refund_restocks", "offline_stock_merge": "delta"|"absolute", "name"}``"""
     store = store_of()
     body = json_body()
     with store.lock:
@@ -86,6 +86,8 @@ def merchant_settings(merchant_id: str):
                 setattr(m, key, bool(body[key]))
         if "name" in body:
             m.name = str(body["name"])
+        if body.get("offline_stock_merge") in ("delta", "absolute"):
+            m.offline_stock_merge = body["offline_stock_merge"]
         return jsonify(merchants.summary(m))
 
 
@@ -223,7 +225,7 @@ def fail_payment(merchant_id: str, order_id: str):
     store = store_of()
     with store.lock:
         m = store.merchant(merchant_id)
-        payment = orders.fail_payment(store, m, order_id, json_body().get("payment_id"))
+        payment = offline.fail_payment(store, m, order_id, json_body().get("payment_id"))
         return jsonify({"payment": dict(payment), "order": _order(m, m.orders[order_id])})
 
 
@@ -231,7 +233,7 @@ def fail_payment(merchant_id: str, order_id: str):
 def reconnect(merchant_id: str, device_id: str):
     store = store_of()
     with store.lock:
-        released = orders.reconnect(store, store.merchant(merchant_id), device_id)
+        released = offline.reconnect(store, store.merchant(merchant_id), device_id)
         return jsonify({"orders": [o["id"] for o in released]})
 
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.clover.emulator import orders
+from webapp.clover.emulator import offline, orders
 from webapp.clover.emulator.state import Merchant, Store
 
 # Relative arrivals per store hour, 08:00 to 20:00: a lunch peak and an after-work peak.
@@ -118,17 +118,17 @@ def _live_items(m: Merchant) -> list[dict[str, Any]]:
 
 def _ring(store: Store, m: Merchant, items: list[dict[str, Any]], sale: PlannedSale, stamp: bool):
     lines = [{"item_id": items[x.item]["id"], "qty": x.qty, "unit_qty": x.unit_qty} for x in sale.lines]
-    offline = sale.offline_until is not None
+    is_offline = sale.offline_until is not None
     order = orders.ring_up(
         store,
         m,
         {
             "lines": lines,
             "device_id": sale.device,
-            "offline": offline,
+            "offline": is_offline,
             "paid": not sale.void_line,
             "client_created_time": sale.at,
-            "created_time": sale.at if stamp and not offline else None,
+            "created_time": sale.at if stamp and not is_offline else None,
         },
     )
     if sale.void_line:
@@ -153,7 +153,7 @@ def apply_plan(
         for sale in plan:
             for device, until in sorted(pending.items(), key=lambda p: p[1]):
                 if until <= sale.at:
-                    orders.reconnect(store, m, device, until if simulated else None)
+                    offline.reconnect(store, m, device, until if simulated else None)
                     del pending[device]
             order = _ring(store, m, items, sale, simulated)
             summary["orders"] += 1
@@ -164,13 +164,13 @@ def apply_plan(
                 pending[sale.device] = sale.offline_until
             later.append((sale, order["id"]))
         for device, until in pending.items():
-            orders.reconnect(store, m, device, until if simulated else None)
+            offline.reconnect(store, m, device, until if simulated else None)
         for sale, order_id in later:
             if sale.refund and m.orders[order_id]["paymentState"] == "PAID":
                 orders.refund(store, m, order_id, m.orders[order_id]["_lines"][:1])
                 summary["refunded"] += 1
             if sale.fail_payment:
-                orders.fail_payment(store, m, order_id)
+                offline.fail_payment(store, m, order_id)
                 summary["failed_payments"] += 1
     return summary
 
@@ -237,15 +237,18 @@ class LiveTrader:
                 now = self._store.clock.now_ms()
                 if offline_left == 0 and self._rng.random() < 0.05:
                     offline_left = self._rng.randint(2, 5)
-                offline = offline_left > 0
+                going_offline = offline_left > 0
                 sale = PlannedSale(
-                    now, offline_device if offline else online_device, basket.draw(), now if offline else None
+                    now,
+                    offline_device if going_offline else online_device,
+                    basket.draw(),
+                    now if going_offline else None,
                 )
                 order = _ring(self._store, m, items, sale, stamp=False)
                 self.sales += 1
-                if offline:
+                if going_offline:
                     offline_left -= 1
                     if offline_left == 0:
-                        orders.reconnect(self._store, m, offline_device)
+                        offline.reconnect(self._store, m, offline_device)
                 elif self._rng.random() < 0.03 and order["paymentState"] == "PAID":
                     orders.refund(self._store, m, order["id"], order["_lines"][:1])

@@ -146,6 +146,20 @@ def change_stock(store: Store, m: Merchant, item_id: str | None, delta: float) -
     _follow_stock(store, m, m.items[item_id], record["quantity"])
 
 
+def remember_device_view(m: Merchant, device_id: str, item_ids: list[str | None]) -> None:
+    """What an offline device last knew of each item's stock (for ``offline_stock_merge``)."""
+    view = m.device_views.setdefault(device_id, {})
+    for item_id in item_ids:
+        if item_id is not None and item_id not in view:
+            view[item_id] = (m.stocks.get(item_id) or {}).get("quantity", 0.0)
+
+
+def overwrite_from_device(store: Store, m: Merchant, item_id: str, quantity: float) -> None:
+    """An offline device's own count replaces the cloud's (the "absolute" merge, 4.3 unsure)."""
+    if m.auto_decrement and item_id in m.items:
+        change_stock(store, m, item_id, quantity - (m.stocks.get(item_id) or {}).get("quantity", 0.0))
+
+
 def create_category(store: Store, m: Merchant, data: dict[str, Any]) -> dict[str, Any]:
     name = data.get("name")
     if not isinstance(name, str) or not name:

@@ -74,6 +74,9 @@ def add_merchant(store: Store, spec: dict[str, Any] | None) -> tuple[Merchant, d
         old = store.merchants.get(merchant_id)
         if old is not None and old.trading is not None:
             old.trading.cancel()
+        if spec["offline_stock_merge"] not in ("delta", "absolute"):
+            raise bad_request("offline_stock_merge is delta or absolute")
+        m.offline_stock_merge = spec["offline_stock_merge"]
         store.merchants[merchant_id] = m
         store.merchant_specs[merchant_id] = spec
         for category in spec["categories"]:
@@ -105,6 +108,7 @@ def summary(m: Merchant) -> dict[str, Any]:
         "name": m.name,
         "auto_decrement": m.auto_decrement,
         "refund_restocks": m.refund_restocks,
+        "offline_stock_merge": m.offline_stock_merge,
         "items": [
             {
                 "id": i["id"],

@@ -4,9 +4,8 @@ Reproduces: one line item per unit, ``unitQty`` in thousandths for PER_UNIT item
 consistent with the lines, ``paymentState`` following payments and refunds, refunds as
 separate positive objects that mark their lines ``refunded``, deleted lines moved to
 ``voided_line_items``, exchanges (``exchanged`` + ``exchangedLineItem``), a ``modifiedTime``
-bump on every change, offline devices whose orders stay invisible until the device reconnects
-(then with fresh ``createdTime``/``modifiedTime`` and the old ``clientCreatedTime``), offline
-card payments that later fail, and Clover's own stock decrement when auto-decrement is on.
+bump on every change, and Clover's own stock decrement when auto-decrement is on. Orders rung
+up offline are held by their device; offline.py releases them.
 Callers hold ``store.lock``.
 """
 
@@ -182,7 +181,7 @@ def add_payment(
     return payment
 
 
-def _sell(store: Store, m: Merchant, order: dict[str, Any]) -> None:
+def sell(store: Store, m: Merchant, order: dict[str, Any]) -> None:
     for line_id in order["_lines"]:
         _take(store, m, m.lines[line_id])
 
@@ -240,8 +239,10 @@ def ring_up(store: Store, m: Merchant, spec: dict[str, Any]) -> dict[str, Any]:
         )
         order["state"] = "locked"
         recompute(m, order)
-    if not offline:
-        _sell(store, m, order)
+    if offline:
+        inventory.remember_device_view(m, device_id, [_item_ref(m.lines[i]) for i in order["_lines"]])
+    else:
+        sell(store, m, order)
     return order
 
 
@@ -255,23 +256,6 @@ def pay(store: Store, m: Merchant, order: dict[str, Any], tender: str = "card") 
     order["state"] = "locked"
     touch(store, m, order)
     return payment
-
-
-def reconnect(store: Store, m: Merchant, device_id: str, at: int | None = None) -> list[dict[str, Any]]:
-    """The device comes back: its orders reach the cloud now (or at a simulated ``at``), with
-    their old clientCreatedTime (7.2)."""
-    released = [o for o in m.orders.values() if o["_pending_device"] == device_id]
-    for index, order in enumerate(released):
-        now = at + index if at else store.clock.now_ms()
-        order["_pending_device"] = None
-        order["createdTime"] = order["modifiedTime"] = now
-        store.emit(m.id, "O", order["id"], "CREATE", now)
-        for payment_id in order["_payments"]:
-            payment = m.payments[payment_id]
-            payment["createdTime"] = payment["modifiedTime"] = now
-            store.emit(m.id, "P", payment_id, "CREATE", now)
-        _sell(store, m, order)
-    return released
 
 
 def _lines_of(m: Merchant, order: dict[str, Any], line_ids: list[str] | None) -> list[dict[str, Any]]:
@@ -378,20 +362,3 @@ def exchange(
     _take(store, m, new)
     touch(store, m, order)
     return new
-
-
-def fail_payment(store: Store, m: Merchant, order_id: str, payment_id: str | None = None) -> dict[str, Any]:
-    """An offline card payment declined once the device syncs: result FAIL, order back to OPEN (7.2)."""
-    order = m.visible_order(order_id)
-    candidates = [p for p in order["_payments"] if payment_id in (None, p)]
-    offline = [p for p in candidates if m.payments[p]["offline"]]
-    chosen = (offline or candidates)[:1]
-    if not chosen:
-        raise not_found("Payment")
-    payment = m.payments[chosen[0]]
-    payment["result"] = "FAIL"
-    payment["modifiedTime"] = store.clock.now_ms()
-    store.emit(m.id, "P", payment["id"], "UPDATE", payment["modifiedTime"])
-    order["state"] = "open"
-    touch(store, m, order)
-    return payment

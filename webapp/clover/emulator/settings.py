@@ -54,6 +54,9 @@ MERCHANT_DEFAULTS: dict[str, Any] = {
     "timezone": "America/New_York",
     "auto_decrement": False,  # Track stock + Update item count after each sale (4.3)
     "refund_restocks": False,  # 4.3/7.6: whether a refund puts stock back is undocumented
+    # 4.3 unsure how an offline device's decrements reach the cloud: "delta" applies its sales
+    # at reconnect; "absolute" lets the device's own count (what it knew minus its sales) win.
+    "offline_stock_merge": "delta",
     "items": [],
     "categories": [],
     "tokens": [],  # static merchant API tokens: [{"token": ..., "scopes": [...]}] (2.4)

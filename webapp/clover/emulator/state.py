@@ -78,6 +78,8 @@ class Merchant:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     voided: list[dict[str, Any]] = field(default_factory=list)
     tenders: dict[str, str] = field(default_factory=dict)  # label -> tender id
+    offline_stock_merge: str = "delta"
+    device_views: dict[str, dict[str, float]] = field(default_factory=dict)  # device -> item -> quantity
     trading: Any = None  # a generator.LiveTrader while live trading runs
 
     def item(self, item_id: str) -> dict[str, Any]:
