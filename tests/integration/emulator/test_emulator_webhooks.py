@@ -165,3 +165,12 @@ def test_a_failed_delivery_is_retried_only_when_the_setting_says_so(emu, receive
     emu.flush_webhooks()
     assert [p["auth"] for p in receiver.events] == [AUTH_CODE, AUTH_CODE]
     assert receiver.events[0]["body"] == receiver.events[1]["body"]
+
+
+def test_delayed_deliveries_still_arrive_and_the_counters_show_them(emu, receiver, items):
+    _hook(emu, receiver, delay=0.05)
+    order = emu.sale(MID, [{"item_id": items["OAT-1L"]}])
+    emu.flush_webhooks()
+    assert (f"O:{order['id']}", "CREATE") in _updates(receiver.events[0])
+    log = emu.counters()["webhooks"]["log"]
+    assert [entry.get("status") for entry in log] == [200, 200]  # the handshake, then the event

@@ -310,7 +310,7 @@ def counters():
                     "access": len(live),
                     "refresh_live": sum(not r.used for r in store.refresh_tokens.values()),
                 },
-                "webhooks": {"queued": len(store.events), "log": copy.deepcopy(_sender().log)},
+                "webhooks": {"queued": len(store.events), "log": copy.deepcopy(list(_sender().log))},
             }
         )
 

@@ -14,6 +14,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from typing import Any
 
 import requests
@@ -30,7 +31,7 @@ class WebhookSender:
         self._rng = random.Random(store.settings["webhooks"]["faults"]["seed"])
         self.verified_url: str | None = None
         self.verification_codes: list[str] = []
-        self.log: list[dict[str, Any]] = []
+        self.log: deque[dict[str, Any]] = deque(maxlen=500)  # recent deliveries, for /_emulator/counters
 
     def reconfigured(self) -> None:
         """Settings changed: a new URL needs a new handshake; faults restart from their seed."""
