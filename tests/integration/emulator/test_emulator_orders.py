@@ -2,6 +2,9 @@
 
 import time
 
+import pytest
+
+from tests.clover_emulator import EmulatorControlError
 from tests.integration.emulator.conftest import MID
 
 
@@ -155,3 +158,9 @@ def test_how_an_offline_device_merges_its_stock_is_a_setting(emu, api, items):
         api.post(f"/item_stocks/{items['OAT-1L']}", {"quantity": 30})  # our server pushes a level
         emu.reconnect(MID, order["device"]["id"])
         assert emu.stock(MID, items["OAT-1L"])["quantity"] == expected, merge
+
+
+def test_a_refused_sale_leaves_no_order_behind(emu, api, items):
+    with pytest.raises(EmulatorControlError, match="404"):
+        emu.sale(MID, [{"item_id": items["OAT-1L"]}, {"item_id": "ZZZZZZZZZZZZZ"}])
+    assert api.get("/orders").json()["elements"] == []

@@ -195,6 +195,16 @@ def _take(store: Store, m: Merchant, line: dict[str, Any]) -> None:
 
 def ring_up(store: Store, m: Merchant, spec: dict[str, Any]) -> dict[str, Any]:
     """A sale on a device: lines ``[{item_id, qty | unit_qty}]`` or custom ``{name, price}``."""
+    for line_spec in spec.get("lines") or []:  # check everything first: a refused sale leaves no trace
+        if line_spec.get("item_id"):
+            m.item(line_spec["item_id"])
+        elif not line_spec.get("name") or not isinstance(line_spec.get("price"), int):
+            raise bad_request("a line needs item_id, or name and price")
+        qty = line_spec.get("qty", 1)
+        if line_spec.get("unit_qty") is None and (
+            not isinstance(qty, int) or isinstance(qty, bool) or qty < 1
+        ):
+            raise bad_request("qty must be a positive integer (one line item per unit)")
     offline = bool(spec.get("offline"))
     device_id = spec.get("device_id") or (store.ids.uuid() if offline else None)
     at = spec.get("created_time")
@@ -210,11 +220,7 @@ def ring_up(store: Store, m: Merchant, spec: dict[str, Any]) -> dict[str, Any]:
         note=spec.get("note", ""),
     )
     for line_spec in spec.get("lines") or []:
-        qty = line_spec.get("qty", 1)
-        if line_spec.get("unit_qty") is not None:
-            qty = 1
-        if not isinstance(qty, int) or qty < 1:
-            raise bad_request("qty must be a positive integer (one line item per unit)")
+        qty = 1 if line_spec.get("unit_qty") is not None else line_spec.get("qty", 1)
         for _ in range(qty):
             add_line(
                 store,
