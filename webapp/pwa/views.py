@@ -1,5 +1,12 @@
-from flask import Blueprint, current_app, render_template, url_for
+"""The installable app shell: home screen, manifest, service worker, offline page, lookup."""
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from webapp.auth.decorators import role_required
+from webapp.pwa import shell
+from webapp.types import utcnow
 
 bp = Blueprint("pwa", __name__)
 
@@ -8,11 +15,40 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Count", "counting.index", "staff"),
     ("Receive", "receiving.index", "receiver"),
     ("Flag damage", "damage.new", "staff"),
+    ("Look up", "pwa.lookup", "staff"),
     ("Approvals", "approvals.queue", "manager"),
     ("Items", "catalog.items", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),
     ("Labels", "catalog.labels", "staff"),
 )
+
+# Screens a phone needs when the back room has no signal; the page asks the service worker to
+# keep a copy of those the user may open (they need a login, so they cannot be precached at
+# install time, when the visitor may still be on the login page).
+OFFLINE_ENDPOINTS: tuple[tuple[str, str], ...] = (
+    ("pwa.home", "staff"),
+    ("pwa.lookup", "staff"),
+    ("pwa.outbox", "staff"),
+    ("counting.index", "staff"),
+    ("counting.phone", "staff"),
+)
+
+
+def _offline_pages() -> list[str]:
+    return [
+        url_for(endpoint)
+        for endpoint, role in OFFLINE_ENDPOINTS
+        if endpoint in current_app.view_functions and current_user.has_role(role)
+    ]
+
+
+@bp.app_context_processor
+def _shell_context():
+    # Every page built on base.html may carry the phone shell; this tells its script which pages
+    # to keep for offline use without the script guessing at routes.
+    if current_user.is_authenticated:
+        return {"offline_pages": " ".join(_offline_pages())}
+    return {"offline_pages": ""}
 
 
 @bp.get("/")
@@ -24,3 +60,59 @@ def home():
         if endpoint in current_app.view_functions and current_user.has_role(role)
     ]
     return render_template("pwa/home.html", tiles=tiles)
+
+
+@bp.get("/lookup")
+@role_required("staff")
+def lookup():
+    return render_template("pwa/lookup.html")
+
+
+@bp.get("/outbox")
+@login_required
+def outbox():
+    return render_template("pwa/outbox.html")
+
+
+@bp.get("/offline")
+def offline():
+    return render_template("pwa/offline.html")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    response = jsonify(shell.manifest())
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # Served from the root so its scope is the whole app; no-cache so a deploy reaches phones
+    # at their next visit rather than after the HTTP cache expires.
+    response = current_app.response_class(shell.service_worker_source(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/pwa/session")
+@login_required
+def session_info():
+    """Who is logged in on this device, a fresh CSRF token and the server's clock.
+
+    The outbox asks before each flush: a page served from the offline cache may carry a stale
+    token or belong to a user who has since logged out, and records are only sent by their owner.
+    """
+    response = jsonify(
+        {
+            "user_id": current_user.id,
+            "username": current_user.username,
+            "store_id": current_user.store_id,
+            "role": current_user.role,
+            "csrf_token": generate_csrf(),
+            "server_time": utcnow().isoformat().replace("+00:00", "Z"),
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,80 @@
+// The store's catalog kept on the phone, so a scan resolves to an item with no signal.
+// Filled from GET /api/v1/catalog?since=<next_since> (changes only; ETag for "nothing new").
+import { done, getMeta, setMeta, transact } from "./db.js";
+import { normalise } from "./codes.js";
+
+const URL_BASE = "/api/v1/catalog";
+
+const itemKey = (storeId, id) => `${storeId}:${id}`;
+const gtinKey = (storeId, gtin14) => `${storeId}:g:${gtin14}`;
+const codeKey = (storeId, code) => `${storeId}:c:${code}`;
+
+// Fetch what changed since the last refresh. Resolves {changed, items}; rejects when offline,
+// which callers treat as "use what the phone has".
+export async function refresh(storeId) {
+  const state = (await getMeta(`catalog:${storeId}`)) || { since: null, etag: null, updated_at: null };
+  const url = state.since ? `${URL_BASE}?since=${encodeURIComponent(state.since)}` : URL_BASE;
+  const headers = { Accept: "application/json" };
+  if (state.etag) headers["If-None-Match"] = state.etag;
+  const response = await fetch(url, { headers, credentials: "same-origin", cache: "no-cache" });
+  if (response.status === 304) {
+    await setMeta(`catalog:${storeId}`, { ...state, updated_at: new Date().toISOString() });
+    return { changed: 0 };
+  }
+  if (!response.ok) throw new Error(`The catalog could not be loaded (${response.status}).`);
+  const body = await response.json();
+  const items = Array.isArray(body.items) ? body.items : [];
+  await store(storeId, items);
+  await setMeta(`catalog:${storeId}`, {
+    since: body.next_since || state.since,
+    etag: response.headers.get("ETag"),
+    updated_at: new Date().toISOString(),
+  });
+  return { changed: items.length };
+}
+
+// Replace each changed item and its codes in one transaction; inactive items are dropped.
+async function store(storeId, items) {
+  await transact(["items", "codes"], "readwrite", async (itemStore, codeStore) => {
+    for (const item of items) {
+      const key = itemKey(storeId, item.id);
+      const oldCodes = await done(codeStore.index("by_item").getAllKeys(key));
+      for (const old of oldCodes) await done(codeStore.delete(old));
+      if (item.active === false) {
+        await done(itemStore.delete(key));
+        continue;
+      }
+      await done(itemStore.put({ key, store_id: storeId, ...item }));
+      for (const barcode of item.barcodes || []) {
+        const entry = { item_key: key, item_id: item.id, code: barcode.code, pack_qty: barcode.pack_qty || 1 };
+        await done(codeStore.put({ ...entry, key: codeKey(storeId, barcode.code) }));
+        if (barcode.gtin14) await done(codeStore.put({ ...entry, key: gtinKey(storeId, barcode.gtin14) }));
+      }
+    }
+  });
+}
+
+// A scanned or typed code -> {item, pack_qty, code, gtin14} or {item: null, code, gtin14}.
+// The code as printed wins, then its GTIN-14 (so a UPC-A label finds an EAN-13 barcode).
+export async function resolve(storeId, text, format = null) {
+  const { raw, gtin14 } = normalise(text, format);
+  const found = await transact(["items", "codes"], "readonly", async (itemStore, codeStore) => {
+    let entry = await done(codeStore.get(codeKey(storeId, raw)));
+    if (!entry && gtin14) entry = await done(codeStore.get(gtinKey(storeId, gtin14)));
+    if (!entry) return null;
+    const item = await done(itemStore.get(entry.item_key));
+    return item ? { item, pack_qty: entry.pack_qty } : null;
+  });
+  return { code: raw, gtin14, item: found ? found.item : null, pack_qty: found ? found.pack_qty : 1 };
+}
+
+export async function getItem(storeId, id) {
+  return transact("items", "readonly", (items) => done(items.get(itemKey(storeId, id))));
+}
+
+export async function info(storeId) {
+  const state = (await getMeta(`catalog:${storeId}`)) || {};
+  const count = await transact("items", "readonly",
+    (items) => done(items.count(IDBKeyRange.bound(`${storeId}:`, `${storeId}:\uffff`))));
+  return { count, updated_at: state.updated_at || null };
+}

@@ -1,0 +1,72 @@
+// Scanned text -> the key the catalog is indexed by, on the phone. A small port of the digit rules
+// of scanner/codes.py (the server's reference, which a browser test compares this with):
+// UPC-A, EAN-13, EAN-8, ITF-14/GTIN-14 -> 14 digits zero-padded; UPC-E expanded; an 8-digit code
+// with no format hint is UPC-E when it starts with 0/1 and its UPC-E check digit holds.
+// GS1 element strings are only mined for their (01) GTIN; anything else is matched as typed.
+
+const HINTS = { ean_13: "ean13", ean_8: "ean8", upc_a: "upca", upc_e: "upce", itf: "itf" };
+
+export function checkDigit(body) {
+  let total = 0;
+  for (let i = 0; i < body.length; i += 1) {
+    const digit = body.charCodeAt(body.length - 1 - i) - 48;
+    total += digit * (i % 2 === 0 ? 3 : 1);
+  }
+  return String((10 - (total % 10)) % 10);
+}
+
+function expandUpcE(numberSystem, d) {
+  let body;
+  if ("012".includes(d[5])) body = `${numberSystem}${d[0]}${d[1]}${d[5]}0000${d[2]}${d[3]}${d[4]}`;
+  else if (d[5] === "3") body = `${numberSystem}${d[0]}${d[1]}${d[2]}00000${d[3]}${d[4]}`;
+  else if (d[5] === "4") body = `${numberSystem}${d[0]}${d[1]}${d[2]}${d[3]}00000${d[4]}`;
+  else body = `${numberSystem}${d.slice(0, 5)}0000${d[5]}`;
+  return body + checkDigit(body);
+}
+
+// UPC-E (8 digits; 6 or 7 when a wedge scanner drops the number system and/or check digit)
+// -> UPC-A, or null when it is not a valid UPC-E or a 7-digit form reads two ways.
+export function upcEToUpcA(text) {
+  if (text.length === 6) return expandUpcE("0", text);
+  if (text.length === 7) {
+    const readings = new Set();
+    if ("01".includes(text[0])) readings.add(expandUpcE(text[0], text.slice(1)));
+    const withCheck = expandUpcE("0", text.slice(0, 6));
+    if (withCheck.endsWith(text[6])) readings.add(withCheck);
+    return readings.size === 1 ? [...readings][0] : null;
+  }
+  if (text.length !== 8 || !"01".includes(text[0])) return null;
+  const upca = expandUpcE(text[0], text.slice(1, 7));
+  return upca.endsWith(text[7]) ? upca : null;
+}
+
+// `format` is a Barcode Detection API name (ean_13, upc_e, ...) or null for typed/wedge input.
+export function toGtin14(text, format = null) {
+  const raw = String(text).trim();
+  if (!/^[0-9]+$/.test(raw)) return null;
+  const hint = HINTS[format] || null;
+  if (hint === "upce") {
+    const upca = upcEToUpcA(raw);
+    return upca ? upca.padStart(14, "0") : null;
+  }
+  if (raw.length === 8 && hint !== "ean8") {
+    const upca = upcEToUpcA(raw);
+    if (upca) return upca.padStart(14, "0");
+  }
+  if (![8, 12, 13, 14].includes(raw.length)) return null;
+  if (checkDigit(raw.slice(0, -1)) !== raw.slice(-1)) return null;
+  return raw.padStart(14, "0");
+}
+
+const GS1_AI01 = /^(?:\][CdQe][0-9])?\x1d?(?:\(01\)|01)([0-9]{14})/;
+
+// { raw, gtin14 } : gtin14 is null for store codes, URLs and anything that is not a GTIN.
+export function normalise(text, format = null) {
+  const raw = String(text).trim();
+  let gtin14 = toGtin14(raw, format);
+  if (!gtin14 && raw.length > 16) {
+    const m = GS1_AI01.exec(raw);
+    if (m && toGtin14(m[1])) gtin14 = m[1];
+  }
+  return { raw, gtin14 };
+}

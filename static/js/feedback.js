@@ -1,0 +1,35 @@
+// What a scan feels like: a short beep, a buzz, a line of text. No audio file to download.
+let audio = null;
+
+// Browsers only let audio start after a tap or key press; the scanner calls this on the first one.
+export function unlockAudio() {
+  try {
+    if (!audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    if (audio.state === "suspended") audio.resume();
+  } catch (err) {
+    audio = null;
+  }
+}
+
+// tone "ok": one high beep; "warn": two low ones (an unknown code, a refused scan).
+export function beep(tone = "ok") {
+  if (!audio || audio.state !== "running") return;
+  const notes = tone === "ok" ? [[1760, 0, 0.09]] : [[440, 0, 0.12], [440, 0.18, 0.12]];
+  for (const [freq, start, length] of notes) {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    const t = audio.currentTime + start;
+    osc.type = "square";
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.2, t + 0.01);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + length);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(t);
+    osc.stop(t + length + 0.02);
+  }
+}
+
+export function buzz(tone = "ok") {
+  if (navigator.vibrate) navigator.vibrate(tone === "ok" ? 60 : [80, 60, 80]);
+}

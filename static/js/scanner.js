@@ -1,0 +1,365 @@
+// The one barcode scanner every screen uses (counting, lookup, receiving, damage).
+//
+//   import { mount } from "/static/js/scanner.js";
+//   const scanner = await mount(containerEl, {
+//     onScan: async (code, { source, format }) => ({ text: "Oat Milk", tone: "ok" }),
+//   });
+//   scanner.stop();
+//
+// Inputs, all ending in onScan(code, {source: "camera"|"keyboard"|"manual"|"server", format}):
+//   - the rear camera, decoded by the native BarcodeDetector where it exists (Android, macOS),
+//     else by the ZXing WebAssembly ponyfill (imported only then), else, online, by the server
+//     (a still frame POSTed to /api/v1/decode);
+//   - a keyboard-wedge scanner: characters typed fast, then Enter, with no field focused;
+//   - a typed code in the manual field.
+// onScan may return (or resolve to) {text, tone: "ok"|"warn"}: the scanner beeps, buzzes and
+// shows the text. The container also gets a "scan-shown" event {code, source, frameTime,
+// shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
+import { beep, buzz, unlockAudio } from "./feedback.js";
+
+export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "code_39", "itf",
+  "qr_code", "data_matrix"];
+const DETECT_EVERY_MS = 100;          // a 30 fps stream is sampled ~10 times a second, never queued
+const SERVER_EVERY_MS = 1500;         // a frame upload is heavy; one at a time, this far apart
+const SAME_CODE_MS = 1500;            // the same code seen again within this is the same scan
+const WEDGE_GAP_MS = 50;              // people type slower than this between keys; scanners faster
+const WEDGE_ENTER_MS = 150;
+const WEDGE_MIN_LENGTH = 4;
+const VENDOR = "/static/vendor/";
+
+let zxing = null;
+
+// The best decoder this browser has: {kind: "native"|"zxing"|"server", detect(source)}.
+export async function loadDecoder(formats = RETAIL_FORMATS) {
+  if ("BarcodeDetector" in window) {
+    try {
+      const supported = await window.BarcodeDetector.getSupportedFormats();
+      const usable = formats.filter((f) => supported.includes(f));
+      if (usable.length) {
+        const detector = new window.BarcodeDetector({ formats: usable });
+        return { kind: "native", detect: (source) => detector.detect(source) };
+      }
+    } catch (err) { /* fall through to ZXing */ }
+  }
+  try {
+    if (!zxing) {
+      zxing = await import(`${VENDOR}ponyfill.js`);
+      // Without this the ponyfill fetches its .wasm from a CDN; ours is served (and cached) here.
+      zxing.prepareZXingModule({
+        overrides: { locateFile: (file, prefix) => (file.endsWith(".wasm") ? VENDOR + file : prefix + file) },
+      });
+    }
+    const detector = new zxing.BarcodeDetector({ formats });
+    return { kind: "zxing", detect: (source) => detector.detect(source) };
+  } catch (err) {
+    return { kind: "server", detect: null };
+  }
+}
+
+export async function mount(container, options) {
+  const scanner = new Scanner(container, options);
+  await scanner.init();
+  return scanner;
+}
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function isField(target) {
+  return target instanceof HTMLElement
+    && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+class Scanner {
+  constructor(container, { onScan, formats = RETAIL_FORMATS, camera = true, sameCodeMs = SAME_CODE_MS } = {}) {
+    this.container = container;
+    this.onScan = onScan || (() => null);
+    this.formats = formats;
+    this.wantCamera = camera;
+    this.sameCodeMs = sameCodeMs;
+    this.stream = null;
+    this.decoder = null;
+    this.running = false;
+    this.busy = false;
+    this.lastDetect = -Infinity;
+    this.seen = new Map();               // code -> last time the camera saw it
+    this.devices = [];
+    this.deviceIndex = -1;
+    this.wedge = { text: "", last: 0 };
+    this.flashTimer = null;
+    this.onKey = this.onKey.bind(this);
+    this.onVisibility = this.onVisibility.bind(this);
+    this.build();
+  }
+
+  build() {
+    this.video = el("video", { muted: true, playsInline: true, autoplay: true, className: "scanner-video" });
+    this.video.setAttribute("aria-label", "Camera view");
+    this.viewfinder = el("div", { className: "scanner-viewfinder", hidden: true }, this.video,
+      el("div", { className: "scanner-target" }));
+    this.message = el("p", { className: "scanner-message", role: "status" });
+    this.retry = el("button", { type: "button", className: "scanner-retry", hidden: true,
+      textContent: "Try the camera again" });
+    this.torch = el("button", { type: "button", hidden: true, textContent: "Torch" });
+    this.torch.setAttribute("aria-pressed", "false");
+    this.switcher = el("button", { type: "button", hidden: true, textContent: "Switch camera" });
+    this.flashBox = el("p", { className: "scan-flash", hidden: true });
+    this.flashBox.setAttribute("aria-live", "assertive");
+    const input = el("input", { id: `manual-code-${Math.random().toString(36).slice(2, 8)}`,
+      name: "code", autocomplete: "off", inputMode: "numeric", enterKeyHint: "done",
+      className: "manual-code" });
+    input.setAttribute("autocapitalize", "characters");
+    this.manualInput = input;
+    this.manual = el("form", { className: "scanner-manual" },
+      el("label", { htmlFor: input.id, textContent: "Type a barcode" }),
+      el("div", { className: "row" }, input, el("button", { type: "submit", textContent: "Add" })));
+    this.root = el("section", { className: "scanner" }, this.viewfinder, this.flashBox,
+      el("div", { className: "scanner-controls" }, this.torch, this.switcher, this.retry),
+      this.message, this.manual);
+    this.root.setAttribute("aria-label", "Scanner");
+    this.container.replaceChildren(this.root);
+
+    this.retry.addEventListener("click", () => this.start());
+    this.torch.addEventListener("click", () => this.toggleTorch());
+    this.switcher.addEventListener("click", () => this.switchCamera());
+    this.manual.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const code = input.value.trim();
+      input.value = "";
+      if (code) this.accept(code, "manual", null, performance.now());
+    });
+  }
+
+  async init() {
+    document.addEventListener("keydown", this.onKey, true);
+    document.addEventListener("visibilitychange", this.onVisibility);
+    document.addEventListener("pointerdown", unlockAudio, { once: true });
+    if (this.wantCamera) await this.start();
+    else this.say("Scan with a hardware scanner, or type the code below.");
+  }
+
+  stop() {
+    this.stopCamera();
+    document.removeEventListener("keydown", this.onKey, true);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+  }
+
+  say(text, isError = false) {
+    this.message.textContent = text;
+    this.message.classList.toggle("error", isError);
+  }
+
+  // ----- camera --------------------------------------------------------------------------
+
+  async start(deviceId = null) {
+    this.stopCamera();
+    this.retry.hidden = true;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      this.say("The camera needs a secure (https) address. Type the code below, or use a hardware scanner.", true);
+      return;
+    }
+    this.say("Starting the camera…");
+    const video = deviceId ? { deviceId: { exact: deviceId } } : { facingMode: { ideal: "environment" } };
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        audio: false, video: { ...video, width: { ideal: 1280 }, height: { ideal: 720 } },
+      });
+    } catch (err) {
+      this.cameraFailed(err);
+      return;
+    }
+    this.video.srcObject = this.stream;
+    this.viewfinder.hidden = false;
+    try { await this.video.play(); } catch (err) { /* autoplay of a muted stream is allowed */ }
+    await this.setUpControls();
+    this.decoder = this.decoder || await loadDecoder(this.formats);
+    this.say(this.decoder.kind === "server"
+      ? "Point the camera at a barcode and hold still; this phone sends pictures to the server to read."
+      : "Point the camera at a barcode.");
+    this.running = true;
+    this.scheduleFrame();
+  }
+
+  cameraFailed(err) {
+    const name = err && err.name;
+    this.viewfinder.hidden = true;
+    this.retry.hidden = false;
+    if (name === "NotAllowedError" || name === "SecurityError") {
+      this.say("Camera access is blocked for Shelfcount. Allow the camera in the browser's site settings "
+        + "(the icon beside the address), then tap “Try the camera again”. Until then, type the code "
+        + "below or use a hardware scanner.", true);
+    } else if (name === "NotFoundError" || name === "OverconstrainedError") {
+      this.say("No camera was found. Type the code below, or use a hardware scanner.", true);
+    } else if (name === "NotReadableError") {
+      this.say("Another app is using the camera. Close it, then tap “Try the camera again”.", true);
+    } else {
+      this.say(`The camera could not start (${name || "unknown error"}). Type the code below instead.`, true);
+    }
+  }
+
+  stopCamera() {
+    this.running = false;
+    if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.video.srcObject = null;
+  }
+
+  onVisibility() {
+    // A camera left running in a pocket drains the battery; pick up where we were on return.
+    if (document.hidden && this.stream) {
+      this.resumeDevice = this.deviceIndex >= 0 ? this.devices[this.deviceIndex].deviceId : null;
+      this.resumeOnShow = true;
+      this.stopCamera();
+    } else if (!document.hidden && this.resumeOnShow) {
+      this.resumeOnShow = false;
+      this.start(this.resumeDevice);
+    }
+  }
+
+  async setUpControls() {
+    const track = this.stream.getVideoTracks()[0];
+    const caps = track && track.getCapabilities ? track.getCapabilities() : {};
+    this.torch.hidden = !caps.torch;
+    this.torch.setAttribute("aria-pressed", "false");
+    try {
+      this.devices = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+    } catch (err) {
+      this.devices = [];
+    }
+    const current = track && track.getSettings ? track.getSettings().deviceId : null;
+    this.deviceIndex = Math.max(0, this.devices.findIndex((d) => d.deviceId === current));
+    this.switcher.hidden = this.devices.length < 2;
+  }
+
+  async toggleTorch() {
+    const track = this.stream && this.stream.getVideoTracks()[0];
+    if (!track) return;
+    const on = this.torch.getAttribute("aria-pressed") !== "true";
+    try {
+      await track.applyConstraints({ advanced: [{ torch: on }] });
+      this.torch.setAttribute("aria-pressed", String(on));
+    } catch (err) {
+      this.torch.hidden = true;
+    }
+  }
+
+  switchCamera() {
+    if (this.devices.length < 2) return;
+    this.deviceIndex = (this.deviceIndex + 1) % this.devices.length;
+    this.start(this.devices[this.deviceIndex].deviceId);
+  }
+
+  scheduleFrame() {
+    if (!this.running) return;
+    if (this.video.requestVideoFrameCallback) {
+      this.video.requestVideoFrameCallback((now) => this.onFrame(now));
+    } else {
+      requestAnimationFrame((now) => this.onFrame(now));
+    }
+  }
+
+  onFrame(now) {
+    if (!this.running) return;
+    const every = this.decoder.kind === "server" ? SERVER_EVERY_MS : DETECT_EVERY_MS;
+    if (!this.busy && now - this.lastDetect >= every && this.video.videoWidth) {
+      this.busy = true;
+      this.lastDetect = now;
+      const frameTime = performance.now();
+      this.detect()
+        .then((found) => { if (found) this.accept(found.rawValue, "camera", found.format, frameTime); })
+        .catch((err) => this.decoderFailed(err))
+        .finally(() => { this.busy = false; });
+    }
+    this.scheduleFrame();
+  }
+
+  async detect() {
+    if (this.decoder.kind === "server") return this.detectOnServer();
+    const found = await this.decoder.detect(this.video);
+    return found.length ? found[0] : null;
+  }
+
+  decoderFailed(err) {
+    // e.g. the .wasm could not be fetched: the server can still read frames while online.
+    if (this.decoder.kind !== "server") {
+      this.decoder = { kind: "server", detect: null };
+      this.say("This phone cannot read barcodes itself right now; pictures go to the server while online. "
+        + "A hardware scanner or typing the code works too.", true);
+    }
+  }
+
+  async detectOnServer() {
+    if (!navigator.onLine) return null;
+    const canvas = this.canvas || (this.canvas = document.createElement("canvas"));
+    canvas.width = this.video.videoWidth;
+    canvas.height = this.video.videoHeight;
+    canvas.getContext("2d").drawImage(this.video, 0, 0);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    if (!blob) return null;
+    const form = new FormData();
+    form.append("image", blob, "frame.jpg");
+    const token = document.querySelector('meta[name="csrf-token"]');
+    const response = await fetch("/api/v1/decode", {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": token ? token.content : "" },
+    }).catch(() => null);
+    if (!response || !response.ok) return null;
+    const symbols = (await response.json()).symbols || [];
+    return symbols.length ? { rawValue: symbols[0].text, format: symbols[0].format || null } : null;
+  }
+
+  // ----- keyboard wedge ------------------------------------------------------------------
+
+  onKey(event) {
+    if (event.ctrlKey || event.altKey || event.metaKey || isField(event.target)) return;
+    const now = performance.now();
+    const w = this.wedge;
+    if (event.key === "Enter" || event.key === "Tab") {
+      if (w.text.length >= WEDGE_MIN_LENGTH && now - w.last <= WEDGE_ENTER_MS) {
+        event.preventDefault();     // the Enter ends a scan; it must not press a focused button
+        this.accept(w.text, "keyboard", null, now);
+      }
+      w.text = "";
+      return;
+    }
+    if (event.key.length !== 1) return;
+    if (now - w.last > WEDGE_GAP_MS) w.text = "";
+    w.text += event.key;
+    w.last = now;
+  }
+
+  // ----- one accepted scan ---------------------------------------------------------------
+
+  async accept(code, source, format, frameTime) {
+    if (source === "camera") {
+      const last = this.seen.get(code);
+      this.seen.set(code, frameTime);
+      if (last !== undefined && frameTime - last < this.sameCodeMs) return;
+    }
+    unlockAudio();
+    let shown;
+    try {
+      shown = await this.onScan(code, { source, format });
+    } catch (err) {
+      shown = { text: err.message || String(err), tone: "warn" };
+    }
+    const tone = (shown && shown.tone) || "ok";
+    beep(tone);
+    buzz(tone);
+    this.flash((shown && shown.text) || code, tone);
+    this.container.dispatchEvent(new CustomEvent("scan-shown", {
+      detail: { code, source, format, frameTime, shownAt: performance.now() },
+    }));
+  }
+
+  flash(text, tone = "ok") {
+    this.flashBox.textContent = text;
+    this.flashBox.className = `scan-flash ${tone}`;
+    this.flashBox.hidden = false;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => { this.flashBox.hidden = true; }, 2500);
+  }
+}

@@ -1,0 +1,87 @@
+// The phone shell, on every screen: service worker, outbox badge and flushing, logout guard,
+// install hint. Load it once per page: <script type="module" src="/static/js/shell.js">.
+import * as outbox from "./outbox.js";
+import { currentSession } from "./session.js";
+import { setUpInstallHint } from "./install.js";
+
+const badge = document.getElementById("outbox-badge");
+let userId = null;
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const meta = document.querySelector('meta[name="offline-pages"]');
+    const pages = (meta ? meta.content : "").split(" ").filter(Boolean);
+    const registration = await navigator.serviceWorker.ready;
+    if (pages.length && registration.active) {
+      registration.active.postMessage({ type: "keep-pages", urls: pages });
+    }
+  } catch (err) {
+    // No worker (private mode, old browser): the app still works online.
+  }
+  navigator.serviceWorker.addEventListener("message", async (event) => {
+    if (event.data && event.data.type === "flush-outbox" && event.ports[0]) {
+      const result = await outbox.flush();
+      event.ports[0].postMessage(result);
+    }
+  });
+}
+
+export async function updateBadge() {
+  if (!badge || userId === null) return;
+  const { pending, rejected } = await outbox.summary(userId);
+  const total = pending + rejected;
+  badge.hidden = total === 0;
+  badge.textContent = rejected ? `${total} to sync · ${rejected} refused` : `${total} to sync`;
+  badge.classList.toggle("has-rejected", rejected > 0);
+  badge.title = rejected
+    ? "Some scans were refused by the server; open the outbox to fix or discard them."
+    : "Scans on this phone that have not reached the server yet.";
+}
+
+// Logging out (or switching user) never drops the outbox; it warns when something is unsent.
+function guardLogout() {
+  const form = document.getElementById("logout-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.confirmed) return;
+    event.preventDefault();
+    let left = { pending: 0, rejected: 0 };
+    try {
+      await outbox.flush();
+      if (userId !== null) left = await outbox.summary(userId);
+    } catch (err) { /* decide with what we know */ }
+    const unsent = left.pending + left.rejected;
+    if (unsent && !window.confirm(`${unsent} scan${unsent === 1 ? " has" : "s have"} not reached the `
+        + "server yet. They stay on this phone and are sent when you log in here again. Log out anyway?")) {
+      return;
+    }
+    navigator.serviceWorker?.controller?.postMessage({ type: "forget-pages" });
+    form.dataset.confirmed = "1";
+    form.requestSubmit();
+  });
+}
+
+async function start() {
+  registerWorker();
+  guardLogout();
+  setUpInstallHint();
+  if (!badge) return;                         // not logged in: nothing to sync
+  try {
+    userId = (await currentSession()).user_id;
+  } catch (err) {
+    return;
+  }
+  outbox.changes.addEventListener("change", updateBadge);
+  await updateBadge();
+  window.addEventListener("online", () => outbox.flush());
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && navigator.onLine) outbox.flush();
+  });
+  const syncNow = document.querySelectorAll("[data-sync-now]");
+  syncNow.forEach((button) => button.addEventListener("click", () => outbox.flush()));
+  outbox.flush();
+}
+
+export const ready = start();

@@ -1,0 +1,82 @@
+"""The phone with no signal: pages from the service worker, scanning, an outbox that survives."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in
+
+
+def _ready_for_offline(page, path="/lookup"):
+    log_in(page, next_path=path)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The worker keeps the user's screens once the page has asked it to.
+    page.wait_for_function("""async () => {
+        const cache = await caches.open('shelfcount-pages-1');
+        return (await cache.keys()).some((r) => new URL(r.url).pathname === '/lookup');
+    }""")
+
+
+def test_an_offline_reload_is_served_by_the_service_worker_and_the_camera_still_decodes(page, context,
+                                                                                       fake_camera):
+    _ready_for_offline(page)
+    context.set_offline(True)
+    try:
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        expect(page.get_by_role("heading", name="Look up an item")).to_be_visible()
+        expect(page.locator(".result-facts")).to_contain_text(fake_camera["code"], timeout=15_000)
+        other = context.new_page()                # a new tab, as after the app was closed
+        other.goto("/")
+        expect(other.get_by_role("heading", name="Hello, sam")).to_be_visible()
+    finally:
+        context.set_offline(False)
+
+
+def test_a_page_never_seen_online_shows_the_offline_page(page, context):
+    _ready_for_offline(page)
+    context.set_offline(True)
+    try:
+        page.goto("/somewhere-never-opened")
+        expect(page.get_by_role("heading", name="No connection")).to_be_visible()
+    finally:
+        context.set_offline(False)
+
+
+def test_scans_made_offline_wait_in_the_outbox_across_closing_the_app(page, context):
+    _ready_for_offline(page)
+    context.set_offline(True)
+    try:
+        page.reload()
+        for code in ("12345670", "99999997"):               # codes the catalog does not know
+            page.get_by_label("Type a barcode").fill(code)
+            page.get_by_label("Type a barcode").press("Enter")
+            expect(page.locator(".result-facts")).to_contain_text(code)
+        expect(page.locator("#outbox-badge")).to_contain_text("to sync")
+        waiting = page.locator("#outbox-badge").text_content()
+        page.close()
+        again = context.new_page()
+        again.goto("/outbox")
+        expect(again.locator("#outbox-badge")).to_have_text(waiting)
+        for code in ("12345670", "99999997"):
+            expect(again.locator(".outbox-row", has_text=f"Unknown code {code}")).to_have_count(1)
+    finally:
+        context.set_offline(False)
+
+
+def test_a_refused_camera_says_what_to_do_and_typing_a_code_still_works(browser_type, base_url):
+    # No --use-fake-ui-for-media-stream and no permission: the browser refuses the camera.
+    browser = browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                  args=[*FLAGS, "--use-fake-device-for-media-stream"])
+    try:
+        context = browser.new_context(base_url=base_url, permissions=[],
+                                      viewport={"width": 360, "height": 640})
+        blocked = guard_context(context, base_url)
+        page = log_in(context.new_page(), next_path="/lookup")
+        expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
+        expect(page.get_by_role("button", name="Try the camera again")).to_be_visible()
+        page.get_by_label("Type a barcode").fill("036000291452")
+        page.get_by_role("button", name="Add").click()
+        expect(page.locator(".result-facts")).to_contain_text("036000291452")
+        context.close()
+        assert not blocked
+    finally:
+        browser.close()

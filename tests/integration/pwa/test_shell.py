@@ -1,0 +1,86 @@
+"""The installable shell as the server serves it: manifest, service worker, pages, session probe."""
+
+import json
+import re
+
+import pytest
+
+
+def test_the_manifest_is_served_as_a_web_app_manifest_with_the_icons_installing_needs(client):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.data)
+    assert {k: manifest[k] for k in ("id", "start_url", "scope", "display")} == {
+        "id": "/", "start_url": "/", "scope": "/", "display": "standalone"}
+    sizes = {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]}
+    assert sizes >= {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_the_service_worker_is_served_from_the_root_uncached_with_its_shell_filled_in(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    shell = json.loads(re.search(r"/\*SHELL\*/(.*?)/\*END\*/", response.get_data(as_text=True)).group(1))
+    assert re.fullmatch(r"[0-9a-f]{12}", shell["version"])
+    assert {"/offline", "/static/css/app.css", "/static/js/scanner.js"} <= set(shell["urls"])
+    assert not [u for u in shell["urls"] if u.startswith("/api/")]
+    for url in shell["urls"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_service_worker_version_changes_when_a_precached_file_changes(tmp_path, monkeypatch):
+    from webapp.pwa import shell
+
+    monkeypatch.setattr(shell, "STATIC", tmp_path)
+    (tmp_path / "js").mkdir()
+    module = tmp_path / "js" / "count.js"
+    module.write_text("export const version = 1;\n")
+    version = re.compile(r'"version": "([0-9a-f]+)"')
+    first = version.search(shell.service_worker_source()).group(1)
+    module.write_text("export const version = 2;\n")
+    second = version.search(shell.service_worker_source()).group(1)
+    assert first != second
+    assert '"/static/js/count.js"' in shell.service_worker_source()
+
+
+def test_the_offline_page_needs_no_login(client):
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert b"No connection" in response.data
+
+
+@pytest.mark.parametrize("path", ["/lookup", "/outbox"])
+def test_phone_screens_need_a_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/lookup", "/outbox", "/"])
+def test_staff_open_the_phone_screens_which_load_the_shell_and_name_their_offline_pages(login_as, path):
+    client = login_as("staff")
+    page = client.get(path).get_data(as_text=True)
+    assert 'src="/static/js/shell.js"' in page
+    offline = re.search(r'name="offline-pages" content="([^"]*)"', page).group(1).split()
+    assert {"/", "/lookup"} <= set(offline)
+
+
+def test_the_session_probe_names_the_user_and_store_and_gives_a_fresh_csrf_token(login_as):
+    client = login_as("receiver")
+    response = client.get("/pwa/session", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert (body["user_id"], body["store_id"], body["role"]) == (
+        client.user.id, client.user.store_id, "receiver")
+    assert body["csrf_token"] and body["server_time"].endswith("Z")
+
+
+def test_the_session_probe_answers_401_in_json_when_logged_out(client):
+    response = client.get("/pwa/session", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "login_required"
