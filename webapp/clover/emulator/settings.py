@@ -71,9 +71,21 @@ def merge(base: dict[str, Any], overrides: dict[str, Any] | None, where: str = "
             raise ValueError(f"unknown emulator setting {where}{key!r}")
         if isinstance(base[key], dict) and isinstance(value, dict):
             result[key] = merge(base[key], value, f"{where}{key}.")
-        else:
+        elif _same_kind(base[key], value):
             result[key] = copy.deepcopy(value)
+        else:
+            raise ValueError(f"emulator setting {where}{key} must be like {base[key]!r}, not {value!r}")
     return result
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if default is None:  # optional settings (a URL, a seed) take any value
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
 
 
 def app_settings(config: dict[str, Any] | None) -> dict[str, Any]:
