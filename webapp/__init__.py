@@ -27,6 +27,7 @@ CAPABILITIES: tuple[str, ...] = (
     "inventory", "counting", "approvals", "api",
     "clover",
     "photos",
+    "alerts",
 )
 
 log = logging.getLogger(__name__)
