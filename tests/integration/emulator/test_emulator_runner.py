@@ -78,3 +78,13 @@ def test_merchants_items_and_tokens_can_be_added_at_run_time(emu):
         {"tokens": {"access_lifetime": "1h"}},
     ):
         assert requests.post(f"{emu.url}/_emulator/settings", json=bad, timeout=5).status_code == 400
+
+
+def test_the_merchant_can_edit_and_delete_items_from_the_control_api(emu, api, items):
+    edited = emu.control(
+        "POST", f"/merchants/{MID}/items/{items['MUF-BB']}", {"price": 375, "name": "Muffin"}
+    )
+    assert edited["price"] == 375
+    assert api.get(f"/items/{items['MUF-BB']}").json()["name"] == "Muffin"
+    emu.control("POST", f"/merchants/{MID}/items/{items['MUF-BB']}/delete", {})
+    assert api.get(f"/items/{items['MUF-BB']}").status_code == 404

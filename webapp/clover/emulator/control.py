@@ -100,6 +100,25 @@ def add_item(merchant_id: str):
         return jsonify(inventory.render_item(store, m, item, {"itemStock", "categories"})), 201
 
 
+@bp.post("/merchants/<merchant_id>/items/<item_id>")
+def edit_item(merchant_id: str, item_id: str):
+    """The merchant edits an item on the dashboard: a partial update, as POST /v3/.../items/{id}."""
+    store = store_of()
+    with store.lock:
+        m = store.merchant(merchant_id)
+        item = inventory.update_item(store, m, item_id, json_body())
+        return jsonify(inventory.render_item(store, m, item, {"itemStock", "categories"}))
+
+
+@bp.post("/merchants/<merchant_id>/items/<item_id>/delete")
+def delete_item(merchant_id: str, item_id: str):
+    """The merchant deletes an item on the dashboard (it keeps a deletedTime)."""
+    store = store_of()
+    with store.lock:
+        inventory.delete_item(store, store.merchant(merchant_id), item_id)
+    return jsonify({})
+
+
 @bp.get("/merchants/<merchant_id>/stock")
 def all_stock(merchant_id: str):
     store = store_of()
