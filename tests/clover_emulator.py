@@ -19,6 +19,7 @@ import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from webapp.clover.emulator import create_emulator_app
+from webapp.clover.emulator.lifecycle import stop_threads
 
 
 class EmulatorControlError(RuntimeError):
@@ -51,14 +52,7 @@ class RunningEmulator:
         return self
 
     def stop(self) -> None:
-        store = self.app.extensions["clover_emulator"]
-        with store.lock:
-            traders = [m.trading for m in store.merchants.values() if m.trading is not None]
-            for m in store.merchants.values():
-                m.trading = None
-        for trader in traders:
-            trader.stop()
-        self.app.extensions["clover_emulator_webhooks"].stop()
+        stop_threads(self.app)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -80,6 +74,10 @@ class RunningEmulator:
         if response.status_code >= 400:
             raise EmulatorControlError(f"{method} {path}: {response.status_code} {response.text}")
         return response.json()
+
+    def reset(self) -> None:
+        """Back to the config the emulator started with (same ids), cheaper than a new one."""
+        self.control("POST", "/reset", {})
 
     def create_merchant(self, **spec: Any) -> dict[str, Any]:
         return self.control("POST", "/merchants", spec)

@@ -89,16 +89,23 @@ class CloverCaller:
                 return elements
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emu_config() -> dict[str, Any]:
-    """Override in a module to start the emulator differently."""
+    """Override (module scope) to start a module's emulator differently."""
     return emulator_config()
 
 
-@pytest.fixture
-def emu(emu_config) -> Iterator[RunningEmulator]:
+@pytest.fixture(scope="module")
+def running_emu(emu_config) -> Iterator[RunningEmulator]:
     with RunningEmulator(emu_config) as running:
         yield running
+
+
+@pytest.fixture
+def emu(running_emu) -> RunningEmulator:
+    """The module's emulator, reset to its config (same ids) before each test."""
+    running_emu.reset()
+    return running_emu
 
 
 @pytest.fixture

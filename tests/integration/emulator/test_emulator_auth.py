@@ -11,7 +11,7 @@ from tests.integration.emulator.conftest import MID, OTHER_TOKEN, TOKEN, CloverC
 APP = {"app_id": "SHELFCOUNTAPP", "app_secret": "s3cret"}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emu_config():
     return emulator_config(**APP, tokens={"access_lifetime": 60})
 

@@ -8,7 +8,7 @@ import pytest
 from tests.integration.emulator.conftest import MID, OTHER_TOKEN, CloverCaller, emulator_config
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def emu_config():
     return emulator_config(
         rate_limits={

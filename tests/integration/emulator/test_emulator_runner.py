@@ -5,8 +5,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
+from tests.clover_emulator import EmulatorControlError
 from tests.integration.emulator.conftest import MID, CloverCaller
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,3 +90,15 @@ def test_the_merchant_can_edit_and_delete_items_from_the_control_api(emu, api, i
     assert api.get(f"/items/{items['MUF-BB']}").json()["name"] == "Muffin"
     emu.control("POST", f"/merchants/{MID}/items/{items['MUF-BB']}/delete", {})
     assert api.get(f"/items/{items['MUF-BB']}").status_code == 404
+
+
+def test_a_full_reset_restores_the_config_with_the_same_ids(emu, api, items):
+    emu.create_merchant(id="NEWSHOP000001")
+    emu.settings(rate_limits={"enabled": True, "token_per_second": 1})
+    emu.sale(MID, [{"item_id": items["OAT-1L"]}])
+    emu.reset()
+    assert emu.control("GET", "/settings")["rate_limits"]["enabled"] is False
+    assert {i["sku"]: i["id"] for i in emu.control("GET", f"/merchants/{MID}")["items"]} == items
+    assert api.get("/orders").json()["elements"] == []
+    with pytest.raises(EmulatorControlError, match="404"):
+        emu.control("GET", "/merchants/NEWSHOP000001")

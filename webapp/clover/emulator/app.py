@@ -13,23 +13,13 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.clover.emulator import auth, control, v3
 from webapp.clover.emulator.errors import CloverError
-from webapp.clover.emulator.merchants import add_merchant
-from webapp.clover.emulator.ratelimit import RateLimiter
-from webapp.clover.emulator.settings import app_settings
-from webapp.clover.emulator.state import Store
-from webapp.clover.emulator.webhooks import WebhookSender
+from webapp.clover.emulator.lifecycle import bind_state
 
 
 def create_emulator_app(config: dict[str, Any] | None = None) -> Flask:
-    settings = app_settings(config)
     app = Flask(__name__)
     app.json.sort_keys = False
-    store = Store(settings)
-    app.extensions["clover_emulator"] = store
-    app.extensions["clover_emulator_limiter"] = RateLimiter(store)
-    app.extensions["clover_emulator_webhooks"] = WebhookSender(store)
-    for spec in settings["merchants"]:
-        add_merchant(store, spec)
+    bind_state(app, config)
 
     app.register_blueprint(v3.bp)
     app.register_blueprint(auth.bp)
@@ -42,6 +32,7 @@ def create_emulator_app(config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def count(response):
         if request.path.startswith(("/v3/", "/oauth/")):
+            store = app.extensions["clover_emulator"]  # looked up each time: a reset swaps it
             with store.lock:
                 store.requests_by_path[f"{request.method} {request.path}"] += 1
                 store.responses_by_status[response.status_code] += 1

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify
 from webapp.clover.emulator import generator, inventory, merchants, offline, orders
 from webapp.clover.emulator.auth import issue_static_token, json_body, store_of
 from webapp.clover.emulator.errors import bad_request, not_found
+from webapp.clover.emulator.lifecycle import reset_state
 from webapp.clover.emulator.render import public, render_order
 from webapp.clover.emulator.settings import merge
 
@@ -20,6 +21,13 @@ bp = Blueprint("clover_emulator_control", __name__, url_prefix="/_emulator")
 
 def _sender():
     return current_app.extensions["clover_emulator_webhooks"]
+
+
+@bp.post("/reset")
+def reset():
+    """Everything back to the app's config: merchants, tokens, settings, counters, webhooks."""
+    reset_state(current_app._get_current_object())
+    return jsonify({})
 
 
 @bp.get("/health")
