@@ -28,6 +28,10 @@ CAPABILITIES: tuple[str, ...] = (
     "clover",
     "photos",
     "alerts",
+    "reports",
+    "receiving",
+    "damage",
+    "transfers",
 )
 
 log = logging.getLogger(__name__)

@@ -93,7 +93,7 @@ class Receipt(db.Model):
     po = relationship("PurchaseOrder")
     location = relationship("Location")
     scans: Mapped[list[ReceiptScan]] = relationship(
-        back_populates="receipt", order_by="(ReceiptScan.occurred_at, ReceiptScan.id)"
+        back_populates="receipt", order_by="[ReceiptScan.occurred_at, ReceiptScan.id]"
     )
     lines: Mapped[list[ReceiptLine]] = relationship(order_by="ReceiptLine.id")
 

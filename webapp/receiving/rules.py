@@ -167,20 +167,20 @@ def tally(
     rows: list[Tally] = []
     on_po = {line.item_id for line in ordered}
     for line in ordered:
-        rows.append(_with_flags(Tally(
+        rows.append(with_flags(Tally(
             line.item_id, True, line.ordered, line.due, delivered_by_item.get(line.item_id, 0),
             damaged_by_item.get(line.item_id, 0), line.unit_cost_cents, invoice_costs.get(line.item_id),
         )))
     extra = [i for i in dict.fromkeys([*delivered_by_item, *damaged_by_item]) if i not in on_po]
     for item_id in extra:
-        rows.append(_with_flags(Tally(
+        rows.append(with_flags(Tally(
             item_id, False, 0, 0, delivered_by_item.get(item_id, 0), damaged_by_item.get(item_id, 0),
             None, invoice_costs.get(item_id),
         )))
     return rows
 
 
-def _with_flags(row: Tally) -> Tally:
+def with_flags(row: Tally) -> Tally:
     flags = []
     if not row.on_po:
         flags.append("not_on_po")

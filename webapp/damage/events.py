@@ -1,0 +1,19 @@
+"""The ``damage`` sync event: anyone flags a quantity of an item at a location, offline or not."""
+
+from __future__ import annotations
+
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.damage import service
+from webapp.receiving.events import item_id_field, photo_ids_field
+
+
+def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
+    service.flag(service.Flag(
+        event.id, ctx.store_id, ctx.user_id, item_id_field(event, ctx), event.location_id,
+        int_field(event.fields, "quantity", minimum=1),
+        str_field(event.fields, "reason", max_length=40) or "",
+        event.occurred_at, str_field(event.fields, "note", required=False, max_length=500) or "",
+        photo_ids_field(event)), ctx.ledger)
+
+
+register_event_type("damage", handle_damage, min_role="staff", needs_location=True)

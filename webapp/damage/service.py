@@ -1,0 +1,118 @@
+"""Flag damage and shrink, and decide the flags that wait for a manager.
+
+A flag worth more than the store's ``damage_approval_cents`` waits, as a count variance
+does; anything else writes its damage event at once. Either way the event is placed at the
+time of the flag, not of the decision: the goods left sellable stock when they were found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from webapp.catalog.models import Item, Location, Store
+from webapp.damage.models import DamageRecord
+from webapp.errors import Conflict, DomainError, NotFound
+from webapp.extensions import db
+from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.photos.service import photos_in_store
+from webapp.receiving.rules import value_cents
+from webapp.types import utcnow
+
+
+def check_reason(store: Store, reason: str | None) -> str:
+    reasons = store.damage_reason_list
+    if not reason or reason.strip() not in reasons:
+        raise DomainError("bad_reason", f"Choose a reason: {', '.join(reasons)}.", "reason")
+    return reason.strip()
+
+
+@dataclass(frozen=True)
+class Flag:
+    event_id: str
+    store_id: int
+    user_id: int
+    item_id: int
+    location_id: int
+    quantity: int
+    reason: str
+    occurred_at: datetime
+    note: str = ""
+    photo_ids: tuple[int, ...] = ()
+
+
+def _event(record: DamageRecord, actor: int) -> NewEvent:
+    return NewEvent(key=record.ledger_key, kind="damage", store_id=record.store_id, item_id=record.item_id,
+                    location_id=record.location_id, quantity=-record.quantity, occurred_at=record.occurred_at,
+                    source="device", actor_user_id=actor, note=record.reason)
+
+
+def flag(flag: Flag, ledger: Ledger) -> DamageRecord:
+    """Record a flag in the caller's transaction; applied now, or pending above the threshold."""
+    store = db.session.get(Store, flag.store_id)
+    item = db.session.get(Item, flag.item_id)
+    if item is None or item.store_id != store.id:
+        raise NotFound("unknown_item", f"No item {flag.item_id} in your store.", "item_id")
+    location = db.session.get(Location, flag.location_id)
+    if location is None or location.store_id != store.id:
+        raise NotFound("unknown_location", "No such location in your store.", "location_id")
+    if flag.quantity <= 0:
+        raise DomainError("bad_quantity", "Say how many are damaged (at least 1).", "quantity")
+    value = value_cents(flag.quantity, item.cost_cents, item.measure)
+    record = DamageRecord(
+        store_id=store.id, event_id=flag.event_id, item_id=item.id, location_id=location.id,
+        quantity=flag.quantity, reason=check_reason(store, flag.reason), note=(flag.note or "")[:500],
+        value_cents=value, status="pending" if value > store.damage_approval_cents else "applied",
+        occurred_at=flag.occurred_at, flagged_by=flag.user_id,
+        photos=photos_in_store(store.id, flag.photo_ids),
+    )
+    db.session.add(record)
+    db.session.flush()
+    if record.status == "applied":
+        ledger.append(_event(record, flag.user_id))
+    return record
+
+
+def flag_now(flag_input: Flag) -> DamageRecord:
+    """One flag in its own transaction (the page's form, the CLI)."""
+    ledger = Ledger(actor_user_id=flag_input.user_id, source="web")
+    record = flag(flag_input, ledger)
+    ledger.settle()
+    db.session.commit()
+    return record
+
+
+def pending(store_id: int) -> list[DamageRecord]:
+    """What the manager's queue shows, oldest first. The approvals page may call this too."""
+    return list(db.session.scalars(
+        select(DamageRecord).where(DamageRecord.store_id == store_id, DamageRecord.status == "pending")
+        .order_by(DamageRecord.occurred_at, DamageRecord.id)))
+
+
+def recent(store_id: int, limit: int = 50) -> list[DamageRecord]:
+    return list(db.session.scalars(
+        select(DamageRecord).where(DamageRecord.store_id == store_id)
+        .order_by(DamageRecord.occurred_at.desc(), DamageRecord.id.desc()).limit(limit)))
+
+
+def get_record(store_id: int, record_id: int) -> DamageRecord:
+    record = db.session.get(DamageRecord, record_id)
+    if record is None or record.store_id != store_id:
+        raise NotFound("not_found", f"No damage flag {record_id} in your store.")
+    return record
+
+
+def decide(store_id: int, record_id: int, manager_id: int, *, approve: bool, note: str = "") -> DamageRecord:
+    record = get_record(store_id, record_id)
+    if record.status != "pending":
+        raise Conflict("already_decided", f"This flag was already {record.status}.")
+    record.status = "applied" if approve else "rejected"
+    record.decided_by, record.decided_at, record.decision_note = manager_id, utcnow(), note[:500]
+    if approve:
+        ledger = Ledger(actor_user_id=manager_id, source="web")
+        ledger.append(_event(record, record.flagged_by))
+        ledger.settle()
+    db.session.commit()
+    return record

@@ -1,0 +1,64 @@
+"""Receiving's sync event types: receive_scan, receive_damage, receive_close.
+
+Every event names its device session (``session_id``, a UUID); the first event of a session
+creates the receipt, so a delivery can be scanned end to end with no signal. The phone's
+outbox sends events in the order they happened, so a session's close comes after its scans.
+"""
+
+from __future__ import annotations
+
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.catalog.service import lookup
+from webapp.errors import DomainError
+from webapp.receiving import service
+
+
+def _receipt(event: DeviceEvent, ctx: SyncContext):
+    session_key = str_field(event.fields, "session_id")
+    cache = ctx.memo("receipts")
+    receipt = cache.get(session_key)
+    if receipt is None:
+        po_id = event.fields.get("po_id")
+        if po_id is not None:
+            po_id = int_field(event.fields, "po_id")
+        receipt = service.open_receipt(ctx.store_id, ctx.user_id, session_key, po_id=po_id,
+                                       location_id=event.location_id, at=event.occurred_at)
+        cache[session_key] = receipt
+    return receipt
+
+
+def photo_ids_field(event: DeviceEvent) -> tuple[int, ...]:
+    raw = event.fields.get("photo_ids") or []
+    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+        raise DomainError("bad_field", "photo_ids must be a list of photo numbers.", "photo_ids")
+    return tuple(raw)
+
+
+def item_id_field(event: DeviceEvent, ctx: SyncContext) -> int:
+    if event.fields.get("item_id") is not None:
+        return int_field(event.fields, "item_id")
+    return lookup(ctx.store_id, str_field(event.fields, "code", max_length=120)).item.id
+
+
+def handle_scan(event: DeviceEvent, ctx: SyncContext) -> None:
+    quantity = event.fields.get("quantity")
+    if quantity is not None:
+        quantity = int_field(event.fields, "quantity")
+    service.add_scan(_receipt(event, ctx), service.ScanInput(
+        event.id, str_field(event.fields, "code", max_length=120), event.occurred_at, ctx.user_id, quantity))
+
+
+def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
+    service.mark_damaged(_receipt(event, ctx), service.ArrivalDamage(
+        event.id, item_id_field(event, ctx), int_field(event.fields, "quantity", minimum=1),
+        str_field(event.fields, "reason", max_length=40) or "", event.occurred_at, ctx.user_id,
+        str_field(event.fields, "note", required=False, max_length=500) or "", photo_ids_field(event)))
+
+
+def handle_close(event: DeviceEvent, ctx: SyncContext) -> None:
+    service.close_receipt(_receipt(event, ctx), ctx.user_id, event.occurred_at, ctx.ledger)
+
+
+register_event_type("receive_scan", handle_scan, min_role="receiver")
+register_event_type("receive_damage", handle_damage, min_role="receiver")
+register_event_type("receive_close", handle_close, min_role="receiver")
