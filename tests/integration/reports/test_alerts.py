@@ -10,6 +10,7 @@ from sqlalchemy import select
 from webapp.alerts import service
 from webapp.alerts.models import AlertState, StockAlert
 from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.inventory.models import StockEvent
 from webapp.types import utcnow
 
 
@@ -128,3 +129,29 @@ class TestEmail:
         assert len(smtp_server.messages) == 1
         db.session.expire_all()
         assert alerts(db)[0].delivered_at is not None
+
+
+def test_the_sweep_command_catches_levels_rebuilt_in_bulk(app, db, store, make_item):
+    from webapp.inventory.ledger import rebuild_levels
+
+    oil = make_item("Olive Oil", reorder_point=3)
+    db.session.execute(StockEvent.__table__.insert().values(
+        key="import:1", store_id=store.id, item_id=oil.id, location_id=store.selling_location.id,
+        kind="opening", quantity=2, occurred_at=utcnow(), recorded_at=utcnow(), source="import"))
+    rebuild_levels(store.id)  # Core statements: no ORM update for the hook to see
+    db.session.commit()
+    assert alerts(db) == []
+    result = app.test_cli_runner().invoke(args=["alerts", "check"])
+    assert result.exit_code == 0, result.output
+    assert "1 alert(s) raised" in result.output
+    assert [a.level for a in alerts(db)] == [2]
+    again = app.test_cli_runner().invoke(args=["alerts", "check"])
+    assert "0 alert(s) raised" in again.output
+
+
+def test_vapid_keys_can_be_made_from_the_shell(app):
+    result = app.test_cli_runner().invoke(args=["alerts", "vapid-keys"])
+    assert result.exit_code == 0
+    private, public = result.output.splitlines()
+    assert private.startswith("VAPID_PRIVATE_KEY=") and len(private.split("=", 1)[1]) == 43
+    assert public.startswith("VAPID_PUBLIC_KEY=") and len(public.split("=", 1)[1]) == 87

@@ -1,0 +1,138 @@
+"""The manager's dashboard: what needs attention now, on one phone screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from webapp.alerts import reorder
+from webapp.api.models import SyncReceipt
+from webapp.catalog.models import Item, Store
+from webapp.counting.models import CountLine
+from webapp.damage.models import DamageRecord
+from webapp.extensions import db
+from webapp.inventory.models import StockEvent
+from webapp.reports import calc, valuation
+
+try:  # the Clover connection's tables land with the Clover capability
+    from webapp.clover.models import CloverConnection, CloverWebhookHint
+except ModuleNotFoundError:  # pragma: no cover
+    CloverConnection = CloverWebhookHint = None
+
+DEVICE_PENDING = timedelta(hours=1)
+
+
+@dataclass
+class Today:
+    counts: int = 0
+    receipts: int = 0
+    received_units: int = 0
+    damage: int = 0
+    damage_cents: int = 0
+
+
+@dataclass
+class SyncHealth:
+    connected: bool = False
+    last_pull_at: datetime | None = None
+    last_push_at: datetime | None = None
+    last_error: str | None = None
+    last_webhook_at: datetime | None = None
+    webhook_lag: timedelta | None = None  # Clover's event time to our receipt, for the last webhook
+    oldest_unprocessed: timedelta | None = None
+    devices: list[dict] = field(default_factory=list)  # devices whose last sync carried old events
+
+
+@dataclass
+class Dashboard:
+    low: list[dict]
+    low_total: int
+    pending_counts: int
+    pending_damage: int
+    today: Today
+    sync: SyncHealth
+    value_cents: int
+
+
+def today_activity(store: Store, now: datetime) -> Today:
+    start, end = calc.day_bounds(calc.local_today(now, store.timezone), store.timezone)
+    out = Today()
+    rows = db.session.execute(
+        select(StockEvent.kind, StockEvent.quantity, Item.cost_cents, Item.measure)
+        .join(Item, Item.id == StockEvent.item_id)
+        .where(StockEvent.store_id == store.id, StockEvent.occurred_at >= start,
+               StockEvent.occurred_at < end, StockEvent.kind.in_(("count", "receive", "damage"))))
+    for kind, quantity, cost, measure in rows:
+        if kind == "count":
+            out.counts += 1
+        elif kind == "receive":
+            out.receipts += 1
+            out.received_units += quantity if measure == "each" else 0
+        else:
+            out.damage += 1
+            out.damage_cents += calc.value_cents(-quantity, cost, measure)
+    return out
+
+
+def sync_health(store: Store, now: datetime) -> SyncHealth:
+    out = SyncHealth()
+    if CloverConnection is not None:
+        conn = db.session.scalar(select(CloverConnection).where(CloverConnection.store_id == store.id))
+        if conn is not None:
+            out.connected = True
+            out.last_pull_at, out.last_push_at, out.last_error = conn.last_pull_at, conn.last_push_at, \
+                conn.last_error
+            hint = db.session.scalar(select(CloverWebhookHint).where(
+                CloverWebhookHint.merchant_id == conn.merchant_id)
+                .order_by(CloverWebhookHint.received_at.desc()).limit(1))
+            if hint is not None:
+                out.last_webhook_at = hint.received_at
+                out.webhook_lag = hint.received_at - datetime.fromtimestamp(hint.ts / 1000, UTC)
+            oldest = db.session.scalar(select(func.min(CloverWebhookHint.received_at)).where(
+                CloverWebhookHint.merchant_id == conn.merchant_id, CloverWebhookHint.processed_at.is_(None)))
+            if oldest is not None:
+                out.oldest_unprocessed = now - oldest
+    out.devices = pending_devices(store.id, now)
+    return out
+
+
+def pending_devices(store_id: int, now: datetime) -> list[dict]:
+    """Devices whose last sync delivered events that had waited on the phone over an hour.
+
+    The sync contract does not (yet) let a device report what is still in its outbox, so
+    this reads what its last batch shows: how stale the oldest event in it was, and how
+    long ago that batch came."""
+    last = (select(SyncReceipt.device_id, func.max(SyncReceipt.received_at).label("at"))
+            .where(SyncReceipt.store_id == store_id).group_by(SyncReceipt.device_id).subquery())
+    rows = db.session.execute(
+        select(SyncReceipt.device_id, SyncReceipt.received_at, func.min(SyncReceipt.occurred_at),
+               func.count())
+        .join(last, (last.c.device_id == SyncReceipt.device_id) & (last.c.at == SyncReceipt.received_at))
+        .group_by(SyncReceipt.device_id, SyncReceipt.received_at))
+    out = []
+    for device_id, received_at, oldest, events in rows:
+        waited = received_at - oldest
+        if waited > DEVICE_PENDING:
+            out.append({"device_id": device_id, "last_sync_at": received_at, "waited": waited,
+                        "events": events, "since_sync": now - received_at})
+    return sorted(out, key=lambda d: -d["waited"])
+
+
+def dashboard(store_id: int, now: datetime, low_limit: int = 20) -> Dashboard:
+    store = db.session.get(Store, store_id)
+    infos = reorder.reorder_infos(store_id, now=now)
+    low_infos = sorted((i for i in infos.values() if i.low),
+                       key=lambda i: (i.cover_days if i.cover_days is not None else 10**9, i.item_id))
+    names = dict(db.session.execute(select(Item.id, Item.name).where(
+        Item.id.in_([i.item_id for i in low_infos[:low_limit]]))).all()) if low_infos else {}
+    low = [{"item_id": i.item_id, "item": names.get(i.item_id, "?"), "level": i.level, "point": i.point,
+            "cover_days": i.cover_days, "velocity": i.suggestion.velocity, "manual": i.manual is not None}
+           for i in low_infos[:low_limit]]
+    pending_counts = db.session.scalar(select(func.count()).select_from(CountLine).where(
+        CountLine.store_id == store_id, CountLine.status == "pending"))
+    pending_damage = db.session.scalar(select(func.count()).select_from(DamageRecord).where(
+        DamageRecord.store_id == store_id, DamageRecord.status == "pending"))
+    return Dashboard(low, len(low_infos), pending_counts, pending_damage, today_activity(store, now),
+                     sync_health(store, now), valuation.total_value_now(store_id))
