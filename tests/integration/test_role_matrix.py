@@ -1,0 +1,279 @@
+"""Every protected route x every kind of visitor, with the status each must get.
+
+ROUTES is the table. Adding a route to the app without a row here fails
+`test_every_route_in_the_app_is_in_the_matrix`, so no route escapes the matrix. To add yours:
+
+    Route("POST", "/damage", "staff", ok=201, kind="json", body={...}),
+    Route("GET", "/counts/<int:count_id>", "manager", scoped=True, setup=_a_count),
+
+`rule` is the Flask rule exactly as `app.url_map` shows it; `<int:name>` parts are filled from
+what `setup(request)` returns (default: an item with a barcode in the test store, giving
+`item_id`, `barcode_id`, `code`). `scoped=True` says the path names one store's object, so a
+manager of another store must get 404 (not 403: ids of other stores are not probed).
+
+Who visits: anonymous (pages redirect to /login, /api/ answers 401 JSON), each role of the
+store (below `min_role`: 403; at or above: `ok`), and a manager of another store.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from PIL import Image
+
+from webapp.auth.models import ROLES
+
+VISITORS = ("anonymous", *ROLES, "other_store")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    rule: str
+    min_role: str | None  # None: public
+    ok: int = 200  # what an allowed visitor gets
+    kind: str = "form"  # how `body` is sent: form | json | multipart
+    body: dict | Callable[[dict], dict] | None = None
+    scoped: bool = False
+    query: str = ""  # appended to the path, with {placeholders} filled like the path's
+    setup: Callable[[pytest.FixtureRequest], dict] | None = None
+    by_visitor: dict[str, int] = field(default_factory=dict)  # exceptions to the rules above
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.rule}"
+
+    def expected(self, visitor: str) -> int:
+        if visitor in self.by_visitor:
+            return self.by_visitor[visitor]
+        if self.min_role is None:
+            return self.ok
+        if visitor == "anonymous":
+            return 401 if self.rule.startswith("/api/") else 302
+        if visitor == "other_store":
+            return 404 if self.scoped else self.expected("manager")
+        return self.ok if ROLES.index(visitor) >= ROLES.index(self.min_role) else 403
+
+
+def _png(size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 200, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _a_photo(request) -> dict:
+    from webapp.photos.service import save_photo
+
+    user = request.getfixturevalue("make_user")("staff")
+    return {"photo_id": save_photo(user.store_id, user.id, _png()).id}
+
+
+def _a_po(request, status: str = "draft") -> dict:
+    from webapp.receiving.models import POLine, PurchaseOrder
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("manager")
+    item = request.getfixturevalue("make_item")("PO item")
+    po = PurchaseOrder(store_id=store.id, reference="PO-1", vendor="Vendor", created_by=user.id,
+                       status=status)
+    po.lines.append(POLine(item_id=item.id, ordered_qty=12, unit_cost_cents=100))
+    db.session.add(po)
+    db.session.commit()
+    return {"po_id": po.id, "line_id": po.lines[0].id}
+
+
+def _an_open_po(request) -> dict:
+    return _a_po(request, status="open")
+
+
+def _a_receipt(request) -> dict:
+    from webapp.receiving.models import Receipt, ReceiptLine
+    from webapp.types import utcnow
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("receiver")
+    item = request.getfixturevalue("make_item")("Received item")
+    receipt = Receipt(store_id=store.id, session_key=str(uuid.uuid4()), location_id=store.locations[0].id,
+                      started_by=user.id, started_at=utcnow())
+    receipt.lines.append(ReceiptLine(item_id=item.id, delivered_qty=1, accepted_qty=1))
+    db.session.add(receipt)
+    db.session.commit()
+    return {"receipt_id": receipt.id, "session_key": receipt.session_key, "received_item_id": item.id}
+
+
+def _a_pending_damage_flag(request) -> dict:
+    from webapp.damage.models import DamageRecord
+    from webapp.types import utcnow
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("staff")
+    item = request.getfixturevalue("make_item")("Dented can", cost_cents=9000)
+    record = DamageRecord(store_id=store.id, event_id=str(uuid.uuid4()), item_id=item.id,
+                          location_id=store.locations[0].id, quantity=1, reason="damaged", value_cents=9000,
+                          status="pending", occurred_at=utcnow(), flagged_by=user.id)
+    db.session.add(record)
+    db.session.commit()
+    return {"record_id": record.id}
+
+
+def _sync_batch(params: dict) -> dict:
+    event = {"id": str(uuid.uuid4()), "type": "no_such_type", "occurred_at": "2026-11-28T10:02:11.900Z",
+             "store_id": params["store_id"]}
+    return {"device_id": "matrix", "device_time": "2026-11-28T10:04:05.120Z", "events": [event]}
+
+
+CSV = b"sku,name,price\nMTX-1,Matrix row,1.00\n"
+PO_CSV = b"reference,vendor,expected_on,code,quantity,unit_cost\nPO-9,Vendor,,036000291452,12,1.00\n"
+
+ROUTES: list[Route] = [
+    # foundation: auth and the app shell
+    Route("GET", "/login", None, by_visitor={r: 302 for r in (*ROLES, "other_store")}),
+    Route("POST", "/login", None, ok=401, body={"username": "nobody", "password": "wrong password"}),
+    Route("POST", "/logout", "staff", ok=302),
+    Route("GET", "/", "staff"),
+    Route("GET", "/lookup", "staff"),
+    Route("GET", "/outbox", "staff"),
+    Route("GET", "/offline", None),
+    Route("GET", "/manifest.webmanifest", None),
+    Route("GET", "/sw.js", None),
+    Route("GET", "/pwa/session", "staff"),
+    # catalog pages
+    Route("GET", "/items", "manager"),
+    Route("GET", "/items/<int:item_id>", "manager", scoped=True),
+    Route("POST", "/items/<int:item_id>", "manager", ok=302, scoped=True,
+          body={"name": "Renamed", "category": "x", "price": "1.00", "cost": "0.50", "reorder_point": "2",
+                "active": "1"}),
+    Route("POST", "/items/<int:item_id>/barcodes", "manager", ok=302, scoped=True,
+          body={"code": "4006381333931", "pack_qty": "1"}),
+    Route("POST", "/items/<int:item_id>/barcodes/<int:barcode_id>/delete", "manager", ok=302, scoped=True),
+    Route("GET", "/items/export.csv", "manager"),
+    Route("GET", "/items/import", "manager"),
+    Route("POST", "/items/import", "manager", kind="multipart",
+          body=lambda p: {"file": (io.BytesIO(CSV), "c.csv"), "mode": "preview"}),
+    Route("GET", "/labels", "staff"),
+    # catalog API
+    Route("GET", "/api/v1/items/lookup", "staff", scoped=True, query="code={code}"),
+    Route("POST", "/api/v1/decode", "staff", kind="multipart",
+          body=lambda p: {"image": (io.BytesIO(_png()), "p.png")}),
+    # ledger API
+    Route("GET", "/api/v1/catalog", "staff"),
+    Route("POST", "/api/v1/sync", "staff", kind="json", body=_sync_batch),
+    # receiving (receiver+), purchase orders (manager+)
+    Route("GET", "/receiving/", "receiver"),
+    Route("GET", "/receiving/session", "receiver"),
+    Route("GET", "/receiving/session/<session_key>", "receiver", ok=302, scoped=True, setup=_a_receipt),
+    Route("GET", "/receiving/receipts/<int:receipt_id>", "receiver", scoped=True, setup=_a_receipt),
+    Route("GET", "/receiving/receipts/<int:receipt_id>.csv", "receiver", scoped=True, setup=_a_receipt),
+    Route("POST", "/receiving/receipts/<int:receipt_id>/cost", "manager", ok=302, scoped=True,
+          setup=_a_receipt, body=lambda p: {"item_id": str(p["received_item_id"]), "cost": "1.25"}),
+    Route("GET", "/receiving/pos", "manager"),
+    Route("POST", "/receiving/pos", "manager", ok=302, body={"reference": "PO-2", "vendor": "Vendor"}),
+    # Another store's import refuses the row: the code is not in its catalog.
+    Route("POST", "/receiving/pos/import", "manager", kind="multipart", by_visitor={"other_store": 422},
+          body=lambda p: {"file": (io.BytesIO(PO_CSV), "po.csv")}),
+    Route("GET", "/receiving/pos/<int:po_id>", "manager", scoped=True, setup=_a_po),
+    Route("POST", "/receiving/pos/<int:po_id>/lines", "manager", ok=302, scoped=True, setup=_a_po,
+          body=lambda p: {"code": p["code"], "quantity": "6", "unit_cost": "1.00"}),
+    Route("POST", "/receiving/pos/<int:po_id>/lines/<int:line_id>/remove", "manager", ok=302, scoped=True,
+          setup=_a_po),
+    Route("POST", "/receiving/pos/<int:po_id>/lines/<int:line_id>/cancel", "manager", ok=302, scoped=True,
+          setup=_an_open_po),
+    Route("POST", "/receiving/pos/<int:po_id>/send", "manager", ok=302, scoped=True, setup=_a_po),
+    Route("POST", "/receiving/pos/<int:po_id>/close", "manager", ok=302, scoped=True, setup=_a_po),
+    # damage and transfers
+    Route("GET", "/damage/", "staff"),
+    Route("GET", "/damage/new", "staff"),
+    Route("GET", "/damage/queue", "manager"),
+    Route("POST", "/damage/<int:record_id>/approve", "manager", ok=302, scoped=True,
+          setup=_a_pending_damage_flag),
+    Route("POST", "/damage/<int:record_id>/reject", "manager", ok=302, scoped=True,
+          setup=_a_pending_damage_flag),
+    Route("GET", "/transfers/new", "receiver"),
+    # photos
+    Route("POST", "/photos", "staff", ok=201, kind="multipart",
+          body=lambda p: {"photo": (io.BytesIO(_png()), "p.png")}),
+    Route("GET", "/photos/<int:photo_id>", "staff", scoped=True, setup=_a_photo),
+]
+
+# Routes no visitor can be refused: the app's static files.
+UNPROTECTED_ENDPOINTS = {"static"}
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"PHOTO_DIR": str(tmp_path / "photos")}
+
+
+def _app_routes(app) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in UNPROTECTED_ENDPOINTS
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_in_the_app_is_in_the_matrix(app):
+    table = {(r.method, r.rule) for r in ROUTES}
+    missing = sorted(_app_routes(app) - table)
+    assert not missing, (
+        f"add a Route(...) row to tests/integration/test_role_matrix.py for each of: {missing}"
+    )
+
+
+def test_every_row_of_the_matrix_is_a_route_of_the_app(app):
+    stale = sorted({(r.method, r.rule) for r in ROUTES} - _app_routes(app))
+    assert not stale, f"these rows name routes the app no longer has: {stale}"
+
+
+def test_the_matrix_has_one_row_per_route():
+    ids = [r.id for r in ROUTES]
+    assert len(ids) == len(set(ids))
+
+
+def _default_objects(request) -> dict:
+    item = request.getfixturevalue("make_item")("Matrix Cola", barcodes=[("036000291452", 1)])
+    return {"item_id": item.id, "barcode_id": item.barcodes[0].id, "code": item.barcodes[0].code}
+
+
+def _client(request, visitor: str):
+    if visitor == "anonymous":
+        return request.getfixturevalue("client")
+    login_as = request.getfixturevalue("login_as")
+    if visitor == "other_store":
+        return login_as(user=request.getfixturevalue("other_store_manager"))
+    return login_as(visitor)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
+def test_each_visitor_gets_the_status_the_matrix_says(request, store, route: Route, visitor: str):
+    params = {"store_id": store.id, **_default_objects(request)}
+    params.update(route.setup(request) if route.setup else {})
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(params[m.group(1)]), route.rule)
+    if route.query:
+        path += "?" + route.query.format(**params)
+    client = _client(request, visitor)
+    body = route.body(params) if callable(route.body) else dict(route.body or {})
+    if route.method == "GET":
+        response = client.get(path)
+    elif route.kind == "json":
+        response = client.post_json(path, body)
+    elif route.kind == "multipart":
+        response = client.post_form(path, body, content_type="multipart/form-data")
+    else:
+        response = client.post_form(path, body)
+    expected = route.expected(visitor)
+    assert response.status_code == expected, (
+        f"{visitor} {route.method} {path}: expected {expected}, got {response.status_code}: "
+        f"{response.get_data(as_text=True)[:300]}"
+    )
+    if expected == 302 and visitor == "anonymous" and route.min_role is not None:
+        assert "/login" in response.headers["Location"]
+    if expected == 401 and route.rule.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == "login_required"
