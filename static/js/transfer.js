@@ -1,0 +1,66 @@
+// Move stock between locations: each scan moves what the code holds, as one outbox event that
+// the server turns into a transfer_out and a transfer_in at the same instant.
+import * as catalog from "./catalog.js";
+import * as outbox from "./outbox.js";
+import { mount } from "./scanner.js";
+import { currentSession } from "./session.js";
+
+const $ = (id) => document.getElementById(id);
+const from = $("transfer-from");
+const to = $("transfer-to");
+const last = $("transfer-last");
+const undo = $("transfer-undo");
+const log = $("transfer-log");
+
+let session = null;
+let previous = null;         // {item, code, from, to}
+
+function show(text, tone) {
+  last.hidden = false;
+  last.textContent = text;
+  last.className = `last-scan ${tone}`;
+}
+
+async function send(item, code, quantity, source, target) {
+  await outbox.add(session, { type: "transfer", code, item_id: item.id, quantity,
+    from_location_id: source, to_location_id: target }, `Move ${quantity} × ${item.name}`);
+  const entry = document.createElement("li");
+  entry.textContent = `${quantity > 0 ? quantity : -quantity} × ${item.name}: `
+    + `${from.querySelector(`option[value="${source}"]`).textContent} → `
+    + `${to.querySelector(`option[value="${target}"]`).textContent}`;
+  log.prepend(entry);
+}
+
+async function onScan(code, { format }) {
+  const source = Number(from.value);
+  const target = Number(to.value);
+  if (source === target) {
+    show("Choose two different locations.", "warn");
+    return { text: "Choose two different locations.", tone: "warn" };
+  }
+  const found = await catalog.resolve(session.store_id, code, format);
+  if (!found.item) {
+    show(`Unknown code ${found.code}`, "warn");
+    return { text: `Unknown code ${found.code}`, tone: "warn" };
+  }
+  await send(found.item, code, found.pack_qty, source, target);
+  previous = { item: found.item, code, from: source, to: target };
+  undo.disabled = false;
+  show(`Moved ${found.pack_qty} × ${found.item.name}`, "ok");
+  return { text: `Moved ${found.pack_qty} × ${found.item.name}`, tone: "ok" };
+}
+
+undo.addEventListener("click", async () => {
+  if (!previous) return;
+  // A correction is a move back, never an edit: both legs stay in the ledger.
+  await send(previous.item, previous.code, 1, previous.to, previous.from);
+  show(`Moved 1 × ${previous.item.name} back`, "ok");
+});
+
+async function start() {
+  session = await currentSession();
+  await catalog.refresh(session.store_id).catch(() => undefined);
+  window.shelfcountScanner = await mount($("transfer-scanner"), { onScan });
+}
+
+start().catch((err) => show(err.message, "warn"));

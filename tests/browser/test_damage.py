@@ -1,0 +1,53 @@
+"""Flagging damage on a phone: the fake camera scans, a reason is tapped, a photo is chosen."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import ExifTags, Image
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, wait_until
+
+
+def photo_with_gps() -> bytes:
+    exif = Image.Exif()
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (40.0, 26.0, 46.0)
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (180, 60, 40)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def records(live_server):
+    from webapp.damage.models import DamageRecord
+    from webapp.extensions import db
+
+    with live_server["app"].app_context():
+        return [(r.item_id, r.quantity, r.reason, r.status, [p.id for p in r.photos])
+                for r in db.session.query(DamageRecord).filter(DamageRecord.receipt_id.is_(None))]
+
+
+def test_a_damage_flag_with_a_reason_and_a_photo(page, live_server):
+    before = len(records(live_server))
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.get_by_role("button", name="One more").click()
+    page.get_by_label("expired").check()
+    page.set_input_files("#flag-photo", files=[{"name": "shelf.jpg", "mimeType": "image/jpeg",
+                                                "buffer": photo_with_gps()}])
+    expect(page.locator("#flag-photo-status")).to_have_text("Photo attached.", timeout=10_000)
+    page.get_by_role("button", name="Flag it").click()
+    expect(page.locator("#flag-status")).to_contain_text("Flagged 2 × Oat Milk 1L as expired")
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)")
+    found = records(live_server)
+    assert len(found) == before + 1
+    item_id, quantity, reason, status, photos = found[-1]
+    oat_milk = live_server["items"]["Oat Milk 1L"]
+    assert (item_id, quantity, reason, status) == (oat_milk, 2, "expired", "applied")
+    assert len(photos) == 1
+    served = page.request.get(f"/photos/{photos[0]}")
+    assert served.ok
+    assert Image.open(io.BytesIO(served.body())).getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
