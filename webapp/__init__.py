@@ -25,6 +25,7 @@ CAPABILITIES: tuple[str, ...] = (
     "pwa",
     "demo",
     "inventory", "counting", "approvals", "api",
+    "apidocs",
     "clover",
     "photos",
     "alerts",

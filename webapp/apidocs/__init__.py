@@ -1,0 +1,1 @@
+"""Serves the API description (webapp/api/openapi.py) at /api/v1/openapi.json."""
