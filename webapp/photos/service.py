@@ -19,7 +19,7 @@ def save_photo(store_id: int, user_id: int, data: bytes) -> Photo:
     config = current_app.config
     processed = reencode(data, max_bytes=config["UPLOAD_MAX_BYTES"], max_pixels=config["UPLOAD_MAX_PIXELS"])
     key = secrets.token_urlsafe(24)
-    storage.put(config["PHOTO_DIR"], store_id, key, processed.data)
+    storage.backend(config).put(store_id, key, processed.data, processed.content_type)
     photo = Photo(store_id=store_id, key=key, content_type=processed.content_type, width=processed.width,
                   height=processed.height, size_bytes=len(processed.data), uploaded_by=user_id)
     db.session.add(photo)
@@ -31,7 +31,7 @@ def get_photo(store_id: int, photo_id: int) -> tuple[Photo, bytes]:
     photo = db.session.get(Photo, photo_id)
     data = None
     if photo is not None and photo.store_id == store_id:
-        data = storage.get(current_app.config["PHOTO_DIR"], store_id, photo.key)
+        data = storage.backend(current_app.config).get(store_id, photo.key)
     if data is None:
         raise NotFound("not_found", f"No photo {photo_id} in your store.")
     return photo, data
