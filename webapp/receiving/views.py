@@ -15,7 +15,7 @@ from webapp.auth.decorators import role_required
 from webapp.catalog.models import Item, Location
 from webapp.catalog.service import lookup
 from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
-from webapp.errors import DomainError
+from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
 from webapp.receiving import events as _events  # noqa: F401  (registers the receive_* sync types)
 from webapp.receiving import orders, report, service
@@ -42,6 +42,9 @@ def session():
     """The scanning screen. Its data rides in the page, so it keeps working with no signal."""
     po_id = request.args.get("po", type=int)
     po = service.get_po(current_user.store_id, po_id) if po_id else None
+    if po is not None and not po.receivable:
+        raise Conflict("po_not_receivable", f"PO {po.reference} is {po.status.replace('_', ' ')}; "
+                       "only an open PO can be received.")
     show_cost = current_user.has_role("manager")
     lines = []
     if po is not None:
