@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,16 +33,20 @@ class Subscriber:
     auth: str
 
 
-def _cfg(name: str, default=""):
-    return current_app.config.get(name, default)
+def setting(name: str, default=""):
+    """App config first (tests, config.py), then the environment: these settings are optional
+    and need not be listed in config.py to work."""
+    if name in current_app.config:
+        return current_app.config[name]
+    return os.environ.get(name, default)
 
 
 def email_enabled() -> bool:
-    return bool(_cfg("SMTP_HOST"))
+    return bool(setting("SMTP_HOST"))
 
 
 def push_enabled() -> bool:
-    return bool(_cfg("VAPID_PRIVATE_KEY")) and bool(_cfg("VAPID_SUBJECT"))
+    return bool(setting("VAPID_PRIVATE_KEY")) and bool(setting("VAPID_SUBJECT"))
 
 
 def any_channel() -> bool:
@@ -73,14 +78,14 @@ def compose(store_name: str, lines: Sequence[tuple[str, str, str, str]]) -> tupl
 def send_email(subject: str, body: str, recipients: Sequence[str]) -> None:
     message = EmailMessage()
     message["Subject"] = subject.replace("\n", " ").replace("\r", " ")
-    message["From"] = _cfg("MAIL_FROM", "shelfcount@localhost")
+    message["From"] = setting("MAIL_FROM", "shelfcount@localhost")
     message["To"] = ", ".join(recipients)
     message.set_content(body)
-    with smtplib.SMTP(_cfg("SMTP_HOST"), int(_cfg("SMTP_PORT", 25)), timeout=10) as smtp:
-        if _cfg("SMTP_STARTTLS", False):
+    with smtplib.SMTP(setting("SMTP_HOST"), int(setting("SMTP_PORT", 25)), timeout=10) as smtp:
+        if str(setting("SMTP_STARTTLS", "")).lower() in ("1", "true", "yes", "on"):
             smtp.starttls()
-        if _cfg("SMTP_USERNAME"):
-            smtp.login(_cfg("SMTP_USERNAME"), _cfg("SMTP_PASSWORD"))
+        if setting("SMTP_USERNAME"):
+            smtp.login(setting("SMTP_USERNAME"), setting("SMTP_PASSWORD"))
         smtp.send_message(message)
 
 
@@ -92,8 +97,8 @@ def send_push(subscriber: Subscriber, subject: str, body: str) -> bool:
     try:
         webpush({"endpoint": subscriber.endpoint, "keys": {"p256dh": subscriber.p256dh,
                                                             "auth": subscriber.auth}},
-                data=payload, vapid_private_key=_cfg("VAPID_PRIVATE_KEY"),
-                vapid_claims={"sub": _cfg("VAPID_SUBJECT")}, timeout=10, ttl=24 * 3600)
+                data=payload, vapid_private_key=setting("VAPID_PRIVATE_KEY"),
+                vapid_claims={"sub": setting("VAPID_SUBJECT")}, timeout=10, ttl=24 * 3600)
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
         if status in (404, 410):  # the browser unsubscribed: forget it

@@ -8,6 +8,7 @@ sales. Every figure that went into it is returned so the item page can show its 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,10 @@ DEFAULTS = {"REORDER_WINDOW_DAYS": 28, "REORDER_LEAD_TIME_DAYS": 7, "REORDER_SAF
 
 
 def setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    """App config, else the environment, else the default above."""
+    if name in current_app.config:
+        return int(current_app.config[name])
+    return int(os.environ.get(name) or DEFAULTS[name])
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.alerts import push, reorder, service
+from webapp.alerts import delivery, push, reorder, service
 from webapp.auth.decorators import get_in_store, role_required
 from webapp.catalog.models import Item
 from webapp.errors import DomainError
@@ -22,7 +22,7 @@ def index():
     infos = reorder.reorder_infos(store_id, [a.item_id for a in open_alerts])
     return render_template("alerts/index.html", open_alerts=open_alerts, infos=infos,
                            recent=service.recent_alerts(store_id), calc=calc,
-                           vapid_key=current_app.config.get("VAPID_PUBLIC_KEY", ""))
+                           vapid_key=delivery.setting("VAPID_PUBLIC_KEY") if delivery.push_enabled() else "")
 
 
 def _optional_int(field: str) -> int | None:

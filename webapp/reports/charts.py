@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 360
-ROW = 30  # one horizontal bar: a label line above a 12-unit bar, readable at 360 px
+ROW = 34  # one horizontal bar: a label line above a 12-unit bar, readable at 360 px
 PALETTE = ("#1f5f4a", "#c2410c", "#2563eb", "#a16207", "#7c3aed", "#0f766e", "#be123c", "#4b5563")
 
 
@@ -61,15 +61,15 @@ def bar_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str] = 
     body = []
     for i, bar in enumerate(bars):
         y = 8 + i * ROW
-        length = round((WIDTH - 100) * abs(bar.value) / peak, 1)
+        length = round((WIDTH - 130) * abs(bar.value) / peak, 1)  # room for the value after it
         fill = colour if bar.value >= 0 else PALETTE[1]
         text = fmt(bar.value) + (f" {bar.note}" if bar.note else "")
         body.append(
-            f'<g class="chart-row"><text class="chart-label" x="0" y="{y + 10}">'
+            f'<g class="chart-row"><text class="chart-label" x="0" y="{y + 12}">'
             f'{escape(_clip(bar.label, 48))}</text>'
-            f'<rect class="chart-bar" x="0" y="{y + 14}" width="{max(length, 1)}" height="12" '
+            f'<rect class="chart-bar" x="0" y="{y + 17}" width="{max(length, 1)}" height="13" '
             f'fill="{fill}"><title>{escape(bar.label)}: {escape(text)}</title></rect>'
-            f'<text class="chart-value" x="{max(length, 1) + 4}" y="{y + 24}">{escape(text)}</text></g>'
+            f'<text class="chart-value" x="{max(length, 1) + 4}" y="{y + 28}">{escape(text)}</text></g>'
         )
     return _svg(height, title, body, "bar")
 
@@ -110,7 +110,7 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str,
                     f"{escape(fmt(tick))}</text>")
     every = max(1, -(-len(labels) // 6))  # at most ~6 x labels fit at 360 wide
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        if i % every == 0:
             body.append(f'<text class="chart-axis" x="{x(i)}" y="{top + plot_h + 16}" '
                         f'text-anchor="middle">{escape(_clip(label, 10))}</text>')
     for n, s in enumerate(series):

@@ -15,8 +15,8 @@ def test_a_bar_chart_draws_one_bar_per_row_scaled_to_the_largest():
     svg = bar_chart([Bar("Dairy", 300), Bar("Bakery", 150)], title="Value by category")
     root = parse(svg)
     bars = root.findall(f".//{NS}rect")
-    assert [float(b.get("width")) for b in bars] == [260.0, 130.0]
-    assert root.get("viewBox") == "0 0 360 68"
+    assert [float(b.get("width")) for b in bars] == [230.0, 115.0]
+    assert root.get("viewBox") == "0 0 360 76"
 
 
 def test_labels_from_clover_are_escaped():
