@@ -198,6 +198,14 @@ ROUTES: list[Route] = [
     Route("POST", "/photos", "staff", ok=201, kind="multipart",
           body=lambda p: {"photo": (io.BytesIO(_png()), "p.png")}),
     Route("GET", "/photos/<int:photo_id>", "staff", scoped=True, setup=_a_photo),
+    # clover: the connection page is the admin's; the webhook needs no login but X-Clover-Auth
+    Route("POST", "/clover/webhook", None, ok=401, kind="json", body={"merchants": {}}),
+    Route("GET", "/clover/", "admin"),
+    Route("POST", "/clover/token", "admin", ok=302, body={"merchant_id": "XYZVJT2ZRRRSC", "token": "t"}),
+    Route("POST", "/clover/webhook-code", "admin", ok=302, body={"code": "c"}),
+    Route("GET", "/clover/connect", "admin", ok=302),
+    Route("GET", "/clover/oauth/callback", "admin", ok=400, query="state=forged&code=x"),
+    Route("POST", "/clover/sync", "admin", ok=302),
 ]
 
 # Routes no visitor can be refused: the app's static files.

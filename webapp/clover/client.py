@@ -313,9 +313,10 @@ class CloverClient:
                     continue
                 if value != cursor:
                     cursor, seen_at_cursor = value, set()
-                if element["id"] in seen_at_cursor:
+                ident = _identity(element)
+                if ident in seen_at_cursor:
                     continue
-                seen_at_cursor.add(element["id"])
+                seen_at_cursor.add(ident)
                 yield element
             if len(page) < limit:
                 return
@@ -332,6 +333,11 @@ def time_slices(start_ms: int, end_ms: int, slice_ms: int = NINETY_DAYS_MS) -> l
     """[start, end) cut into half-open slices no longer than ``slice_ms``."""
     count = max(1, math.ceil((end_ms - start_ms) / slice_ms))
     return [(start_ms + i * slice_ms, min(end_ms, start_ms + (i + 1) * slice_ms)) for i in range(count)]
+
+
+def _identity(element: dict) -> str:
+    """An object's id; a voided line item record has none of its own, only its line's."""
+    return str(element.get("id") or (element.get("lineItem") or {}).get("id") or sorted(element.items()))
 
 
 def _error(response: requests.Response) -> CloverError:

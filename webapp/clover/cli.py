@@ -1,0 +1,83 @@
+"""``flask clover ...``: connect a store, and run the sync cycle (from cron, every minute)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.catalog.models import Store
+from webapp.clover import connection as connections
+from webapp.clover.client import CloverError
+from webapp.clover.models import CloverConnection
+from webapp.clover.sync import run_sync
+from webapp.errors import DomainError
+from webapp.extensions import db
+
+
+@click.group("clover", help="Clover: connect a store, pull sales, push levels.")
+def cli() -> None:
+    pass
+
+
+def _store_ids(store_id: int | None) -> list[int]:
+    if store_id is not None:
+        return [store_id]
+    ids = list(db.session.scalars(select(CloverConnection.store_id).order_by(CloverConnection.store_id)))
+    if not ids and current_app.config.get("CLOVER_MERCHANT_ID"):
+        # CLOVER_MERCHANT_ID + CLOVER_API_TOKEN: the single store of a one-store install.
+        first = db.session.scalars(select(Store.id).order_by(Store.id).limit(1)).first()
+        ids = [first] if first is not None else []
+    return ids
+
+
+@cli.command("sync")
+@click.option("--store", "store_id", type=int, help="Only this store (default: every connected store).")
+@click.option("--no-push", is_flag=True, help="Pull only; do not write levels to Clover.")
+@click.option("--full-catalog", is_flag=True, help="Re-read every item, not only those changed.")
+def sync(store_id: int | None, no_push: bool, full_catalog: bool) -> None:
+    """Pull the catalog and orders, process webhook hints, then push levels. Safe to overlap."""
+    failed = False
+    for sid in _store_ids(store_id):
+        try:
+            report = run_sync(sid, push=not no_push, full_catalog=full_catalog)
+        except (CloverError, DomainError) as exc:
+            click.echo(f"store {sid}: sync failed: {exc}", err=True)
+            failed = True
+            continue
+        if not report.ran:
+            click.echo(f"store {sid}: another sync is running; skipped")
+            continue
+        catalog, orders, push = report.catalog, report.orders, report.push
+        click.echo(
+            f"store {sid}: items {catalog.seen if catalog else 0} (new {catalog.created if catalog else 0}), "
+            f"orders {orders.orders if orders else 0}, events {orders.events if orders else 0}, "
+            f"failed orders {len(orders.failed) if orders else 0}, hints {report.hints}, "
+            f"voids {report.voids}, "
+            f"pushed {push.pushed if push else 0}/{push.compared if push else 0}, requests {report.requests}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("connect")
+@click.option("--store", "store_id", type=int, required=True)
+@click.option("--merchant-id", required=True)
+@click.option("--token", envvar="CLOVER_API_TOKEN", required=True,
+              help="A merchant API token (or set CLOVER_API_TOKEN); never echoed.")
+def connect(store_id: int, merchant_id: str, token: str) -> None:
+    """Link a store to a Clover merchant with a merchant-generated API token."""
+    try:
+        row = connections.connect_with_token(store_id, merchant_id, token)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"store {row.store_id} linked to merchant {row.merchant_id}; run `flask clover sync`")
+
+
+@cli.command("status")
+def status() -> None:
+    for row in db.session.scalars(select(CloverConnection).order_by(CloverConnection.store_id)):
+        click.echo(f"store {row.store_id}: merchant {row.merchant_id} ({row.auth_mode}); "
+                   f"last pull {row.last_pull_at or 'never'}, last push {row.last_push_at or 'never'}"
+                   + (f"; last problem: {row.last_error}" if row.last_error else ""))

@@ -1,0 +1,110 @@
+"""Creating a store's Clover connection and building a client for it.
+
+Settings (app.config; README lists the environment variables): CLOVER_BASE_URL,
+CLOVER_OAUTH_URL, CLOVER_APP_ID, CLOVER_APP_SECRET, CLOVER_MERCHANT_ID, CLOVER_API_TOKEN,
+and the tuning knobs CLOVER_RATE_PER_SECOND (16), CLOVER_IN_FLIGHT (5), CLOVER_MAX_RETRIES (5),
+CLOVER_TOKEN_REFRESH_MARGIN_SECONDS (60: refresh an OAuth token this long before it expires).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.catalog.models import Store
+from webapp.clover.client import CloverClient, StaticToken, TokenSource
+from webapp.clover.models import CloverConnection
+from webapp.clover.tokens import DatabaseTokens, TokenPair
+from webapp.errors import Conflict, DomainError, NotFound
+from webapp.extensions import db
+
+
+def _check_merchant_id(merchant_id: str) -> str:
+    merchant_id = (merchant_id or "").strip().upper()
+    if len(merchant_id) != 13 or not merchant_id.isalnum():
+        raise DomainError("bad_merchant_id", "A Clover merchant id is 13 letters and digits.", "merchant_id")
+    return merchant_id
+
+
+def connection_for_store(store_id: int) -> CloverConnection | None:
+    return db.session.execute(
+        select(CloverConnection).where(CloverConnection.store_id == store_id)).scalar_one_or_none()
+
+
+def connection_for_merchant(merchant_id: str) -> CloverConnection | None:
+    return db.session.execute(
+        select(CloverConnection).where(CloverConnection.merchant_id == merchant_id)).scalar_one_or_none()
+
+
+def _upsert(store_id: int, merchant_id: str) -> CloverConnection:
+    merchant_id = _check_merchant_id(merchant_id)
+    store = db.session.get(Store, store_id)
+    if store is None:
+        raise NotFound("not_found", f"No store {store_id}.")
+    other = connection_for_merchant(merchant_id)
+    if other is not None and other.store_id != store_id:
+        raise Conflict("merchant_taken", f"Merchant {merchant_id} is already linked to another store.",
+                       "merchant_id")
+    row = connection_for_store(store_id)
+    if row is None:
+        row = CloverConnection(store_id=store_id, merchant_id=merchant_id)
+        db.session.add(row)
+    elif row.merchant_id != merchant_id:
+        # A different merchant's ids and clock mean nothing here: start its pulls from scratch.
+        row.merchant_id = merchant_id
+        row.items_watermark_ms = row.orders_watermark_ms = None
+        row.opened_at = None
+    store.clover_merchant_id = merchant_id
+    return row
+
+
+def connect_with_token(store_id: int, merchant_id: str, token: str) -> CloverConnection:
+    """A merchant-generated API token (single store, not on the App Market)."""
+    if not token:
+        raise DomainError("token_required", "Paste the merchant's API token.", "token")
+    row = _upsert(store_id, merchant_id)
+    row.auth_mode, row.access_token = "token", token
+    row.access_expires_at = row.refresh_token = row.refresh_expires_at = None
+    db.session.commit()
+    return row
+
+
+def connect_with_oauth(store_id: int, merchant_id: str, pair: TokenPair) -> CloverConnection:
+    row = _upsert(store_id, merchant_id)
+    row.auth_mode = "oauth"
+    row.access_token, row.access_expires_at = pair.access_token, pair.access_expires_at
+    row.refresh_token, row.refresh_expires_at = pair.refresh_token, pair.refresh_expires_at
+    db.session.commit()
+    return row
+
+
+def ensure_env_connection(store_id: int) -> CloverConnection | None:
+    """CLOVER_MERCHANT_ID + CLOVER_API_TOKEN configure a single-store install without the admin page."""
+    config = current_app.config
+    row = connection_for_store(store_id)
+    if row is None and config.get("CLOVER_MERCHANT_ID") and config.get("CLOVER_API_TOKEN"):
+        row = connect_with_token(store_id, config["CLOVER_MERCHANT_ID"], config["CLOVER_API_TOKEN"])
+    return row
+
+
+def token_source(row: CloverConnection) -> TokenSource:
+    config = current_app.config
+    if row.auth_mode == "oauth":
+        margin = timedelta(seconds=float(config.get("CLOVER_TOKEN_REFRESH_MARGIN_SECONDS", 60)))
+        return DatabaseTokens(row.id, config["CLOVER_BASE_URL"], config.get("CLOVER_APP_ID", ""), margin)
+    return StaticToken(row.access_token or config.get("CLOVER_API_TOKEN", ""))
+
+
+def client_for(row: CloverConnection, tokens: TokenSource | None = None) -> CloverClient:
+    config = current_app.config
+    if not config.get("CLOVER_BASE_URL"):
+        raise DomainError("clover_not_configured", "Set CLOVER_BASE_URL (e.g. https://api.clover.com) first.")
+    return CloverClient(
+        config.get("CLOVER_BASE_URL", ""), row.merchant_id, tokens or token_source(row),
+        rate=float(config.get("CLOVER_RATE_PER_SECOND", 16)),
+        concurrency=int(config.get("CLOVER_IN_FLIGHT", 5)),
+        max_retries=int(config.get("CLOVER_MAX_RETRIES", 5)),
+        backoff_base=float(config.get("CLOVER_BACKOFF_BASE", 0.5)),
+    )

@@ -1,0 +1,100 @@
+"""What the server remembers about its Clover connection: tokens, watermarks, pushes, webhook hints.
+
+Stock itself is never stored here: sales and refunds go into the ledger (webapp.inventory) as
+events keyed ``clover:<order>:<line item>...``, so replays and overlaps cannot count twice.
+Tokens are secrets: every ``__repr__`` here leaves them out, so they never reach a log line.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.types import UTCDateTime, utcnow
+
+
+class CloverConnection(db.Model):
+    """One store's link to one Clover merchant, and how far each pull has got."""
+
+    __tablename__ = "clover_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), unique=True)
+    merchant_id: Mapped[str] = mapped_column(String(13), unique=True)
+    # "token": a static merchant API token (CLOVER_API_TOKEN, or pasted); "oauth": expiring v2 pair.
+    auth_mode: Mapped[str] = mapped_column(String(8), default="token")
+    access_token: Mapped[str | None] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Clover's own clock (ms) of the newest item and order we have fully processed.
+    items_watermark_ms: Mapped[int | None] = mapped_column(BigInteger)
+    orders_watermark_ms: Mapped[int | None] = mapped_column(BigInteger)
+    voids_watermark_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # When the first catalog import took Clover's quantities as opening balances.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # The X-Clover-Auth code an admin pasted (CLOVER_WEBHOOK_AUTH_CODE wins when set).
+    webhook_auth_code: Mapped[str | None] = mapped_column(String(200))
+    # The sync lease: one `flask clover sync` per merchant at a time, across servers.
+    sync_owner: Mapped[str | None] = mapped_column(String(64))
+    sync_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    store = relationship("Store")
+
+    def __repr__(self) -> str:
+        return f"<CloverConnection store={self.store_id} merchant={self.merchant_id} mode={self.auth_mode}>"
+
+
+class CloverPush(db.Model):
+    """One write of an absolute quantity to Clover's item_stocks, with what Clover held before."""
+
+    __tablename__ = "clover_pushes"
+    __table_args__ = (Index("ix_clover_pushes_store_pushed", "store_id", "pushed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    clover_item_id: Mapped[str] = mapped_column(String(13))
+    # Clover's units (weighed items in their unit, e.g. 2.5 lb), as sent and as found.
+    quantity: Mapped[float] = mapped_column(Float)
+    clover_before: Mapped[float | None] = mapped_column(Float)
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloverWebhookHint(db.Model):
+    """One "go and look at X" from a webhook, kept until a sync has fetched X.
+
+    Clover sends no event id; ``objectId`` + ``type`` + ``ts`` is the dedupe key its docs suggest.
+    """
+
+    __tablename__ = "clover_webhook_hints"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "object_id", "event_type", "ts"),
+        Index("ix_clover_webhook_hints_pending", "merchant_id", "processed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[str] = mapped_column(String(13))
+    object_id: Mapped[str] = mapped_column(String(40))  # "O:GHIVJT2ABCRSC"
+    event_type: Mapped[str] = mapped_column(String(8))  # CREATE | UPDATE | DELETE
+    ts: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CloverWebhookVerification(db.Model):
+    """A verification code Clover POSTed; an admin copies the latest into Clover's dashboard."""
+
+    __tablename__ = "clover_webhook_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,319 @@
+"""Clover orders become ledger events: sales, refunds, and the reversals of what did not happen.
+
+Every event has a deterministic key, so replaying an order (the overlap window, a webhook and
+a pull of the same order, two servers at once) appends nothing twice:
+
+=================================  =========  =============================================
+key                                kind       when (occurred_at)
+=================================  =========  =============================================
+``clover:<order>:<line>``          sale       the order's ``clientCreatedTime`` (the device's
+                                              time: an offline sale lands when it happened);
+                                              a line given in an exchange: its own time
+``clover:<order>:<line>:refund``   refund     the refund's time
+``clover:<order>:<line>:exchange`` refund     the time of the line it was exchanged for
+``clover:<order>:<line>:void``     refund     the sale's own time: the line never left
+``clover:<order>:<line>:failed``   refund     the sale's own time: the payment failed
+=================================  =========  =============================================
+
+A reversal (void, failed payment) is +(what the line's events still hold), so it returns the
+line to zero whatever was recorded before; it is appended only when a sale was recorded.
+One line item is one unit (clover-api.md 4.5); weighed lines carry ``unitQty`` in thousandths,
+which is our base unit for weighed items. Custom lines without an item are not stock.
+
+The order watermark (Clover's ``modifiedTime``) only moves past orders that were recorded:
+the first order that fails keeps it below itself, so the next pull retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.catalog.models import Item
+from webapp.clover.catalog_import import (
+    ITEM_EXPAND,
+    CatalogImporter,
+    datetime_to_ms,
+    ms_to_datetime,
+    selling_location,
+)
+from webapp.clover.client import CloverClient, CloverError, CloverNotFound
+from webapp.clover.models import CloverConnection
+from webapp.extensions import db
+from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.inventory.models import StockEvent
+from webapp.types import utcnow
+
+log = logging.getLogger(__name__)
+
+ORDER_EXPAND = ("expand", "lineItems,payments,refunds")
+NESTED_CAP = 100  # Clover cuts expanded collections here without saying so (3.1)
+# Late rows appear "in the past" (Clover's indexing, devices reconnecting): re-read this much.
+OVERLAP_MS = 5 * 60_000
+BATCH = 200
+SUFFIXES = ("", ":refund", ":exchange", ":void", ":failed")
+
+
+@dataclass
+class OrdersResult:
+    orders: int = 0
+    lines: int = 0
+    events: int = 0
+    failed: list[str] = field(default_factory=list)
+    unmapped_lines: int = 0
+
+
+@dataclass
+class Prepared:
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+    error: str | None = None
+
+
+class SaleRecorder:
+    """Turns fetched orders into events for one connection; the caller owns the transaction."""
+
+    def __init__(self, client: CloverClient, connection: CloverConnection) -> None:
+        self.client = client
+        self.connection = connection
+        self.store_id = connection.store_id
+        self.location_id = selling_location(self.store_id).id
+        self.result = OrdersResult()
+        self.items = self._item_map()
+
+    def refresh_items(self) -> None:
+        self.items = self._item_map()
+
+    def _item_map(self) -> dict[str, tuple[int, str]]:
+        rows = db.session.execute(select(Item.clover_id, Item.id, Item.measure).where(
+            Item.store_id == self.store_id, Item.clover_id.is_not(None)))
+        return {r.clover_id: (r.id, r.measure) for r in rows}
+
+    # ----- HTTP first: everything an order needs, before any write -------------------------
+
+    def prepare(self, orders: list[dict[str, Any]]) -> list[Prepared]:
+        prepared = []
+        unknown: set[str] = set()
+        for order in orders:
+            try:
+                lines = self._lines(order)
+            except CloverError as exc:
+                prepared.append(Prepared(order, [], str(exc)))
+                continue
+            prepared.append(Prepared(order, lines))
+            unknown.update(ref for ref in (_item_id(x) for x in lines) if ref and ref not in self.items)
+        if unknown:
+            elements = []
+            for clover_id in sorted(unknown):
+                try:
+                    elements.append(self.client.get(f"items/{clover_id}", [ITEM_EXPAND]))
+                except CloverNotFound:
+                    log.warning("clover item %s sold but not found; its lines are skipped", clover_id)
+            if elements:
+                CatalogImporter(self.connection, utcnow()).apply(elements)
+                db.session.commit()
+                self.refresh_items()
+        return prepared
+
+    def _lines(self, order: dict[str, Any]) -> list[dict[str, Any]]:
+        nested = order.get("lineItems")
+        elements = nested.get("elements") if isinstance(nested, dict) else None
+        if elements is not None and len(elements) < NESTED_CAP:
+            return elements
+        return list(self.client.paginate(f"orders/{order['id']}/line_items"))
+
+    # ----- then the writes -----------------------------------------------------------------
+
+    def record(self, batch: list[Prepared]) -> list[bool]:
+        """Record each order in its own savepoint; returns which ones succeeded."""
+        ledger = Ledger(source="clover")
+        outcome = []
+        for prepared in batch:
+            if prepared.error:
+                self._fail(prepared.order, prepared.error)
+                outcome.append(False)
+                continue
+            mark = ledger.mark()
+            savepoint = db.session.begin_nested()
+            try:
+                self._record_order(prepared, ledger)
+                savepoint.commit()
+                outcome.append(True)
+            except Exception as exc:  # one bad order must not block the others' events
+                savepoint.rollback()
+                ledger.rewind(mark)
+                self._fail(prepared.order, repr(exc))
+                outcome.append(False)
+        ledger.settle()
+        return outcome
+
+    def _fail(self, order: dict[str, Any], why: str) -> None:
+        log.warning("clover order %s not recorded: %s", order.get("id"), why)
+        self.result.failed.append(order.get("id", "?"))
+
+    def _append(self, ledger: Ledger, key: str, kind: str, item: tuple[int, str], quantity: int,
+                at: datetime, note: str) -> None:
+        added = ledger.append(NewEvent(key=key, kind=kind, store_id=self.store_id, item_id=item[0],
+                                       location_id=self.location_id, quantity=quantity, occurred_at=at,
+                                       source="clover", note=note[:500]))
+        self.result.events += int(added)
+
+    def _record_order(self, prepared: Prepared, ledger: Ledger) -> None:
+        order, lines = prepared.order, prepared.lines
+        oid = order["id"]
+        self.result.orders += 1
+        sold_at = ms_to_datetime(order.get("clientCreatedTime") or order.get("createdTime")) or utcnow()
+        changed_at = ms_to_datetime(order.get("modifiedTime")) or sold_at
+        by_id = {x["id"]: x for x in lines}
+        given_for = {(x.get("exchangedLineItem") or {}).get("id") for x in lines if x.get("exchanged")}
+        refunded_at = _refund_times(order)
+        failed = _payment_failed(order)
+        reversible: list[tuple[dict[str, Any], tuple[int, str]]] = []
+        for line in lines:
+            ref = _item_id(line)
+            if ref is None:
+                continue
+            item = self.items.get(ref)
+            if item is None:
+                self.result.unmapped_lines += 1
+                continue
+            self.result.lines += 1
+            quantity = _units(line, item[1])
+            key = f"clover:{oid}:{line['id']}"
+            if failed:
+                reversible.append((line, item))
+                continue
+            at = sold_at
+            if line["id"] in given_for:
+                at = max(sold_at, ms_to_datetime(line.get("createdTime")) or sold_at)
+            self._append(ledger, key, "sale", item, -quantity, at, f"Clover order {oid}")
+            if line.get("refunded"):
+                self._append(ledger, key + ":refund", "refund", item, quantity,
+                             refunded_at.get(line["id"], changed_at), f"Clover refund, order {oid}")
+            if line.get("exchanged"):
+                new = by_id.get((line.get("exchangedLineItem") or {}).get("id") or "")
+                when = ms_to_datetime(new.get("createdTime")) if new else None
+                self._append(ledger, key + ":exchange", "refund", item, quantity,
+                             max(sold_at, when or changed_at), f"Clover exchange, order {oid}")
+        if reversible:
+            self.reverse(ledger, oid, reversible, ":failed", "Clover payment failed")
+
+    def reverse(self, ledger: Ledger, order_id: str, lines: list[tuple[dict[str, Any], tuple[int, str]]],
+                suffix: str, why: str) -> None:
+        """Bring each line's events back to zero, at the time of its sale."""
+        keys = [f"clover:{order_id}:{line['id']}{s}" for line, _ in lines for s in SUFFIXES]
+        held: dict[str, list[tuple[str, int, datetime]]] = {}
+        for start in range(0, len(keys), 500):
+            for row in db.session.execute(select(StockEvent.key, StockEvent.quantity, StockEvent.occurred_at)
+                                          .where(StockEvent.key.in_(keys[start:start + 500]))):
+                base = row.key.split(":")
+                held.setdefault(":".join(base[:3]), []).append((row.key, row.quantity, row.occurred_at))
+        for line, item in lines:
+            base = f"clover:{order_id}:{line['id']}"
+            events = held.get(base, [])
+            net = sum(q for _, q, _ in events)
+            sale = next((e for e in events if e[0] == base), None)
+            if sale is None or net >= 0 or any(k == base + suffix for k, _, _ in events):
+                continue
+            self._append(ledger, base + suffix, "refund", item, -net, sale[2], f"{why}, order {order_id}")
+
+
+def _item_id(line: dict[str, Any]) -> str | None:
+    return (line.get("item") or {}).get("id")
+
+
+def _units(line: dict[str, Any], measure: str) -> int:
+    if measure == "weight":
+        qty = line.get("unitQty")
+        return int(qty) if isinstance(qty, int | float) and qty > 0 else 1000
+    return 1
+
+
+def _refund_times(order: dict[str, Any]) -> dict[str, datetime]:
+    times: dict[str, datetime] = {}
+    for refund in (order.get("refunds") or {}).get("elements") or []:
+        when = ms_to_datetime(refund.get("clientCreatedTime") or refund.get("createdTime"))
+        for ref in (refund.get("lineItems") or {}).get("elements") or []:
+            if when is not None and ref.get("id"):
+                times[ref["id"]] = when
+    return times
+
+
+def _payment_failed(order: dict[str, Any]) -> bool:
+    """A payment failed (an offline card declined on reconnection) and none succeeded."""
+    payments = (order.get("payments") or {}).get("elements") or []
+    results = {p.get("result") for p in payments}
+    return "FAIL" in results and "SUCCESS" not in results
+
+
+def process_orders(recorder: SaleRecorder, orders: list[dict[str, Any]]) -> list[bool]:
+    prepared = recorder.prepare(orders)
+    outcome = recorder.record(prepared)
+    db.session.commit()
+    return outcome
+
+
+def pull_orders(client: CloverClient, connection: CloverConnection) -> OrdersResult:
+    """Orders changed since the watermark (minus the overlap), oldest change first."""
+    start = connection.orders_watermark_ms
+    if start is None and connection.opened_at is not None:
+        start = datetime_to_ms(connection.opened_at)
+    since = None if start is None else start - OVERLAP_MS
+    recorder = SaleRecorder(client, connection)
+    db.session.commit()
+    watermark = connection.orders_watermark_ms or start
+    blocked = False
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal watermark, blocked
+        outcome = process_orders(recorder, batch)
+        for order, ok in zip(batch, outcome, strict=True):
+            if not ok:
+                blocked = True
+            elif not blocked:
+                watermark = max(watermark or 0, int(order.get("modifiedTime") or 0))
+        batch.clear()
+        connection.orders_watermark_ms = watermark
+        db.session.commit()
+
+    for order in client.changed_since("orders", since, [ORDER_EXPAND]):
+        batch.append(order)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    connection.last_pull_at = utcnow()
+    db.session.commit()
+    return recorder.result
+
+
+def pull_voids(client: CloverClient, connection: CloverConnection, recorder: SaleRecorder) -> int:
+    """Lines deleted from orders after we recorded their sale get a reversal (``:void``)."""
+    start = connection.voids_watermark_ms
+    if start is None and connection.opened_at is not None:
+        start = datetime_to_ms(connection.opened_at)
+    since = None if start is None else start - OVERLAP_MS
+    newest = connection.voids_watermark_ms or start
+    db.session.commit()
+    records = list(client.changed_since("voided_line_items", since, field="deletedTime"))
+    ledger = Ledger(source="clover")
+    before = recorder.result.events
+    by_order: dict[str, list[tuple[dict[str, Any], tuple[int, str]]]] = {}
+    for record in records:
+        line = record.get("lineItem") or {}
+        order_id = (line.get("orderRef") or record.get("orderRef") or {}).get("id")
+        item = recorder.items.get(_item_id(line) or "")
+        if order_id and item and line.get("id"):
+            by_order.setdefault(order_id, []).append((line, item))
+        newest = max(newest or 0, int(record.get("deletedTime") or 0))
+    for order_id, lines in by_order.items():
+        recorder.reverse(ledger, order_id, lines, ":void", "Clover line voided")
+    ledger.settle()
+    connection.voids_watermark_ms = newest
+    db.session.commit()
+    return recorder.result.events - before

@@ -1,0 +1,121 @@
+"""Clover pages: the webhook receiver and the admin's connection page. Thin: rules are in services."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.auth.decorators import role_required
+from webapp.clover import connection as connections
+from webapp.clover import tokens, webhooks
+from webapp.clover.client import CloverError
+from webapp.clover.models import CloverPush, CloverWebhookHint, CloverWebhookVerification
+from webapp.clover.sync import run_sync
+from webapp.errors import DomainError
+from webapp.extensions import csrf, db
+
+bp = Blueprint("clover", __name__, url_prefix="/clover")
+
+
+@bp.post("/webhook")
+@csrf.exempt  # Clover cannot send our CSRF token; X-Clover-Auth is checked instead
+def webhook():
+    body = request.get_json(silent=True)
+    if body is None:
+        raise DomainError("bad_webhook", "Expected a JSON body.")
+    return jsonify(webhooks.receive(body, request.headers.get("X-Clover-Auth")))
+
+
+@bp.get("/")
+@role_required("admin")
+def admin():
+    store_id = current_user.store_id
+    row = connections.connection_for_store(store_id)
+    verification = db.session.scalars(select(CloverWebhookVerification)
+                                      .order_by(CloverWebhookVerification.id.desc()).limit(1)).first()
+    pushes, pending = [], 0
+    if row is not None:
+        pushes = list(db.session.scalars(select(CloverPush).where(CloverPush.store_id == store_id)
+                                         .order_by(CloverPush.id.desc()).limit(20)))
+        pending = db.session.scalar(select(func.count(CloverWebhookHint.id)).where(
+            CloverWebhookHint.merchant_id == row.merchant_id, CloverWebhookHint.processed_at.is_(None)))
+    config = current_app.config
+    return render_template(
+        "clover/admin.html", connection=row, verification=verification, pushes=pushes, pending_hints=pending,
+        oauth_ready=bool(config.get("CLOVER_APP_ID") and config.get("CLOVER_OAUTH_URL")),
+        base_url=config.get("CLOVER_BASE_URL", ""),
+        webhook_code_configured=bool(config.get("CLOVER_WEBHOOK_AUTH_CODE")),
+        webhook_url=url_for("clover.webhook", _external=True),
+    )
+
+
+@bp.post("/token")
+@role_required("admin")
+def connect_token():
+    connections.connect_with_token(current_user.store_id, request.form.get("merchant_id", ""),
+                                   request.form.get("token", "").strip())
+    flash("Connected to Clover with the merchant's API token.")
+    return redirect(url_for("clover.admin"))
+
+
+@bp.post("/webhook-code")
+@role_required("admin")
+def webhook_code():
+    row = connections.connection_for_store(current_user.store_id)
+    if row is None:
+        flash("Connect to Clover first.")
+        return redirect(url_for("clover.admin"))
+    row.webhook_auth_code = request.form.get("code", "").strip()[:200] or None
+    db.session.commit()
+    flash("Webhook auth code saved.")
+    return redirect(url_for("clover.admin"))
+
+
+@bp.get("/connect")
+@role_required("admin")
+def connect():
+    config = current_app.config
+    if not (config.get("CLOVER_APP_ID") and config.get("CLOVER_OAUTH_URL") and config.get("CLOVER_BASE_URL")):
+        flash("Signing in with Clover needs CLOVER_APP_ID, CLOVER_APP_SECRET, CLOVER_OAUTH_URL and "
+              "CLOVER_BASE_URL.")
+        return redirect(url_for("clover.admin"))
+    state = secrets.token_urlsafe(24)
+    session["clover_oauth_state"] = state
+    return redirect(tokens.authorize_url(config["CLOVER_OAUTH_URL"], config["CLOVER_APP_ID"],
+                                         url_for("clover.oauth_callback", _external=True), state))
+
+
+@bp.get("/oauth/callback")
+@role_required("admin")
+def oauth_callback():
+    # A GET that writes, because OAuth redirects are GETs; the one-time state ties it to the
+    # admin's own click on "Connect", which is what CSRF protection would otherwise ensure.
+    expected = session.pop("clover_oauth_state", None)
+    if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
+        raise DomainError("oauth_state", "This Clover sign-in did not start here; try Connect again.")
+    config = current_app.config
+    try:
+        pair = tokens.exchange_code(config["CLOVER_BASE_URL"], config["CLOVER_APP_ID"],
+                                    config["CLOVER_APP_SECRET"], request.args.get("code", ""))
+    except CloverError as exc:
+        raise DomainError("oauth_failed", f"Clover refused the sign-in: {exc.message}.") from None
+    connections.connect_with_oauth(current_user.store_id, request.args.get("merchant_id", ""), pair)
+    flash("Connected to Clover.")
+    return redirect(url_for("clover.admin"))
+
+
+@bp.post("/sync")
+@role_required("admin")
+def sync_now():
+    # Runs in the request: a button for a one-store install or the demo. Cron runs the same
+    # cycle every minute; the lease keeps the two from overlapping.
+    try:
+        report = run_sync(current_user.store_id)
+    except (CloverError, DomainError) as exc:
+        flash(f"Sync failed: {exc.message}")
+        return redirect(url_for("clover.admin"))
+    flash("Synced with Clover." if report.ran else "A sync is already running; try again in a minute.")
+    return redirect(url_for("clover.admin"))
