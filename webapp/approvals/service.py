@@ -71,7 +71,8 @@ def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: 
 
 
 def _pending_line(line_id: int, user: User) -> CountLine:
-    line = db.session.get(CountLine, line_id, with_for_update=True)
+    # OF count_lines: the joined item and location are outer joins, which PostgreSQL won't lock.
+    line = db.session.get(CountLine, line_id, with_for_update={"of": CountLine})
     if line is None or line.store_id != user.store_id:
         raise NotFound("not_found", f"No count line {line_id} in your store.")
     if line.status != "pending":
@@ -113,7 +114,7 @@ def bulk_approve(user: User, max_value_cents: int, note: str = "") -> int:
     lines = db.session.scalars(
         select(CountLine).where(CountLine.store_id == user.store_id, CountLine.status == "pending",
                                 func.abs(CountLine.value_cents) <= max_value_cents)
-        .order_by(CountLine.id).with_for_update())
+        .order_by(CountLine.id).with_for_update(of=CountLine))
     led = Ledger(actor_user_id=user.id, source="web")
     approved = 0
     for line in lines:

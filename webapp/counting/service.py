@@ -13,7 +13,8 @@ Rules chosen where DESIGN.md is silent (README "Counting rules" says the same):
   within the store's scan window (default 5 minutes) of either, flags the line.
 * A full session lists the items expected in its scope (a nonzero level there) that nobody
   scanned; unless the submitter says "really zero", they are "not counted" and change nothing.
-* Expected quantities of a blind session reach managers only.
+* Expected quantities of a blind session reach managers only, and only a manager may open
+  a session that is not blind (else a counter could open one to read the expected levels).
 """
 
 from __future__ import annotations
@@ -92,6 +93,11 @@ def open_session(new: NewSession, *, commit: bool = True) -> CountSession:
         raise DomainError("wrong_store", "Count only locations of your own store.", "location_id")
     if new.item_id is not None:
         _item_in_store(new.item_id, new.store_id)
+    creator = db.session.get(User, new.created_by_id)
+    if not new.blind and not creator.has_role("manager"):
+        # Otherwise a counter could open a non-blind count to read the expected quantities.
+        raise DomainError("blind_required", "Only a manager may open a count that shows expected "
+                          "quantities.", "blind", status=403)
     session = CountSession(
         id=new.session_id or str(uuid.uuid4()), store_id=new.store_id, location_id=new.location_id,
         category=new.category or None, blind=new.blind, full=new.full, item_id=new.item_id,

@@ -61,3 +61,42 @@ def sync(login_as):
 def hours_ago():
     now = utcnow().replace(microsecond=0)
     return lambda h, m=0: now - timedelta(hours=h, minutes=m)
+
+
+@pytest.fixture
+def count_of(make_user):
+    """count_of(item, location, 12, at) -> the line of a one-item count submitted by a counter."""
+    from webapp.counting import service
+
+    def count(item, location, quantity: int, at: datetime, *, user=None, blind: bool = True):
+        user = user or make_user("staff")
+        session = service.open_session(service.NewSession(
+            store_id=item.store_id, location_id=location.id, created_by_id=user.id, blind=blind))
+        service.record_scan(service.Scan(session.id, user.id, at, quantity=quantity, item_id=item.id),
+                            item.store_id)
+        (line,) = service.submit(session.id, user, at + timedelta(minutes=1))
+        return line
+
+    return count
+
+
+@pytest.fixture
+def level_of(db):
+    """level_of(item, location) -> the materialised level (0 when nothing happened there)."""
+    from webapp.inventory.models import StockLevel
+
+    def level(item, location) -> int:
+        db.session.expire_all()
+        row = db.session.get(StockLevel, (item.id, location.id))
+        return 0 if row is None else row.quantity
+
+    return level
+
+
+def adjustments(db, count_key: str) -> list[int]:
+    from sqlalchemy import select
+
+    from webapp.inventory.models import StockEvent
+
+    return list(db.session.scalars(select(StockEvent.quantity).where(
+        StockEvent.kind == "adjustment", StockEvent.count_key == count_key).order_by(StockEvent.id)))

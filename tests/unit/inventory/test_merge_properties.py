@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from webapp.inventory import merge
@@ -14,6 +14,8 @@ MINUTES = 20  # a short span so that several events often share one instant
 DELTA_KINDS = [Kind.SALE, Kind.SALE, Kind.SALE, Kind.RECEIVE, Kind.DAMAGE, Kind.REFUND,
                Kind.TRANSFER_IN, Kind.TRANSFER_OUT]
 STREAMS = [(1, 1), (1, 2), (2, 1)]
+# No per-example deadline: a loaded machine must not turn a correct property into a failure.
+relaxed = settings(deadline=None)
 
 
 def at(minute: float) -> datetime:
@@ -67,6 +69,7 @@ def replay(events, until=None, stop_before=None) -> int:
     return qty
 
 
+@relaxed
 @given(st.data())
 def test_any_arrival_order_and_any_duplicates_give_the_same_levels(data):
     events = data.draw(histories(streams=STREAMS, max_size=40))
@@ -77,6 +80,7 @@ def test_any_arrival_order_and_any_duplicates_give_the_same_levels(data):
         assert merge.current(mine).quantity == merge.levels(events).get(stream, 0)
 
 
+@relaxed
 @given(st.data())
 def test_the_level_at_any_instant_agrees_with_a_slow_replay(data):
     events = data.draw(histories())
@@ -84,6 +88,7 @@ def test_the_level_at_any_instant_agrees_with_a_slow_replay(data):
     assert merge.level_at(data.draw(arrivals(events)), when) == replay(events, until=when)
 
 
+@relaxed
 @given(histories(streams=STREAMS, max_size=40))
 def test_the_level_is_the_latest_reset_plus_the_deltas_after_it(events):
     for stream in STREAMS:
@@ -96,6 +101,7 @@ def test_the_level_is_the_latest_reset_plus_the_deltas_after_it(events):
         assert merge.levels(events).get(stream, 0) == base + later == replay(mine)
 
 
+@relaxed
 @given(st.data())
 def test_folding_events_as_they_arrive_matches_the_full_computation(data):
     events = data.draw(histories())
@@ -111,6 +117,7 @@ def test_folding_events_as_they_arrive_matches_the_full_computation(data):
     assert level == merge.current(events)
 
 
+@relaxed
 @given(histories())
 def test_expected_at_a_count_agrees_with_a_replay_stopped_just_before_it(events):
     for count in (e for e in events if e.kind is Kind.COUNT):
@@ -118,6 +125,7 @@ def test_expected_at_a_count_agrees_with_a_replay_stopped_just_before_it(events)
         assert merge.variance(events, count) == count.quantity - replay(events, stop_before=count)
 
 
+@relaxed
 @given(histories())
 def test_the_level_is_the_sum_of_every_reset_variance_plus_every_delta(events):
     resets = sum(e.quantity - merge.expected_at(events, e) for e in events if e.is_reset)
@@ -125,6 +133,7 @@ def test_the_level_is_the_sum_of_every_reset_variance_plus_every_delta(events):
     assert merge.current(events).quantity == resets + deltas
 
 
+@relaxed
 @given(st.data())
 def test_adjustments_never_move_the_level(data):
     events = data.draw(histories())
@@ -139,6 +148,7 @@ def test_adjustments_never_move_the_level(data):
     assert merge.level_at(events + adjustments, when) == merge.level_at(events, when)
 
 
+@relaxed
 @given(st.data())
 def test_a_late_delta_before_the_latest_count_moves_only_that_counts_variance(data):
     events = data.draw(histories())
@@ -159,6 +169,7 @@ def test_a_late_delta_before_the_latest_count_moves_only_that_counts_variance(da
     assert moved == (0 if between else -late.quantity)
 
 
+@relaxed
 @given(st.data())
 def test_once_the_corrections_are_recorded_every_count_is_fully_explained(data):
     events = data.draw(histories())

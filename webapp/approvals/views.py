@@ -1,0 +1,53 @@
+"""The manager's approval queue (mobile-first): thin views over ``approvals.service``."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.approvals import service
+from webapp.auth.decorators import get_in_store, role_required
+from webapp.counting.models import CountLine
+from webapp.errors import DomainError
+from webapp.inventory import ledger
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+
+
+@bp.get("/")
+@role_required("manager")
+def queue():
+    return render_template("approvals/queue.html", lines=service.queue(current_user.store_id))
+
+
+@bp.get("/<int:line_id>")
+@role_required("manager")
+def line(line_id: int):
+    found = get_in_store(CountLine, line_id, what="count line")
+    return render_template("approvals/line.html", line=found,
+                           history=ledger.history(found.item_id, found.location_id, limit=15),
+                           decisions=service.decisions_for(found.id))
+
+
+@bp.post("/<int:line_id>/decide")
+@role_required("manager")
+def decide(line_id: int):
+    action = request.form.get("action", "")
+    service.decide(service.Verdict(line_id, action, request.form.get("note", "").strip()), current_user)
+    flash({"approve": "Approved.", "reject": "Rejected.", "recount": "Sent back for a recount."}[action])
+    return redirect(url_for("approvals.queue"), 303)
+
+
+@bp.post("/bulk")
+@role_required("manager")
+def bulk():
+    raw = request.form.get("max_value", "").strip().replace("$", "")
+    try:
+        cents = int((Decimal(raw) * 100).to_integral_value())
+    except InvalidOperation:
+        raise DomainError("bad_field", "Give the bound in dollars, e.g. 5 or 2.50.", "max_value") from None
+    approved = service.bulk_approve(current_user, cents, request.form.get("note", "").strip())
+    flash(f"Approved {approved} count{'s' if approved != 1 else ''}.")
+    return redirect(url_for("approvals.queue"), 303)

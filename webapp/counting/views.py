@@ -1,0 +1,114 @@
+"""Counting pages: usable with a keyboard or a keyboard-wedge scanner (code, Enter), no script.
+
+The phone app replaces the scan input with the camera and its outbox, not this flow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.catalog.models import Item, Location
+from webapp.counting import events as _events  # noqa: F401  (registers the count_* sync types)
+from webapp.counting import service
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.types import utcnow
+
+bp = Blueprint("counting", __name__, url_prefix="/counting")
+
+
+def _int(name: str, default: int | None = None) -> int | None:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise DomainError("bad_field", f"{name} must be a whole number.", name) from None
+
+
+@bp.get("/")
+@login_required
+def index():
+    locations = db.session.scalars(select(Location).where(
+        Location.store_id == current_user.store_id, Location.active).order_by(Location.name))
+    categories = db.session.scalars(select(Item.category).where(
+        Item.store_id == current_user.store_id, Item.category != "").distinct().order_by(Item.category))
+    return render_template("counting/index.html", sessions=service.open_sessions(current_user.store_id),
+                           locations=list(locations), categories=list(categories))
+
+
+@bp.post("/sessions")
+@login_required
+def create():
+    scheduled = None
+    if request.form.get("scheduled_for") and current_user.has_role("manager"):
+        try:
+            scheduled = datetime.fromisoformat(request.form["scheduled_for"]).replace(tzinfo=UTC)
+        except ValueError:
+            raise DomainError("bad_field", "Give the date as YYYY-MM-DD.", "scheduled_for") from None
+    session = service.open_session(service.NewSession(
+        store_id=current_user.store_id, location_id=_int("location_id"), created_by_id=current_user.id,
+        category=request.form.get("category") or None, blind=bool(request.form.get("blind")),
+        full=bool(request.form.get("full")), scheduled_for=scheduled))
+    return redirect(url_for("counting.screen", session_id=session.id), 303)
+
+
+@bp.get("/<session_id>")
+@login_required
+def screen(session_id: str):
+    session = service.get_session(session_id, current_user.store_id)
+    if session.status != "open":
+        return redirect(url_for("counting.summary", session_id=session.id))
+    return render_template("counting/screen.html", session=session, rows=_rows(session),
+                           show_expected=service.can_see_expected(session, current_user))
+
+
+def _rows(session):
+    tallies = service.tally(session.id)
+    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(tallies)))} if tallies else {}
+    expected = service.expected_items(session) if service.can_see_expected(session, current_user) else {}
+    return [(items[t.item_id], t, expected.get(t.item_id, 0))
+            for t in sorted(tallies.values(), key=lambda t: items[t.item_id].name)]
+
+
+@bp.post("/<session_id>/scan")
+@login_required
+def scan(session_id: str):
+    mode = "set" if request.form.get("mode") == "set" else "add"
+    row = service.record_scan(service.Scan(
+        session_id=session_id, user_id=current_user.id, occurred_at=utcnow(),
+        quantity=_int("quantity", 1), code=request.form.get("code", "").strip() or None,
+        item_id=_int("item_id"), mode=mode), current_user.store_id)
+    item = db.session.get(Item, row.item_id)
+    flash(f"{item.name}: your total is now {row.quantity}" if mode == "set"
+          else f"+{row.quantity} {item.name}")
+    return redirect(url_for("counting.screen", session_id=session_id), 303)
+
+
+@bp.get("/<session_id>/summary")
+@login_required
+def summary(session_id: str):
+    session = service.get_session(session_id, current_user.store_id)
+    show = service.can_see_expected(session, current_user)
+    if session.status == "open":
+        return render_template("counting/summary.html", session=session, rows=_rows(session),
+                               unscanned=service.unscanned(session), show_expected=show)
+    return render_template("counting/result.html", session=session, lines=session.lines, show_expected=show)
+
+
+@bp.post("/<session_id>/submit")
+@login_required
+def submit(session_id: str):
+    decisions = {}
+    for key, value in request.form.items():
+        if key.startswith("decision-") and key[9:].isdigit():
+            decisions[int(key[9:])] = value
+    service.submit(session_id, current_user, utcnow(), decisions,
+                   request.form.get("unscanned", service.NOT_COUNTED))
+    flash("Count submitted.")
+    return redirect(url_for("counting.summary", session_id=session_id), 303)
