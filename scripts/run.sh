@@ -23,6 +23,9 @@ if [ -z "${CLOVER_BASE_URL:-}" ] && $PY -c 'import webapp.clover.emulator' 2>/de
   export CLOVER_DEMO_EMULATOR=1
 fi
 
+$PY -c 'from scanner import available_engines
+if "zbar" not in available_engines():
+    print("note: libzbar0 is not installed; server-side decoding uses zxing-cpp alone")'
 $FLASK db upgrade
 $FLASK demo seed
 
