@@ -9,9 +9,18 @@ const itemKey = (storeId, id) => `${storeId}:${id}`;
 const gtinKey = (storeId, gtin14) => `${storeId}:g:${gtin14}`;
 const codeKey = (storeId, code) => `${storeId}:c:${code}`;
 
-// Fetch what changed since the last refresh. Resolves {changed, items}; rejects when offline,
-// which callers treat as "use what the phone has".
-export async function refresh(storeId) {
+const inflight = new Map();
+
+// Fetch what changed since the last refresh. Resolves {changed}; rejects when offline, which
+// callers treat as "use what the phone has".
+export function refresh(storeId) {
+  if (!inflight.has(storeId)) {
+    inflight.set(storeId, load(storeId).finally(() => inflight.delete(storeId)));
+  }
+  return inflight.get(storeId);
+}
+
+async function load(storeId) {
   const state = (await getMeta(`catalog:${storeId}`)) || { since: null, etag: null, updated_at: null };
   const url = state.since ? `${URL_BASE}?since=${encodeURIComponent(state.since)}` : URL_BASE;
   const headers = { Accept: "application/json" };
@@ -58,14 +67,21 @@ async function store(storeId, items) {
 // The code as printed wins, then its GTIN-14 (so a UPC-A label finds an EAN-13 barcode).
 export async function resolve(storeId, text, format = null) {
   const { raw, gtin14 } = normalise(text, format);
+  // A phone that has never held the catalog waits for its first download rather than calling
+  // every early scan unknown; later refreshes run behind the scanning.
+  if (inflight.has(storeId) && !((await getMeta(`catalog:${storeId}`)) || {}).updated_at) {
+    await inflight.get(storeId).catch(() => undefined);
+  }
   const found = await transact(["items", "codes"], "readonly", async (itemStore, codeStore) => {
     let entry = await done(codeStore.get(codeKey(storeId, raw)));
     if (!entry && gtin14) entry = await done(codeStore.get(gtinKey(storeId, gtin14)));
     if (!entry) return null;
     const item = await done(itemStore.get(entry.item_key));
-    return item ? { item, pack_qty: entry.pack_qty } : null;
+    return item ? { item, pack_qty: entry.pack_qty, barcode: entry.code } : null;
   });
-  return { code: raw, gtin14, item: found ? found.item : null, pack_qty: found ? found.pack_qty : 1 };
+  // `barcode` is the code as the catalog stores it: what to send the server for this scan.
+  return { code: raw, gtin14, item: found ? found.item : null, pack_qty: found ? found.pack_qty : 1,
+           barcode: found ? found.barcode : raw };
 }
 
 export async function getItem(storeId, id) {

@@ -1,7 +1,8 @@
 // Scanned text -> the key the catalog is indexed by, on the phone. A small port of the digit rules
 // of scanner/codes.py (the server's reference, which a browser test compares this with):
 // UPC-A, EAN-13, EAN-8, ITF-14/GTIN-14 -> 14 digits zero-padded; UPC-E expanded; an 8-digit code
-// with no format hint is UPC-E when it starts with 0/1 and its UPC-E check digit holds.
+// not marked EAN-8 is a UPC-E when its UPC-E check digit holds and it starts with 0, or starts
+// with 1 and is not also a valid EAN-8.
 // GS1 element strings are only mined for their (01) GTIN; anything else is matched as typed.
 
 const HINTS = { ean_13: "ean13", ean_8: "ean8", upc_a: "upca", upc_e: "upce", itf: "itf" };
@@ -50,12 +51,15 @@ export function toGtin14(text, format = null) {
     return upca ? upca.padStart(14, "0") : null;
   }
   if (raw.length === 8 && hint !== "ean8") {
+    // A leading 1 is more often an EAN-8 (GS1 US issues 100-139) than a number-system-1 UPC-E.
     const upca = upcEToUpcA(raw);
-    if (upca) return upca.padStart(14, "0");
+    if (upca && (raw[0] === "0" || !validGtin(raw))) return upca.padStart(14, "0");
   }
-  if (![8, 12, 13, 14].includes(raw.length)) return null;
-  if (checkDigit(raw.slice(0, -1)) !== raw.slice(-1)) return null;
-  return raw.padStart(14, "0");
+  return validGtin(raw) ? raw.padStart(14, "0") : null;
+}
+
+function validGtin(digits) {
+  return [8, 12, 13, 14].includes(digits.length) && checkDigit(digits.slice(0, -1)) === digits.slice(-1);
 }
 
 const GS1_AI01 = /^(?:\][CdQe][0-9])?\x1d?(?:\(01\)|01)([0-9]{14})/;

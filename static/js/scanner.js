@@ -22,8 +22,10 @@ export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", 
 const DETECT_EVERY_MS = 100;          // a 30 fps stream is sampled ~10 times a second, never queued
 const SERVER_EVERY_MS = 1500;         // a frame upload is heavy; one at a time, this far apart
 const SAME_CODE_MS = 1500;            // the same code seen again within this is the same scan
-const WEDGE_GAP_MS = 50;              // people type slower than this between keys; scanners faster
-const WEDGE_ENTER_MS = 150;
+// A keyboard-wedge scanner types a whole code in a burst (a few ms a key); people average 100 ms
+// or more. Judged on the burst's average, so one late key on a busy phone does not split a scan.
+const WEDGE_AVERAGE_MS = 35;
+const WEDGE_PAUSE_MS = 150;           // a longer pause starts a new burst
 const WEDGE_MIN_LENGTH = 4;
 const VENDOR = "/static/vendor/";
 
@@ -88,7 +90,7 @@ class Scanner {
     this.seen = new Map();               // code -> last time the camera saw it
     this.devices = [];
     this.deviceIndex = -1;
-    this.wedge = { text: "", last: 0 };
+    this.wedge = { text: "", first: 0, last: -Infinity };
     this.flashTimer = null;
     this.onKey = this.onKey.bind(this);
     this.onVisibility = this.onVisibility.bind(this);
@@ -315,10 +317,12 @@ class Scanner {
 
   onKey(event) {
     if (event.ctrlKey || event.altKey || event.metaKey || isField(event.target)) return;
-    const now = performance.now();
+    // When the key arrived, not when we got round to it: a busy main thread must not split a scan.
+    const now = event.timeStamp;
     const w = this.wedge;
     if (event.key === "Enter" || event.key === "Tab") {
-      if (w.text.length >= WEDGE_MIN_LENGTH && now - w.last <= WEDGE_ENTER_MS) {
+      const average = (w.last - w.first) / Math.max(1, w.text.length - 1);
+      if (w.text.length >= WEDGE_MIN_LENGTH && average <= WEDGE_AVERAGE_MS && now - w.last <= WEDGE_PAUSE_MS) {
         event.preventDefault();     // the Enter ends a scan; it must not press a focused button
         this.accept(w.text, "keyboard", null, now);
       }
@@ -326,7 +330,10 @@ class Scanner {
       return;
     }
     if (event.key.length !== 1) return;
-    if (now - w.last > WEDGE_GAP_MS) w.text = "";
+    if (now - w.last > WEDGE_PAUSE_MS) {
+      w.text = "";
+      w.first = now;
+    }
     w.text += event.key;
     w.last = now;
   }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,22 @@ def log_in(page, username: str = "sam", next_path: str = "/"):
     page.click("button[type=submit]")
     page.wait_for_url(f"**{next_path}")
     return page
+
+
+def wait_until(page, script: str, timeout: float = 10.0):
+    """Poll an async page function until it returns something truthy.
+
+    Playwright's wait_for_function takes a returned Promise itself as truthy, so checks that
+    await (caches, IndexedDB) are polled through evaluate, which does await them.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {script}")
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

@@ -2,14 +2,14 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in
+from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in, wait_until
 
 
 def _ready_for_offline(page, path="/lookup"):
     log_in(page, next_path=path)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker keeps the user's screens once the page has asked it to.
-    page.wait_for_function("""async () => {
+    wait_until(page, """async () => {
         const cache = await caches.open('shelfcount-pages-1');
         return (await cache.keys()).some((r) => new URL(r.url).pathname === '/lookup');
     }""")

@@ -1,0 +1,36 @@
+"""The scanner component on the "Look up an item" screen: camera, keyboard wedge, manual entry."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+
+
+def test_a_barcode_in_front_of_the_camera_is_decoded_by_the_wasm_decoder_and_shown(page, fake_camera):
+    log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
+    assert page.evaluate("'BarcodeDetector' in window") is False   # so ZXing did the decoding
+    expect(page.locator(".result-facts")).to_contain_text(fake_camera["code"])
+
+
+def test_a_keyboard_wedge_scan_typed_into_the_page_is_looked_up(page):
+    log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.keyboard.type("036000291452")
+    page.keyboard.press("Enter")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
+
+
+def test_slow_typing_with_no_field_focused_is_not_taken_for_a_scan(page):
+    log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.keyboard.type("036000291452", delay=120)     # a person, not a scanner
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L")
+
+
+def test_a_typed_upc_a_finds_the_item_whose_barcode_is_stored_as_an_ean_13(page):
+    log_in(page, next_path="/lookup")
+    page.get_by_label("Type a barcode").fill("0036000291452")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
