@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -251,7 +251,7 @@ def receipt_by_session(store_id: int, session_key: str) -> Receipt | None:
                                                    Receipt.store_id == store_id))
 
 
-def expected_today(store_id: int, today: date) -> list[PurchaseOrder]:
+def receivable_pos(store_id: int) -> list[PurchaseOrder]:
     """Receivable POs, those due soonest first: what a receiver picks from at the dock."""
     return list(db.session.scalars(
         select(PurchaseOrder).where(PurchaseOrder.store_id == store_id,

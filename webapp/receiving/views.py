@@ -31,7 +31,7 @@ def _locations() -> list[Location]:
 @role_required("receiver")
 def index():
     return render_template(
-        "receiving/index.html", pos=service.expected_today(current_user.store_id, date.today()),
+        "receiving/index.html", pos=service.receivable_pos(current_user.store_id),
         receipts=service.receipts_for(current_user.store_id, limit=20),
     )
 
