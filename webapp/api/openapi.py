@@ -114,7 +114,8 @@ def _schemas(event_types: list[str]) -> dict[str, Any]:
         "type": "object",
         "required": ["id", "status"],
         "properties": {
-            "id": {"type": ["string", "null"]},
+            "id": {"description": "The event's id as sent (null when the event was not an object); "
+                   "a rejected event's id may be any JSON value."},
             "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
             "error": error_body,
         },
