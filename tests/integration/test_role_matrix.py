@@ -121,6 +121,43 @@ def _a_pending_damage_flag(request) -> dict:
     return {"record_id": record.id}
 
 
+def _a_count_session(request) -> dict:
+    from webapp.counting import service
+    from webapp.types import utcnow
+
+    store = request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("staff")
+    item = request.getfixturevalue("make_item")("Counted item")
+    session = service.open_session(service.NewSession(store_id=store.id, location_id=store.locations[0].id,
+                                                      created_by_id=user.id))
+    service.record_scan(service.Scan(session.id, user.id, utcnow(), item_id=item.id), store.id)
+    return {"session_id": session.id, "location_id": store.locations[0].id}
+
+
+def _a_pending_count_line(request) -> dict:
+    from datetime import timedelta
+
+    from webapp.counting import service
+    from webapp.inventory.ledger import Ledger, NewEvent
+    from webapp.types import utcnow
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("staff")
+    item = request.getfixturevalue("make_item")("Miscounted item", cost_cents=900)
+    now, floor = utcnow(), store.locations[0]
+    led = Ledger()
+    led.append(NewEvent(key=str(uuid.uuid4()), kind="receive", store_id=store.id, item_id=item.id,
+                        location_id=floor.id, quantity=10, occurred_at=now - timedelta(hours=2)))
+    led.settle()
+    db.session.commit()
+    session = service.open_session(service.NewSession(store_id=store.id, location_id=floor.id,
+                                                      created_by_id=user.id))
+    service.record_scan(service.Scan(session.id, user.id, now - timedelta(minutes=5), quantity=3,
+                                     item_id=item.id), store.id)
+    (line,) = service.submit(session.id, user, now)
+    return {"line_id": line.id}
+
+
 def _sync_batch(params: dict) -> dict:
     event = {"id": str(uuid.uuid4()), "type": "no_such_type", "occurred_at": "2026-11-28T10:02:11.900Z",
              "store_id": params["store_id"]}
@@ -163,6 +200,22 @@ ROUTES: list[Route] = [
     # ledger API
     Route("GET", "/api/v1/catalog", "staff"),
     Route("POST", "/api/v1/sync", "staff", kind="json", body=_sync_batch),
+    # counting (staff), approvals and the item's stock page (manager)
+    Route("GET", "/counting/", "staff"),
+    Route("POST", "/counting/sessions", "staff", ok=303, setup=_a_count_session,
+          body=lambda p: {"location_id": str(p["location_id"]), "blind": "1"},
+          by_visitor={"other_store": 400}),
+    Route("GET", "/counting/<session_id>", "staff", scoped=True, setup=_a_count_session),
+    Route("GET", "/counting/<session_id>/summary", "staff", scoped=True, setup=_a_count_session),
+    Route("POST", "/counting/<session_id>/scan", "staff", ok=303, scoped=True, setup=_a_count_session,
+          body=lambda p: {"code": p["code"], "quantity": "2"}),
+    Route("POST", "/counting/<session_id>/submit", "staff", ok=303, scoped=True, setup=_a_count_session),
+    Route("GET", "/approvals/", "manager"),
+    Route("GET", "/approvals/<int:line_id>", "manager", scoped=True, setup=_a_pending_count_line),
+    Route("POST", "/approvals/<int:line_id>/decide", "manager", ok=303, scoped=True,
+          setup=_a_pending_count_line, body={"action": "reject", "note": "matrix"}),
+    Route("POST", "/approvals/bulk", "manager", ok=303, body={"max_value": "5"}),
+    Route("GET", "/inventory/items/<int:item_id>", "manager", scoped=True),
     # receiving (receiver+), purchase orders (manager+)
     Route("GET", "/receiving/", "receiver"),
     Route("GET", "/receiving/session", "receiver"),

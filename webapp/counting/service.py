@@ -80,10 +80,9 @@ def can_see_expected(session: CountSession, user: User) -> bool:
 
 def get_session(session_id: str, store_id: int) -> CountSession:
     session = db.session.get(CountSession, session_id)
-    if session is None:
-        raise NotFound("unknown_session", f"No count session {session_id}.", "session_id")
-    if session.store_id != store_id:
-        raise DomainError("wrong_store", "That count session belongs to another store.", "session_id")
+    if session is None or session.store_id != store_id:
+        # Another store's session reads as absent, so ids of other stores cannot be probed.
+        raise NotFound("unknown_session", f"No count session {session_id} in your store.", "session_id")
     return session
 
 
