@@ -28,7 +28,10 @@ def wedge(page, code: str) -> None:
 
     The keys are dispatched in the page in one go: Playwright's own typing sends one key per
     round trip, and on a loaded machine the gaps can exceed what the scanner takes for a wedge.
+    A pause first, as between two real scans: scanner.js measures a burst from its first key,
+    and keys within 150 ms of the previous scan's Enter are taken as the same burst.
     """
+    page.wait_for_timeout(200)
     page.evaluate(WEDGE, code)
 
 
