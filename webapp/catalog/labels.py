@@ -15,8 +15,13 @@ from dataclasses import dataclass
 import barcode
 from markupsafe import Markup
 
-BAR_HEIGHT = 60  # in modules' units of the viewBox; the page's CSS sets the printed width
-TEXT_SIZE = 11
+# viewBox units are modules; CSS sets the real width. Short codes get bars half as tall as
+# they are wide; a long ITF-14 (shown twice as wide) stops at the height of an EAN-13's bars
+# at that width, as GS1 case labels do, so a sheet of cases does not run to many pages.
+BAR_HEIGHT_RATIO = 0.5
+MAX_BAR_HEIGHT = 80
+TEXT_RATIO = 0.094
+MAX_TEXT = 14
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ def svg(code: str, *, label: str | None = None) -> Markup:
     """Inline <svg> for `code`: bars as a single path, the digits underneath."""
     b = bars(code)
     width = len(b.modules) + 2 * b.quiet
-    height = BAR_HEIGHT + TEXT_SIZE + 4
+    bar_height = min(MAX_BAR_HEIGHT, round(width * BAR_HEIGHT_RATIO))
+    text_size = min(MAX_TEXT, max(8, round(width * TEXT_RATIO)))
+    height = bar_height + text_size + text_size // 3
     path = []
     x = b.quiet
     run = 0
@@ -67,7 +74,7 @@ def svg(code: str, *, label: str | None = None) -> Markup:
             continue
         if run:
             start = x + i - run
-            path.append(f"M{start} 0h{run}v{BAR_HEIGHT}h-{run}z")
+            path.append(f"M{start} 0h{run}v{bar_height}h-{run}z")
             run = 0
     # Markup.format escapes every argument, so item names and Code 128 text stay text.
     template = Markup(
@@ -80,5 +87,5 @@ def svg(code: str, *, label: str | None = None) -> Markup:
     )
     return template.format(
         w=width, h=height, title=label or f"{b.symbology} {b.text}", path="".join(path),
-        mid=f"{width / 2:g}", text_y=height - 2, size=TEXT_SIZE, text=b.text,
+        mid=f"{width / 2:g}", text_y=height - text_size // 4, size=text_size, text=b.text,
     )

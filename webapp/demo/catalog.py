@@ -176,3 +176,24 @@ STORE_NAME = "Demo Market"
 STORE_TIMEZONE = "America/New_York"
 USERS = ("staff", "receiver", "manager", "admin")
 PASSWORD = "demo"  # noqa: S105  (demo logins only; seeding refuses outside demo mode)
+
+# The Clover emulator's merchant for the demo (13 characters, 0-9A-Z, as Clover's ids are).
+EMULATOR_MERCHANT_ID = "DEMOMARKET001"
+EMULATOR_TOKEN = "demo-emulator-token"  # noqa: S105  (a local emulator's token, not a secret)
+
+
+def emulator_items() -> list[dict]:
+    """The demo products as Clover emulator item specs (webapp/clover/emulator/merchants.py):
+    prices in cents, weighed items PER_UNIT by the lb with fractional stock, a seeded stock."""
+    rng = random.Random(SEED + 1)
+    specs = []
+    for item in demo_items():
+        spec = {"name": item["name"], "price": item["price_cents"], "cost": item["cost_cents"],
+                "code": item["code"], "sku": item["sku"], "categories": [item["category"].capitalize()]}
+        if item["measure"] == "weight":
+            quantity = round(rng.uniform(8, 40), 2)
+            spec.update(priceType="PER_UNIT", unitName=item["unit_name"], quantity=quantity)
+        else:
+            spec["quantity"] = rng.randint(3, 48)
+        specs.append(spec)
+    return specs

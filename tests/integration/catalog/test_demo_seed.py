@@ -83,3 +83,19 @@ class TestInDemoMode:
         assert body["item"]["sku"] == spec["sku"]
         assert body["pack_qty"] == spec["case_codes"][0][1]
         assert "cost_cents" not in body["item"]
+
+
+def test_the_emulator_gets_the_same_products_with_weighed_ones_per_lb():
+    from webapp.demo.catalog import emulator_items
+
+    specs = emulator_items()
+    assert [s["sku"] for s in specs] == [i["sku"] for i in demo_items()]
+    bananas = next(s for s in specs if s["name"] == "Bananas")
+    assert (bananas["priceType"], bananas["unitName"], bananas["code"]) == ("PER_UNIT", "lb", "4011")
+    assert all(isinstance(s["quantity"], int) for s in specs if "priceType" not in s)
+
+
+def test_the_demo_emulator_command_is_refused_outside_demo_mode(app):
+    result = app.test_cli_runner().invoke(args=["demo", "emulator", "--port", "0"])
+    assert result.exit_code != 0
+    assert "demo mode" in result.output
