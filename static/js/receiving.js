@@ -62,7 +62,7 @@ let closeArmed = false;
 function loadState() {
   try {
     const saved = JSON.parse(localStorage.getItem(STATE_KEY) || "null");
-    if (saved && saved.sessionId && !saved.closed) return saved;
+    if (saved && saved.sessionId && !saved.closed) return { ...saved, resumed: true };
   } catch (err) { /* a damaged entry: start afresh */ }
   const lines = {};
   for (const line of data.lines) {
@@ -249,6 +249,11 @@ dialog.addEventListener("close", async () => {
   const line = state.lines[dialog.dataset.itemId];
   const quantity = Number.parseInt($("damage-qty").value, 10);
   if (!line || !(quantity > 0)) return;
+  if (quantity > line.received - line.damaged) {
+    // Damaged units arrived too: they are scanned with the rest, then marked.
+    announce(`Scan the damaged ${line.name} first: only ${line.received - line.damaged} are scanned.`, "warn");
+    return;
+  }
   let photoIds = [];
   try {
     photoIds = await uploadPhoto($("damage-photo").files[0]);
@@ -277,13 +282,19 @@ closeButton.addEventListener("click", async () => {
   }
   closeButton.disabled = true;
   const record = await outbox.add(session, { type: "receive_close", ...base() }, "Close delivery");
+  const outcome = await deliver(record.id);
+  if (outcome.status === "rejected") {
+    // The delivery stays open on this phone: fix what the server said, then close again.
+    announce(`The server refused to close: ${outcome.message}`, "warn");
+    closeButton.disabled = false;
+    closeButton.textContent = "Close delivery";
+    closeArmed = false;
+    return;
+  }
   state.closed = true;
   localStorage.removeItem(STATE_KEY);
-  const outcome = await deliver(record.id);
   if (outcome.status === "sent") {
     window.location.assign(data.receipt_url.replace("SESSION", state.sessionId));
-  } else if (outcome.status === "rejected") {
-    announce(`The server refused to close: ${outcome.message} Fix it in the outbox.`, "warn");
   } else {
     announce("Closed on this phone. It goes to the server with the outbox when there is signal.", "ok");
   }
@@ -310,6 +321,7 @@ async function start() {
   locationSelect.addEventListener("change", () => { state.locationId = Number(locationSelect.value); save(); });
   save();
   render();
+  if (state.resumed) announce(`Carrying on with this delivery: ${state.scans} scans so far.`, "ok");
   window.shelfcountScanner = await mount($("receive-scanner"), { onScan });
   document.body.dataset.receivingReady = "1";
 }

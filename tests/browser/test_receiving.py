@@ -140,3 +140,35 @@ def test_a_receipt_scanned_offline_lands_when_the_phone_is_back_online(page, con
     page.evaluate("import('/static/js/outbox.js').then((o) => o.flush())")
     wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)")
     assert levels(live_server, [item_id])[item_id] == before + 3
+
+
+def test_damage_on_arrival_with_a_photo_stays_out_of_stock(page, live_server):
+    import io
+
+    from PIL import Image
+
+    item_id = live_server["items"]["Rye Crackers"]
+    before = levels(live_server, [item_id])[item_id]
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "mia", next_path="/receiving/session")
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    wedge(page, "036000291452")
+    wedge(page, "036000291452")
+    expect(page.locator("#receive-status")).to_contain_text("2 scans")
+    row = page.locator("#lines tbody tr", has_text="Rye Crackers")
+    row.get_by_role("button", name="Damaged").click()
+    page.fill("#damage-qty", "1")
+    page.select_option("#damage-reason", "damaged")
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 60, 30)).save(photo, "JPEG")
+    page.set_input_files("#damage-photo", files=[{"name": "box.jpg", "mimeType": "image/jpeg",
+                                                  "buffer": photo.getvalue()}])
+    page.get_by_role("button", name="Mark damaged").click()
+    expect(row).to_contain_text("1 damaged")
+    page.locator("#close-receipt").click()
+    page.locator("#close-receipt").click()
+    page.wait_for_url("**/receiving/receipts/*", timeout=15_000)
+    report = page.locator("#discrepancies tr", has_text="Rye Crackers")
+    expect(report).to_contain_text("damaged")
+    expect(report.get_by_role("link", name="photo")).to_have_count(1)
+    assert levels(live_server, [item_id])[item_id] == before + 1
