@@ -24,6 +24,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent, StockLevel
 from webapp.reports import calc
+from webapp.reports.sql import unindexed
 from webapp.types import utcnow
 
 DEFAULTS = {"REORDER_WINDOW_DAYS": 28, "REORDER_LEAD_TIME_DAYS": 7, "REORDER_SAFETY_DAYS": 2}
@@ -69,12 +70,13 @@ def units_sold(store_id: int, since: datetime, until: datetime,
                item_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Net units sold (sales less refunds) per item with occurred_at in [since, until)."""
     ids = sorted(set(item_ids)) if item_ids is not None else None
+    item = unindexed(StockEvent.item_id)
     rows = db.session.execute(
-        select(StockEvent.item_id, func.sum(StockEvent.quantity))
+        select(item, func.sum(StockEvent.quantity))
         .where(StockEvent.store_id == store_id, StockEvent.kind.in_(("sale", "refund")),
                StockEvent.occurred_at >= since, StockEvent.occurred_at < until,
                _in(StockEvent.item_id, ids))
-        .group_by(StockEvent.item_id))
+        .group_by(item))
     return {item_id: -int(total) for item_id, total in rows}
 
 

@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
+from webapp.reports.sql import unindexed
 
 
 @dataclass
@@ -37,26 +38,28 @@ def accuracy(f: Filter, tolerance: int | None = None) -> AccuracyReport:
     if tolerance is None:
         tolerance = db.session.get(Store, f.store_id).tolerance_units
     since, until = f.bounds
-    adj = StockEvent.__table__.alias("adj")
-    variance = (select(func.coalesce(func.sum(adj.c.quantity), 0))
-                .where(adj.c.kind == "adjustment", adj.c.count_key == StockEvent.key)
-                .scalar_subquery())
+    # A count's adjustments carry the count's own occurred_at, so one range over the period
+    # finds them all (the ledger's `_correct` writes them so).
+    count_key = unindexed(StockEvent.count_key)
+    variances = dict(db.session.execute(
+        select(count_key, func.sum(StockEvent.quantity))
+        .where(StockEvent.store_id == f.store_id, StockEvent.kind == "adjustment",
+               StockEvent.occurred_at >= since, StockEvent.occurred_at < until)
+        .group_by(count_key)).tuples().all())
     query = (
         select(StockEvent.key, StockEvent.occurred_at, StockEvent.quantity.label("counted"),
-               variance.label("variance"), StockEvent.item_id, Item.name, Item.category, Item.measure,
-               Location.name.label("location"))
+               StockEvent.item_id, Item.name, Item.category, Item.measure, Location.name.label("location"))
         .join(Item, Item.id == StockEvent.item_id).join(Location, Location.id == StockEvent.location_id)
         .where(StockEvent.store_id == f.store_id, StockEvent.kind == "count",
                StockEvent.occurred_at >= since, StockEvent.occurred_at < until,
-               *item_filters(f, Item, StockEvent.location_id))
-        .order_by(StockEvent.occurred_at, StockEvent.key))
+               *item_filters(f, Item, StockEvent.location_id)))
     spans = calc.buckets(f.start, f.end, calc.grain_for(f.start, f.end))
     per_bucket: list[list[int]] = [[] for _ in spans]
     per_category: dict[str, list[int]] = {}
     rows, everything = [], []
     zone = ZoneInfo(f.tz)
-    for row in db.session.execute(query):
-        v = int(row.variance)
+    for row in sorted(db.session.execute(query), key=lambda r: (r.occurred_at, r.key)):  # see shrink.py
+        v = int(variances.get(row.key) or 0)
         everything.append(v)
         index = calc.bucket_index(row.occurred_at.astimezone(zone).date(), spans)
         if index is not None:

@@ -18,6 +18,7 @@ from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
+from webapp.reports.sql import unindexed
 from webapp.types import utcnow
 
 ABC_WINDOW_DAYS = 90
@@ -46,14 +47,15 @@ def coverage(f: Filter, limit: int = 50, now: datetime | None = None) -> Coverag
     scope = [StockEvent.store_id == f.store_id]
     if f.location_id:
         scope.append(StockEvent.location_id == f.location_id)
+    item = unindexed(StockEvent.item_id)
     last = dict(db.session.execute(
-        select(StockEvent.item_id, func.max(StockEvent.occurred_at))
-        .where(StockEvent.kind == "count", *scope).group_by(StockEvent.item_id)).all())
+        select(item, func.max(StockEvent.occurred_at))
+        .where(StockEvent.kind == "count", *scope).group_by(item)).all())
     sold = dict(db.session.execute(
-        select(StockEvent.item_id, -func.sum(StockEvent.quantity))
+        select(item, -func.sum(StockEvent.quantity))
         .where(StockEvent.kind.in_(("sale", "refund")), *scope,
                StockEvent.occurred_at >= now - timedelta(days=ABC_WINDOW_DAYS))
-        .group_by(StockEvent.item_id)).all())
+        .group_by(item)).all())
     classes = calc.abc_classes({i: int(sold.get(i) or 0) * it.price_cents for i, it in items.items()})
     out = Coverage(now, items=len(items))
     cutoff = now - timedelta(days=STALE_DAYS)

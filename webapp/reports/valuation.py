@@ -21,6 +21,7 @@ from webapp.inventory.ledger import DELTAS, RESETS
 from webapp.inventory.models import StockEvent, StockLevel
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
+from webapp.reports.sql import unindexed
 
 
 def levels_at(store_id: int, at: datetime | None, location_id: int | None = None
@@ -35,26 +36,46 @@ def levels_at(store_id: int, at: datetime | None, location_id: int | None = None
     scope = [StockEvent.store_id == store_id, StockEvent.occurred_at <= at]
     if location_id:
         scope.append(StockEvent.location_id == location_id)
-    ranked = select(
-        StockEvent.item_id, StockEvent.location_id, StockEvent.occurred_at, StockEvent.quantity,
-        func.row_number().over(partition_by=(StockEvent.item_id, StockEvent.location_id),
-                               order_by=(StockEvent.occurred_at.desc(), StockEvent.key.desc())).label("rn"),
-    ).where(StockEvent.kind.in_(RESETS), *scope).subquery()
-    bases = select(ranked.c.item_id, ranked.c.location_id, ranked.c.occurred_at, ranked.c.quantity).where(
-        ranked.c.rn == 1).subquery()
-    deltas = (
+    # The base of each stream: its latest reset at or before t. MAX(occurred_at) per stream, then
+    # the largest key among resets at exactly that instant (the merge rule's tie-break).
+    item, location = unindexed(StockEvent.item_id), unindexed(StockEvent.location_id)
+    latest = (select(item.label("item_id"), location.label("location_id"),
+                     func.max(StockEvent.occurred_at).label("at"))
+              .where(StockEvent.kind.in_(RESETS), *scope)
+              .group_by(item, location).subquery())
+    same_stream = and_(latest.c.item_id == StockEvent.item_id, latest.c.location_id == StockEvent.location_id)
+    resets = db.session.execute(
+        select(StockEvent.item_id, StockEvent.location_id, StockEvent.occurred_at, StockEvent.key,
+               StockEvent.quantity)
+        .join(latest, and_(same_stream, latest.c.at == StockEvent.occurred_at))
+        .where(StockEvent.kind.in_(RESETS), StockEvent.store_id == store_id))
+    bases: dict[tuple[int, int], tuple[str, int]] = {}
+    for item_id, loc_id, _, key, quantity in resets:
+        if (item_id, loc_id) not in bases or key > bases[(item_id, loc_id)][0]:
+            bases[(item_id, loc_id)] = (key, quantity)
+    # Deltas after the base up to t; the stream index (item, location, occurred_at) serves the join.
+    after_base = db.session.execute(
         select(StockEvent.item_id, StockEvent.location_id, func.sum(StockEvent.quantity))
-        .outerjoin(bases, and_(bases.c.item_id == StockEvent.item_id,
-                               bases.c.location_id == StockEvent.location_id))
-        .where(StockEvent.kind.in_(DELTAS), *scope,
-               or_(bases.c.occurred_at.is_(None), StockEvent.occurred_at > bases.c.occurred_at))
-        .group_by(StockEvent.item_id, StockEvent.location_id)
-    )
-    levels: dict[tuple[int, int], int] = {}
-    for item_id, loc_id, _, quantity in db.session.execute(select(bases)):
-        levels[(item_id, loc_id)] = quantity
-    for item_id, loc_id, total in db.session.execute(deltas):
-        levels[(item_id, loc_id)] = levels.get((item_id, loc_id), 0) + int(total)
+        .join(latest, and_(same_stream, StockEvent.occurred_at > latest.c.at))
+        .where(StockEvent.kind.in_(DELTAS), *scope)
+        .group_by(StockEvent.item_id, StockEvent.location_id))
+    levels = {stream: quantity for stream, (_, quantity) in bases.items()}
+    for item_id, loc_id, total in after_base:
+        levels[(item_id, loc_id)] += int(total)
+    # Streams with no reset yet at t (rare: items never counted nor opened) add up every delta.
+    known = select(StockLevel.item_id, StockLevel.location_id).where(StockLevel.store_id == store_id)
+    if location_id:
+        known = known.where(StockLevel.location_id == location_id)
+    baseless = sorted(set(db.session.execute(known).tuples()) - set(bases))
+    for chunk in range(0, len(baseless), 500):
+        part = baseless[chunk:chunk + 500]
+        rows = db.session.execute(
+            select(StockEvent.item_id, StockEvent.location_id, func.sum(StockEvent.quantity))
+            .where(StockEvent.kind.in_(DELTAS), *scope,
+                   or_(*(and_(StockEvent.item_id == i, StockEvent.location_id == loc) for i, loc in part)))
+            .group_by(StockEvent.item_id, StockEvent.location_id))
+        for item_id, loc_id, total in rows:
+            levels[(item_id, loc_id)] = int(total)
     return levels
 
 

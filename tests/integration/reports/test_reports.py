@@ -8,8 +8,10 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from webapp.inventory.ledger import level_at
+from webapp.inventory.models import StockLevel
 from webapp.reports import accuracy, coverage, filters, shrink, valuation
 from webapp.reports.filters import Filter
 
@@ -56,14 +58,20 @@ def test_a_worked_valuation_at_a_past_date(shop, store):
     assert valuation.total_value_now(store.id) == 66 * 250 + 2000 + 4500
 
 
-def test_past_levels_agree_with_the_ledgers_level_at(shop, store, record):
+def test_past_levels_agree_with_the_ledgers_level_at(db, shop, store, make_item, record):
     record(shop["milk"], "count", 31, at=t(11))  # a reset between the receipt and the last sale
     record(shop["milk"], "sale", -1, at=t(11, 11), source="clover")  # late: before the count
+    record(shop["milk"], "count", 30, at=t(11))  # two counts at one instant: the larger key wins
+    jam = make_item("Jam", cost_cents=300)  # never counted nor opened: deltas from nothing
+    record(jam, "receive", 12, at=t(2), location=shop["back"])
+    record(jam, "transfer_out", -5, at=t(6), location=shop["back"])
     for day in (2, 4, 11, 13):
         at = t(day, 23)
         levels = valuation.levels_at(store.id, at)
-        for (item_id, loc_id), quantity in levels.items():
-            assert quantity == level_at(item_id, loc_id, at), (day, item_id, loc_id)
+        streams = db.session.execute(select(StockLevel.item_id, StockLevel.location_id)).tuples().all()
+        assert len(streams) == 5  # milk on the floor and in the back, bread, cheddar, jam
+        for item_id, loc_id in streams:
+            assert levels.get((item_id, loc_id), 0) == level_at(item_id, loc_id, at), (day, item_id, loc_id)
 
 
 def test_valuation_filters_by_category_and_location(shop, store):
