@@ -64,7 +64,10 @@ async function staticFile(request) {
 
 async function page(event) {
   const request = event.request;
-  const cached = await caches.match(pageKey(request.url), { cacheName: PAGES_CACHE });
+  // The exact page, else the same screen with other query parameters (e.g. ?session=): the
+  // screens are shells that read what they show from IndexedDB.
+  const cached = await caches.match(pageKey(request.url), { cacheName: PAGES_CACHE })
+    || await caches.match(pageKey(request.url), { cacheName: PAGES_CACHE, ignoreSearch: true });
   const network = fetch(request).then(async (response) => {
     if (cacheable(response)) {
       const cache = await caches.open(PAGES_CACHE);

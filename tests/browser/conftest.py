@@ -87,7 +87,8 @@ def _seed(app) -> dict:
     from webapp.extensions import db
 
     with app.app_context():
-        store = Store(name="Corner Market")
+        # Counts inside these tolerances approve themselves, so a submitted count moves the levels.
+        store = Store(name="Corner Market", tolerance_units=1_000_000, tolerance_cents=1_000_000_000)
         db.session.add(store)
         db.session.flush()
         floor = Location(store_id=store.id, name="Sales floor", kind="floor", is_selling=True)

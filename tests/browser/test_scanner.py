@@ -31,6 +31,7 @@ def test_slow_typing_with_no_field_focused_is_not_taken_for_a_scan(page):
 
 def test_a_typed_upc_a_finds_the_item_whose_barcode_is_stored_as_an_ean_13(page):
     log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
     page.get_by_label("Type a barcode").fill("0036000291452")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")

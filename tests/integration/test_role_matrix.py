@@ -175,6 +175,7 @@ ROUTES: list[Route] = [
     Route("GET", "/", "staff"),
     Route("GET", "/lookup", "staff"),
     Route("GET", "/outbox", "staff"),
+    Route("GET", "/count", "staff"),
     Route("GET", "/offline", None),
     Route("GET", "/manifest.webmanifest", None),
     Route("GET", "/sw.js", None),

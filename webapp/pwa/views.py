@@ -3,8 +3,12 @@
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from webapp.auth.decorators import role_required
+from webapp.catalog.models import Location
+from webapp.counting import service as counting
+from webapp.extensions import db
 from webapp.pwa import shell
 from webapp.types import utcnow
 
@@ -12,7 +16,7 @@ bp = Blueprint("pwa", __name__)
 
 # Home-screen tiles: (label, endpoint, least role). A tile shows once its capability exists.
 TILES: tuple[tuple[str, str, str], ...] = (
-    ("Count", "counting.index", "staff"),
+    ("Count", "pwa.count", "staff"),        # the camera screen; it links to the keyboard one
     ("Receive", "receiving.index", "receiver"),
     ("Flag damage", "damage.new", "staff"),
     ("Look up", "pwa.lookup", "staff"),
@@ -29,8 +33,7 @@ OFFLINE_ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("pwa.home", "staff"),
     ("pwa.lookup", "staff"),
     ("pwa.outbox", "staff"),
-    ("counting.index", "staff"),
-    ("counting.phone", "staff"),
+    ("pwa.count", "staff"),
 )
 
 
@@ -66,6 +69,24 @@ def home():
 @role_required("staff")
 def lookup():
     return render_template("pwa/lookup.html")
+
+
+@bp.get("/count")
+@role_required("staff")
+def count():
+    """Counting with the camera: the page is a shell; sessions start and scans land via the outbox."""
+    locations = db.session.scalars(select(Location).where(
+        Location.store_id == current_user.store_id, Location.active).order_by(Location.name))
+    data = {
+        "locations": [{"id": loc.id, "name": loc.name} for loc in locations],
+        "sessions": [
+            {"id": s.id, "location_id": s.location_id, "scope": s.scope,
+             "detail": ("recount · " if s.item_id else "") + ("blind" if s.blind else "open")
+             + (" · full zone" if s.full else "") + f" · started by {s.created_by.username}"}
+            for s in counting.open_sessions(current_user.store_id)
+        ],
+    }
+    return render_template("pwa/count.html", data=data)
 
 
 @bp.get("/outbox")

@@ -84,3 +84,17 @@ def test_the_session_probe_answers_401_in_json_when_logged_out(client):
     response = client.get("/pwa/session", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "login_required"
+
+
+def test_the_phone_count_screen_carries_the_store_s_locations_and_open_counts_as_data(login_as, store):
+    from webapp.counting.service import NewSession, open_session
+
+    client = login_as("staff")
+    back = next(loc for loc in store.locations if loc.name == "Back room")
+    session = open_session(NewSession(store_id=store.id, location_id=back.id, created_by_id=client.user.id))
+    page = client.get("/count").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="count-data">(.*?)</script>', page,
+                                re.S).group(1))
+    assert {loc["name"] for loc in data["locations"]} == {"Sales floor", "Back room"}
+    assert [(s["id"], s["location_id"]) for s in data["sessions"]] == [(session.id, back.id)]
+    assert "/count" in re.search(r'name="offline-pages" content="([^"]*)"', page).group(1).split()

@@ -1,0 +1,187 @@
+"""Counting on the phone, end to end: camera, keyboard wedge, keypad, offline, the outbox."""
+
+import json
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in, wait_until
+
+
+def _server(seed, query):
+    from webapp.extensions import db
+
+    with seed["app"].app_context():
+        try:
+            return query(db.session)
+        finally:
+            db.session.remove()
+
+
+def _session_id(page) -> str:
+    wait_until(page, "() => new URLSearchParams(location.search).get('session')")
+    return page.evaluate("() => new URLSearchParams(location.search).get('session')")
+
+
+def _start_count(page, location="Back room"):
+    page.get_by_label("Location").select_option(label=location)
+    page.get_by_role("button", name="Start counting").click()
+    expect(page.get_by_role("heading", name=f"Counting {location}")).to_be_visible()
+    return _session_id(page)
+
+
+def _line(page, name):
+    return page.locator(".tally-row", has_text=name).locator(".tally-qty")
+
+
+def _wedge(page, code):
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def _outbox_empty(page):
+    wait_until(page, """async () => {
+        const outbox = await import('/static/js/outbox.js');
+        return (await outbox.all()).length === 0;
+    }""", timeout=20)
+
+
+def test_a_barcode_in_front_of_the_camera_reaches_the_tally(page):
+    log_in(page, next_path="/count")
+    _start_count(page)
+    expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)
+    assert page.evaluate("'BarcodeDetector' in window") is False     # decoded by the ZXing WASM ponyfill
+    expect(page.locator(".scan-flash")).to_contain_text("Oat Milk 1L")
+
+
+def test_a_keyboard_wedge_scan_reaches_the_tally_and_the_keypad_says_how_many(page):
+    log_in(page, next_path="/count")
+    _start_count(page)
+    expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)
+    _wedge(page, "036000291452")
+    _wedge(page, "036000291452")
+    expect(_line(page, "Rye Crackers")).to_have_text("2")
+    page.get_by_role("button", name="Quantity").click()
+    for key in "12":
+        page.locator(f"[data-key='{key}']").click()
+    page.get_by_role("button", name="Set").click()
+    expect(_line(page, "Rye Crackers")).to_have_text("13")       # 1 before + that scan stood for 12
+    page.get_by_role("button", name="Undo last").click()
+    expect(_line(page, "Rye Crackers")).to_have_text("1")
+
+
+def test_a_case_code_counts_its_whole_pack_and_a_line_can_be_corrected(page):
+    log_in(page, next_path="/count")
+    _start_count(page)
+    expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)    # the camera's
+    _wedge(page, "14006381333938")
+    expect(_line(page, "Oat Milk 1L")).to_have_text("13")                    # + a case of 12
+    page.locator(".tally-row", has_text="Oat Milk 1L").locator(".tally-edit").click()
+    page.locator("[data-key='clear']").click()
+    for key in "10":
+        page.locator(f"[data-key='{key}']").click()
+    page.get_by_role("button", name="Set").click()
+    expect(_line(page, "Oat Milk 1L")).to_have_text("10")
+
+
+def test_a_whole_count_made_offline_reaches_the_server_once_and_sets_the_levels(page, context, seed):
+    from webapp.api.models import SyncReceipt
+    from webapp.counting.models import CountScan, CountSession
+    from webapp.inventory.models import StockLevel
+
+    log_in(page, next_path="/count")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, "async () => Boolean(await (await caches.open('shelfcount-pages-1')).match('/count'))")
+    context.set_offline(True)
+    try:
+        assert page.reload().from_service_worker
+        session_id = _start_count(page)
+        expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)
+        for code in ("036000291452", "5901234123457", "5901234123457"):
+            _wedge(page, code)
+        page.get_by_label("Type a barcode").fill("96385074")
+        page.get_by_role("button", name="Add").click()
+        expect(_line(page, "Sea Salt Chips")).to_have_text("2")
+        expect(_line(page, "Green Tea 20ct")).to_have_text("1")
+        page.close()                                   # the app is closed, the phone still offline
+        page = context.new_page()
+        page.goto(f"/count?session={session_id}")
+        expect(_line(page, "Sea Salt Chips")).to_have_text("2")       # the tally survived
+        expect(_line(page, "Oat Milk 1L")).to_have_text("2", timeout=15_000)  # the camera saw it again
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Submit").click()
+        expect(page.get_by_role("heading", name="Count submitted")).to_be_visible()
+        waiting = dict(page.evaluate("""async () => (await import('/static/js/outbox.js')).all()
+                                        .then((rows) => rows.map((r) => [r.id, r.event.type]))"""))
+        types = list(waiting.values())
+        assert types.count("count_start") == 1 and types.count("count_submit") == 1
+        assert _server(seed, lambda s: s.get(CountSession, session_id)) is None
+    finally:
+        context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    _outbox_empty(page)
+
+    receipts = _server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
+                                                 .where(SyncReceipt.event_id.in_(list(waiting)))))
+    assert receipts == len(waiting)
+    status = _server(seed, lambda s: s.get(CountSession, session_id).status)
+    assert status == "submitted"
+    scans = _server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
+                                              .where(CountScan.session_id == session_id)))
+    assert scans == types.count("count_scan") == 6
+    levels = _server(seed, lambda s: {
+        row.item_id: row.quantity for row in s.scalars(select(StockLevel).where(
+            StockLevel.location_id == seed["back_id"]))})
+    items = seed["items"]
+    assert {name: levels.get(items[name]) for name in ("Oat Milk 1L", "Rye Crackers", "Sea Salt Chips",
+                                                        "Green Tea 20ct")} == {
+        "Oat Milk 1L": 2, "Rye Crackers": 1, "Sea Salt Chips": 2, "Green Tea 20ct": 1}
+
+
+def test_an_outbox_sent_twice_because_the_answer_was_lost_changes_nothing_the_second_time(page, seed):
+    from webapp.counting.models import CountScan
+
+    answers = []
+
+    def lose_the_first_answer(route):
+        response = route.fetch()                     # the server handles the batch...
+        answers.append(json.loads(response.body()))
+        if len(answers) == 1:
+            route.abort("connectionreset")           # ...but the phone never hears back
+        else:
+            route.fulfill(response=response)
+
+    log_in(page, next_path="/count")
+    page.route("**/api/v1/sync", lose_the_first_answer)
+    session_id = _start_count(page)
+    expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)
+    _wedge(page, "036000291452")
+    expect(_line(page, "Rye Crackers")).to_have_text("1")
+    _outbox_empty(page)
+
+    first, second = answers[0]["results"], answers[-1]["results"]
+    assert {r["status"] for r in first} == {"accepted"}
+    sent_first = {r["id"] for r in first}
+    assert all(r["status"] == "duplicate" for r in second if r["id"] in sent_first)
+    scans = _server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
+                                              .where(CountScan.session_id == session_id)))
+    assert scans == 2
+
+
+def test_with_the_camera_refused_a_count_still_goes_on_by_typing(browser_type, base_url):
+    browser = browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                  args=[*FLAGS, "--use-fake-device-for-media-stream"])
+    try:
+        context = browser.new_context(base_url=base_url, permissions=[],
+                                      viewport={"width": 360, "height": 640})
+        blocked = guard_context(context, base_url)
+        page = log_in(context.new_page(), next_path="/count")
+        _start_count(page)
+        expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
+        page.get_by_label("Type a barcode").fill("036000291452")
+        page.get_by_role("button", name="Add").click()
+        expect(_line(page, "Rye Crackers")).to_have_text("1")
+        context.close()
+        assert not blocked
+    finally:
+        browser.close()
