@@ -10,16 +10,12 @@ from sqlalchemy import func, select
 from webapp.alerts import reorder
 from webapp.api.models import SyncReceipt
 from webapp.catalog.models import Item, Store
+from webapp.clover.models import CloverConnection, CloverWebhookHint
 from webapp.counting.models import CountLine
 from webapp.damage.models import DamageRecord
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc, valuation
-
-try:  # the Clover connection's tables land with the Clover capability
-    from webapp.clover.models import CloverConnection, CloverWebhookHint
-except ModuleNotFoundError:  # pragma: no cover
-    CloverConnection = CloverWebhookHint = None
 
 DEVICE_PENDING = timedelta(hours=1)
 
@@ -78,22 +74,21 @@ def today_activity(store: Store, now: datetime) -> Today:
 
 def sync_health(store: Store, now: datetime) -> SyncHealth:
     out = SyncHealth()
-    if CloverConnection is not None:
-        conn = db.session.scalar(select(CloverConnection).where(CloverConnection.store_id == store.id))
-        if conn is not None:
-            out.connected = True
-            out.last_pull_at, out.last_push_at, out.last_error = conn.last_pull_at, conn.last_push_at, \
-                conn.last_error
-            hint = db.session.scalar(select(CloverWebhookHint).where(
-                CloverWebhookHint.merchant_id == conn.merchant_id)
-                .order_by(CloverWebhookHint.received_at.desc()).limit(1))
-            if hint is not None:
-                out.last_webhook_at = hint.received_at
-                out.webhook_lag = hint.received_at - datetime.fromtimestamp(hint.ts / 1000, UTC)
-            oldest = db.session.scalar(select(func.min(CloverWebhookHint.received_at)).where(
-                CloverWebhookHint.merchant_id == conn.merchant_id, CloverWebhookHint.processed_at.is_(None)))
-            if oldest is not None:
-                out.oldest_unprocessed = now - oldest
+    conn = db.session.scalar(select(CloverConnection).where(CloverConnection.store_id == store.id))
+    if conn is not None:
+        out.connected = True
+        out.last_pull_at, out.last_push_at, out.last_error = conn.last_pull_at, conn.last_push_at, \
+            conn.last_error
+        hint = db.session.scalar(select(CloverWebhookHint).where(
+            CloverWebhookHint.merchant_id == conn.merchant_id)
+            .order_by(CloverWebhookHint.received_at.desc()).limit(1))
+        if hint is not None:
+            out.last_webhook_at = hint.received_at
+            out.webhook_lag = hint.received_at - datetime.fromtimestamp(hint.ts / 1000, UTC)
+        oldest = db.session.scalar(select(func.min(CloverWebhookHint.received_at)).where(
+            CloverWebhookHint.merchant_id == conn.merchant_id, CloverWebhookHint.processed_at.is_(None)))
+        if oldest is not None:
+            out.oldest_unprocessed = now - oldest
     out.devices = pending_devices(store.id, now)
     return out
 
