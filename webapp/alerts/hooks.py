@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import object_session
 
+from webapp.catalog.models import Item
 from webapp.inventory.models import StockLevel
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,14 @@ def _level_changed(mapper, connection, target) -> None:  # noqa: ARG001
     session = object_session(target)
     if session is not None:
         touch(session, target.store_id, (target.item_id,))
+
+
+@event.listens_for(Item, "after_update")
+def _point_changed(mapper, connection, target) -> None:  # noqa: ARG001
+    """A new reorder point (the catalog's item form, an import) can put an item below it."""
+    session = object_session(target)
+    if session is not None and inspect(target).attrs.reorder_point.history.has_changes():
+        touch(session, target.store_id, (target.id,))
 
 
 @event.listens_for(Session, "before_commit")

@@ -155,3 +155,12 @@ def test_vapid_keys_can_be_made_from_the_shell(app):
     private, public = result.output.splitlines()
     assert private.startswith("VAPID_PRIVATE_KEY=") and len(private.split("=", 1)[1]) == 43
     assert public.startswith("VAPID_PUBLIC_KEY=") and len(public.split("=", 1)[1]) == 87
+
+
+def test_lowering_nothing_but_raising_the_point_above_the_level_raises_the_alert(db, make_item, record):
+    flour = make_item("Flour", reorder_point=2)
+    record(flour, "opening", 6)
+    assert alerts(db) == []
+    flour.reorder_point = 6  # e.g. the catalog's item form
+    db.session.commit()
+    assert [(a.level, a.reorder_point) for a in alerts(db)] == [(6, 6)]
