@@ -8,7 +8,7 @@ PY=.venv/bin/python
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== tests on SQLite"
-env -u TEST_DATABASE_URL $PY -m pytest -p no:cacheprovider "$@"
+env -u TEST_DATABASE_URL POSTGRES_PASS_FOLLOWS="${TEST_DATABASE_URL:+1}" $PY -m pytest -p no:cacheprovider "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   echo "== tests on PostgreSQL ($TEST_DATABASE_URL)"
   $PY -m pytest -p no:cacheprovider -m "not browser" "$@"

@@ -131,8 +131,6 @@ def test_webhook_answers_match_the_document(webhook_document, client):
              client.post("/clover/webhook", json={"appId": "a", "merchants": {}}))
 
 
-@pytest.mark.xfail(strict=True, reason="webapp/errors.py wants_json(): /clover/webhook is not under "
-                   "/api/, so a webhook body that is not JSON gets the HTML error page; routed to the lead")
 def test_a_webhook_that_is_not_json_gets_a_json_error(webhook_document, client):
     document = webhook_document
     _answers(document, "POST", "/clover/webhook", client.post("/clover/webhook", data="x"))
