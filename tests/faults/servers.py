@@ -56,13 +56,22 @@ class Gunicorn:
              f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_port(self.port)
-        return self
+        # The master binds before its workers have imported the app: wait for a real answer.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{self.url}/login", timeout=30).status_code == 200:
+                    return self
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.2)
 
     def kill(self) -> None:
         """SIGKILL to the whole group: no graceful shutdown, no finishing the request in flight."""
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=30)
         self.proc = None
 
     def stop(self) -> None:
@@ -72,17 +81,17 @@ class Gunicorn:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=30)
         self.proc = None
 
     def login(self, username: str, password: str) -> tuple[requests.Session, str]:
         session = requests.Session()
-        page = session.get(f"{self.url}/login", timeout=10).text
+        page = session.get(f"{self.url}/login", timeout=30).text
         token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
         form = {"username": username, "password": password, "csrf_token": token}
-        answer = session.post(f"{self.url}/login", data=form, allow_redirects=False, timeout=10)
+        answer = session.post(f"{self.url}/login", data=form, allow_redirects=False, timeout=30)
         assert answer.status_code == 302, answer.text
-        page = session.get(f"{self.url}/", timeout=10).text
+        page = session.get(f"{self.url}/", timeout=30).text
         return session, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
