@@ -82,19 +82,11 @@ def _postgres_data_error(case, response) -> bool:
                                   dict(case.query or {})]))
 
 
-def _webhook_html_error(case, response) -> bool:
-    # webapp/errors.py wants_json: /clover/webhook is outside /api/, so a non-JSON body gets HTML.
-    kind = {k.lower(): v for k, v in response.headers.items()}.get("content-type") or ""
-    kind = kind[0] if isinstance(kind, list) else kind
-    return case.path == "/clover/webhook" and response.status_code == 400 and kind.startswith("text/html")
-
-
 # name -> predicate on (case, response); each has an xfail twin in
-# tests/integration/security/test_api_findings.py or tests/integration/test_openapi.py.
+# tests/integration/security/test_api_findings.py.
 KNOWN = {"sync: event type a list or object -> 500": _unhashable_event_type,
          "sync: device clock thousands of years off -> 500": _clock_overflow,
-         "postgres: NUL in text or an int beyond 32 bits -> 500": _postgres_data_error,
-         "webhook: non-JSON body -> HTML error": _webhook_html_error}
+         "postgres: NUL in text or an int beyond 32 bits -> 500": _postgres_data_error}
 
 
 
