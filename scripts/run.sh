@@ -30,11 +30,19 @@ $FLASK db upgrade
 $FLASK demo seed
 
 if [ "${CLOVER_DEMO_EMULATOR:-0}" = 1 ] && $FLASK demo emulator --help >/dev/null 2>&1; then
-  $FLASK demo emulator --port "$EMULATOR_PORT" &
+  $FLASK demo emulator --port "$EMULATOR_PORT" >instance/emulator.log 2>&1 &
   pids+=($!)
+  for _ in $(seq 60); do
+    $PY -c "import urllib.request as u; u.urlopen('$CLOVER_BASE_URL/_emulator/health', timeout=1)" 2>/dev/null && break
+    sleep 0.5
+  done
+  # The demo merchant's token is the emulator's own; a real store runs `flask clover connect` once.
+  $FLASK clover connect --store 1 --merchant-id DEMOMARKET001 --token demo-emulator-token
+  $FLASK clover sync || true
 fi
 if $FLASK clover sync --help >/dev/null 2>&1 && [ -n "${CLOVER_BASE_URL:-}" ]; then
-  ( while sleep "${CLOVER_SYNC_EVERY:-20}"; do $FLASK clover sync >/dev/null 2>&1 || true; done ) &
+  # Like cron every minute, but sooner: sales from the emulator show up within seconds.
+  ( while sleep "${CLOVER_SYNC_EVERY:-15}"; do $FLASK clover sync >>instance/clover-sync.log 2>&1 || true; done ) &
   pids+=($!)
 fi
 
@@ -47,14 +55,16 @@ SESSION_COOKIE_SECURE=0 $GUNICORN --bind "127.0.0.1:${HTTP_PORT}" &
 pids+=($!)
 
 sleep 1
+PHONE_HOST=${LAN:-"<this computer's LAN address>"}
 cat <<MSG
 
   Shelfcount is running.
     On this computer:   http://localhost:${HTTP_PORT}
-    On a phone (LAN):   https://${LAN:-<this machine's address>}:${HTTPS_PORT}
+    On a phone (LAN):   https://${PHONE_HOST}:${HTTPS_PORT}
                         (accept the self-signed certificate once; the camera needs HTTPS)
     Demo logins (password "demo"): staff, receiver, manager, admin
     Printable barcodes: /labels
+    Clover: ${CLOVER_BASE_URL:-not configured} (logs in instance/)
   Press Ctrl-C to stop.
 
 MSG
