@@ -14,6 +14,12 @@ from webapp.reports import calc
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
 
+@bp.app_template_global()
+def reorder_info(item: Item) -> reorder.ReorderInfo:
+    """For the catalog's item page (templates/alerts/_reorder_panel.html)."""
+    return reorder.reorder_infos(item.store_id, [item.id])[item.id]
+
+
 @bp.get("/")
 @role_required("manager")
 def index():

@@ -76,3 +76,17 @@ def test_a_manager_sets_an_items_point_and_the_alert_follows(db, store, make_ite
     bad = client.post_form(f"/alerts/items/{item.id}/reorder", {"manual_point": "-1"},
                            headers={"Accept": "application/json"})
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "manual_point"
+
+
+def test_the_reorder_panel_for_the_item_page_shows_the_point_and_cover(app, db, make_item, record, login_as):
+    from flask import render_template_string
+
+    item = make_item("Beans", reorder_point=4)
+    record(item, "opening", 9)
+    client = login_as("manager")
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(client.user)
+        html = render_template_string('{% include "alerts/_reorder_panel.html" %}', item=item)
+    assert "Reorder point: 4" in html and "(manual)" in html and "9 in store" in html
