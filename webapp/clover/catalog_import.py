@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from scanner.codes import normalise
@@ -39,6 +40,7 @@ from webapp.types import utcnow
 log = logging.getLogger(__name__)
 
 ITEM_EXPAND = ("expand", "itemStock,categories")
+# Clover's clock and index are not ours: re-read items changed this long before the watermark.
 OVERLAP_MS = 60_000
 BATCH = 500
 
@@ -82,8 +84,11 @@ class CatalogImporter:
 
     def apply(self, batch: list[dict[str, Any]]) -> None:
         ledger = Ledger(source="clover")
-        for element in batch:
-            self._apply_one(element, ledger)
+        # Lookups must not flush the whole batch before each query (quadratic in the batch);
+        # each item is flushed once, explicitly, when its id is needed.
+        with db.session.no_autoflush:
+            for element in batch:
+                self._apply_one(element, ledger)
         db.session.flush()
         ledger.settle()
 
@@ -143,6 +148,7 @@ class CatalogImporter:
         db.session.flush()
         for code, gtin14 in _codes(element):
             self._add_barcode(item, code, gtin14)
+        db.session.flush()  # the next item's lookups must see this one's codes
         self._open(item, element, ledger)
 
     def _set_sku(self, item: Item, sku: str | None) -> None:
@@ -214,7 +220,8 @@ def import_items(client: CloverClient, connection: CloverConnection, *, full: bo
     store = db.session.get(Store, connection.store_id)
     assert store is not None
     watermark = None if full else connection.items_watermark_ms
-    since = None if watermark is None else watermark - OVERLAP_MS
+    overlap = int(current_app.config.get("CLOVER_ITEMS_OVERLAP_SECONDS", OVERLAP_MS / 1000) * 1000)
+    since = None if watermark is None else watermark - overlap
     # Clover's quantities are read now; sales before this instant are already in them.
     opening_at = utcnow()
     importer = CatalogImporter(connection, opening_at)

@@ -99,7 +99,7 @@ class Throttle:
     requests through within one second at its start, which Clover's per-second count refuses.
     """
 
-    def __init__(self, rate: float, concurrency: int, window: float = 1.0, margin: float = 0.05,
+    def __init__(self, rate: float, concurrency: int, window: float = 1.0, margin: float = 0.1,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.rate = max(1, int(rate))
         self.window = window + margin

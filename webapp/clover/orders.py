@@ -54,7 +54,9 @@ ORDER_EXPAND = ("expand", "lineItems,payments,refunds")
 NESTED_CAP = 100  # Clover cuts expanded collections here without saying so (3.1)
 # Late rows appear "in the past" (Clover's indexing, devices reconnecting): re-read this much.
 OVERLAP_MS = 5 * 60_000
-BATCH = 200
+# Orders per transaction: the ledger settles each touched item-location once per batch, so
+# bigger batches settle far fewer streams (a page of orders is at most 1,000).
+BATCH = 1000
 SUFFIXES = ("", ":refund", ":exchange", ":void", ":failed")
 
 

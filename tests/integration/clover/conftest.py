@@ -12,7 +12,7 @@ MERCHANT = "XYZVJT2ZRRRSC"
 TOKEN = "static-test-token"
 
 ITEMS = [
-    {"name": "Oat Milk 1L", "price": 499, "cost": 310, "code": "0850012345672", "sku": "OAT-1L",
+    {"name": "Oat Milk 1L", "price": 499, "cost": 310, "code": "0850012345671", "sku": "OAT-1L",
      "quantity": 24, "categories": ["Dairy"]},
     {"name": "Coffee Beans (bulk)", "price": 1899, "cost": 950, "sku": "BEAN-BULK", "priceType": "PER_UNIT",
      "unitName": "lb", "quantity": 12.75},
@@ -124,3 +124,28 @@ def events(db):
         return {r.key: r.quantity for r in rows}
 
     return read
+
+
+@pytest.fixture
+def record(db, store):
+    """record(clover_id, kind, quantity, location=None): a stock fact through the ledger's own service,
+    e.g. an approved shelf count ("count", absolute) or a delivery to the back room ("receive")."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from webapp.catalog.models import Item, Location
+    from webapp.inventory.ledger import Ledger, NewEvent
+    from webapp.types import utcnow
+
+    def write(clover_id: str, kind: str, quantity: int, location: str = "Sales floor") -> None:
+        item = db.session.execute(select(Item).where(Item.clover_id == clover_id)).scalar_one()
+        where = db.session.execute(select(Location).where(Location.store_id == store.id,
+                                                          Location.name == location)).scalar_one()
+        ledger = Ledger(source="web")
+        ledger.append(NewEvent(key=f"test:{uuid.uuid4()}", kind=kind, store_id=store.id, item_id=item.id,
+                               location_id=where.id, quantity=quantity, occurred_at=utcnow(), source="web"))
+        ledger.settle()
+        db.session.commit()
+
+    return write
