@@ -19,8 +19,10 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Count", "pwa.count", "staff"),        # the camera screen; it links to the keyboard one
     ("Receive", "receiving.index", "receiver"),
     ("Flag damage", "damage.new", "staff"),
+    ("Move stock", "transfers.new", "receiver"),
     ("Look up", "pwa.lookup", "staff"),
     ("Approvals", "approvals.queue", "manager"),
+    ("Damage to approve", "damage.queue", "manager"),
     ("Items", "catalog.items", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),
     ("Labels", "catalog.labels", "staff"),
