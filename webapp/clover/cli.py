@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask import current_app
@@ -10,8 +11,9 @@ from sqlalchemy import select
 
 from webapp.catalog.models import Store
 from webapp.clover import connection as connections
-from webapp.clover.client import CloverError
+from webapp.clover.client import DAY_MS, CloverError
 from webapp.clover.models import CloverConnection
+from webapp.clover.orders import backfill_orders
 from webapp.clover.sync import run_sync
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -59,6 +61,26 @@ def sync(store_id: int | None, no_push: bool, full_catalog: bool) -> None:
             f"pushed {push.pushed if push else 0}/{push.compared if push else 0}, requests {report.requests}")
     if failed:
         sys.exit(1)
+
+
+@cli.command("backfill")
+@click.option("--store", "store_id", type=int, required=True)
+@click.option("--days", type=int, default=90, show_default=True, help="How far back to read orders.")
+def backfill(store_id: int, days: int) -> None:
+    """Record older orders (history for reports), in 90-day slices; levels are not disturbed."""
+    row = connections.connection_for_store(store_id)
+    if row is None:
+        raise click.ClickException(f"store {store_id} is not connected to Clover")
+    now_ms = int(time.time() * 1000)
+    client = connections.client_for(row)
+    try:
+        result = backfill_orders(client, row, now_ms - days * DAY_MS, now_ms)
+    except CloverError as exc:
+        raise click.ClickException(f"backfill failed: {exc}") from None
+    finally:
+        client.close()
+    click.echo(f"store {store_id}: {result.orders} orders, {result.events} new events, "
+               f"{len(result.failed)} failed, {client.stats.requests} requests")
 
 
 @cli.command("connect")

@@ -319,3 +319,25 @@ def pull_voids(client: CloverClient, connection: CloverConnection, recorder: Sal
     connection.voids_watermark_ms = newest
     db.session.commit()
     return recorder.result.events - before
+
+
+def backfill_orders(client: CloverClient, connection: CloverConnection, since_ms: int,
+                    until_ms: int) -> OrdersResult:
+    """Record the orders changed in [since, until), read in slices of at most 90 days.
+
+    For history and reports: the watermark is left alone, and sales dated before an item's
+    opening balance do not move its level (the opening is a reset that already includes them).
+    Slices because Clover silently narrows longer time filters on orders, payments and refunds
+    to their last 90 days (clover-api.md 3.2).
+    """
+    recorder = SaleRecorder(client, connection)
+    db.session.commit()
+    batch: list[dict[str, Any]] = []
+    for order in client.changed_in_slices("orders", since_ms, until_ms, [ORDER_EXPAND]):
+        batch.append(order)
+        if len(batch) >= BATCH:
+            process_orders(recorder, batch)
+            batch = []
+    if batch:
+        process_orders(recorder, batch)
+    return recorder.result
