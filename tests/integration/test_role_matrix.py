@@ -260,6 +260,26 @@ ROUTES: list[Route] = [
     Route("GET", "/clover/connect", "admin", ok=302),
     Route("GET", "/clover/oauth/callback", "admin", ok=400, query="state=forged&code=x"),
     Route("POST", "/clover/sync", "admin", ok=302),
+    # reports and alerts (manager+): another store's manager sees their own store's figures
+    Route("GET", "/reports/", "manager"),
+    Route("GET", "/reports/valuation", "manager"),
+    Route("GET", "/reports/valuation.csv", "manager"),
+    Route("GET", "/reports/shrink", "manager"),
+    Route("GET", "/reports/shrink.csv", "manager"),
+    Route("GET", "/reports/accuracy", "manager"),
+    Route("GET", "/reports/accuracy.csv", "manager"),
+    Route("GET", "/reports/coverage", "manager"),
+    Route("GET", "/reports/coverage.csv", "manager"),
+    Route("GET", "/reports/ledger", "manager"),
+    Route("GET", "/reports/ledger.csv", "manager"),
+    Route("GET", "/alerts/", "manager"),
+    Route("GET", "/alerts/items/<int:item_id>/reorder", "manager", scoped=True),
+    Route("POST", "/alerts/items/<int:item_id>/reorder", "manager", ok=302, scoped=True,
+          body={"manual_point": "3", "lead_time_days": "", "safety_stock": ""}),
+    Route("POST", "/alerts/push/subscribe", "manager", kind="json", by_visitor={"anonymous": 401},
+          body={"endpoint": "https://push.example.test/send/matrix", "keys": {"p256dh": "k", "auth": "a"}}),
+    Route("POST", "/alerts/push/unsubscribe", "manager", kind="json", by_visitor={"anonymous": 401},
+          body={"endpoint": "https://push.example.test/send/matrix"}),
 ]
 
 # Routes no visitor can be refused: the app's static files.
