@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from webapp.api.models import SyncReceipt
@@ -45,11 +46,12 @@ from webapp.catalog.models import Location
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
-from webapp.inventory.ledger import Ledger, insert_for
+from webapp.inventory.ledger import Ledger, insert_ignoring
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+ID_LOCK_SPACE = 0x5C5E  # first key of the two-key advisory locks taken on event ids
 
 
 @dataclass
@@ -160,6 +162,7 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
         ctx = SyncContext(user.id, user.store_id, user.role, batch.device_id, batch.device_time,
                           server_time, skew_allowance, Ledger(actor_user_id=user.id, source="device"))
         try:
+            _lock_event_ids(batch.events)
             results = [_one(raw, ctx) for raw in batch.events]
             ctx.ledger.settle()
             db.session.commit()
@@ -172,6 +175,24 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
             continue
         return {"server_time": _iso(server_time), "results": results}
     raise AssertionError("unreachable")
+
+
+def _lock_event_ids(events: list[Any]) -> None:
+    """On PostgreSQL, take a transaction lock per event id, all at once and in one global order.
+
+    Two phones sending the same events in different orders would otherwise each hold a receipt
+    the other waits for: a deadlock, found only after a second and retried. With the ids locked
+    up front in hash order, the later batch simply waits for the earlier to commit and then
+    sees its events as duplicates. Levels are locked later, in (item, location) order, by
+    transactions that no longer wait for ids, so the two kinds of lock cannot form a cycle.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite has a single writer
+    ids = sorted({raw["id"] for raw in events if isinstance(raw, dict) and isinstance(raw.get("id"), str)})
+    if ids:
+        db.session.execute(text(
+            "SELECT pg_advisory_xact_lock(:space, h) FROM (SELECT DISTINCT hashtext(k) AS h"
+            " FROM unnest(CAST(:ids AS text[])) AS k) AS s ORDER BY h"), {"space": ID_LOCK_SPACE, "ids": ids})
 
 
 def _iso(value: datetime) -> str:
@@ -243,10 +264,9 @@ def check_location(location_id: int, ctx: SyncContext) -> None:
 
 def _claim(event: DeviceEvent, ctx: SyncContext) -> bool:
     """Insert the receipt; False when the event id was accepted before."""
-    stmt = insert_for(SyncReceipt.__table__).values(
-        event_id=event.id, type=event.type, store_id=ctx.store_id, user_id=ctx.user_id,
-        device_id=ctx.device_id, device_occurred_at=event.device_occurred_at,
-        occurred_at=event.occurred_at, device_time=ctx.device_time, received_at=ctx.server_time,
-    ).on_conflict_do_nothing(index_elements=["event_id"]).returning(SyncReceipt.__table__.c.event_id)
+    row = dict(event_id=event.id, type=event.type, store_id=ctx.store_id, user_id=ctx.user_id,
+               device_id=ctx.device_id, device_occurred_at=event.device_occurred_at,
+               occurred_at=event.occurred_at, device_time=ctx.device_time, received_at=ctx.server_time)
+    stmt = insert_ignoring(SyncReceipt.__tablename__, tuple(row), ("event_id",), "event_id")
     # RETURNING rather than rowcount: psycopg reports -1 for a soft-closed INSERT result.
-    return db.session.execute(stmt).first() is not None
+    return db.session.execute(stmt, row).first() is not None

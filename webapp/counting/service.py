@@ -131,7 +131,14 @@ def resolve(code: str, store_id: int, memo: dict | None = None) -> tuple[int, in
     return memo[code]
 
 
-def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | None = None) -> CountScan:
+@dataclass(frozen=True)
+class Recorded:
+    item_id: int
+    quantity: int  # base units this scan added, or the counter's new total for a fix
+    mode: str
+
+
+def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | None = None) -> Recorded:
     session = get_session(scan.session_id, store_id)
     if session.status != "open":
         raise DomainError("session_closed", "This count session was already submitted.", "session_id")
@@ -151,13 +158,14 @@ def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | 
         pack = 1  # a fixed total is given in base units
     if session.item_id is not None and item_id != session.item_id:
         raise DomainError("outside_session", "This recount is for another item.", "code")
-    row = CountScan(session_id=session.id, item_id=item_id, user_id=scan.user_id, device_id=scan.device_id,
-                    code=scan.code, mode=scan.mode, quantity=scan.quantity * pack,
-                    occurred_at=scan.occurred_at, device_time=scan.device_time, recorded_at=utcnow())
-    db.session.add(row)
+    row = dict(session_id=session.id, item_id=item_id, user_id=scan.user_id, device_id=scan.device_id,
+               code=scan.code, mode=scan.mode, quantity=scan.quantity * pack,
+               occurred_at=scan.occurred_at, device_time=scan.device_time, recorded_at=utcnow())
+    # A Core insert: a phone sends scans by the thousand, and an ORM flush per scan costs more.
+    db.session.execute(CountScan.__table__.insert(), row)
     if commit:
         db.session.commit()
-    return row
+    return Recorded(item_id, row["quantity"], scan.mode)
 
 
 def tally(session_id: str) -> dict[int, Tally]:

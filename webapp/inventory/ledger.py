@@ -18,12 +18,14 @@ a stream is settled, so two transactions settling one stream take turns.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import TextClause
 
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -67,6 +69,30 @@ def insert_for(table):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+@functools.cache
+def insert_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                    returning: str | None = None) -> TextClause:
+    """INSERT ... ON CONFLICT (...) DO NOTHING [RETURNING], as one cached statement.
+
+    The same text runs on SQLite and PostgreSQL. Written as text because SQLAlchemy cannot
+    cache the dialects' ``on_conflict_do_nothing`` constructs, and compiling one per event
+    cost more than the insert itself; the columns' types still process the values.
+    """
+    table = db.metadata.tables[table_name]
+    for name in (*columns, *conflict, *([returning] if returning else [])):
+        table.c[name]  # noqa: B018  (a KeyError unless every name is a column of the table)
+    values = ", ".join(":" + c for c in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608  (metadata names)
+    sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    stmt = text(sql + (f" RETURNING {returning}" if returning else ""))
+    stmt = stmt.bindparams(*[bindparam(c, type_=table.c[c].type) for c in columns])
+    return stmt.columns(table.c[returning]) if returning else stmt
+
+
+_EVENT_COLUMNS = ("key", "store_id", "item_id", "location_id", "kind", "quantity", "occurred_at",
+                  "recorded_at", "device_time", "source", "actor_user_id", "device_id", "count_key", "note")
+
+
 class Ledger:
     """Append stock events and settle the levels they change, inside one transaction."""
 
@@ -85,13 +111,12 @@ class Ledger:
     def append(self, new: NewEvent) -> bool:
         """Insert one event; False when its key is already in the ledger (nothing changes)."""
         event = new.as_merge_event()
-        stmt = insert_for(StockEvent.__table__).values(
-            key=new.key, store_id=new.store_id, item_id=new.item_id, location_id=new.location_id,
-            kind=new.kind, quantity=new.quantity, occurred_at=new.occurred_at, recorded_at=utcnow(),
-            device_time=new.device_time, source=new.source, actor_user_id=new.actor_user_id,
-            device_id=new.device_id, count_key=new.count_key, note=new.note,
-        ).on_conflict_do_nothing(index_elements=["key"]).returning(StockEvent.__table__.c.id)
-        if db.session.execute(stmt).first() is None:
+        stmt = insert_ignoring("stock_events", _EVENT_COLUMNS, ("key",), "id")
+        row = dict(key=new.key, store_id=new.store_id, item_id=new.item_id, location_id=new.location_id,
+                   kind=new.kind, quantity=new.quantity, occurred_at=new.occurred_at, recorded_at=utcnow(),
+                   device_time=new.device_time, source=new.source, actor_user_id=new.actor_user_id,
+                   device_id=new.device_id, count_key=new.count_key, note=new.note)
+        if db.session.execute(stmt, row).first() is None:
             return False
         self._pending.append((new.store_id, event))
         return True
@@ -146,13 +171,13 @@ class Ledger:
         made = Counter(e.count_key for e in events if e.kind is merge.Kind.ADJUSTMENT)
         for count_key, quantity in sorted(needed.items()):
             first = made[count_key] == 0
-            db.session.execute(insert_for(StockEvent.__table__).values(
+            db.session.execute(insert_ignoring("stock_events", _EVENT_COLUMNS, ("key",)), dict(
                 key=f"adj:{count_key}:{made[count_key] + 1}", store_id=store_id, item_id=item_id,
                 location_id=location_id, kind="adjustment", quantity=quantity,
-                occurred_at=counts[count_key].occurred_at, recorded_at=utcnow(), source=self.source,
-                actor_user_id=self.actor_user_id, count_key=count_key,
+                occurred_at=counts[count_key].occurred_at, recorded_at=utcnow(), device_time=None,
+                source=self.source, actor_user_id=self.actor_user_id, device_id=None, count_key=count_key,
                 note="variance at approval" if first else "correction: a late event moved what it expected",
-            ).on_conflict_do_nothing(index_elements=["key"]))
+            ))
 
 
 def _locked_level(stream: tuple[int, int], store_id: int) -> StockLevel:
@@ -161,10 +186,10 @@ def _locked_level(stream: tuple[int, int], store_id: int) -> StockLevel:
              .with_for_update().execution_options(populate_existing=True))
     row = db.session.execute(query).scalar_one_or_none()
     if row is None:
-        db.session.execute(insert_for(StockLevel.__table__).values(
+        columns = ("item_id", "location_id", "store_id", "quantity", "base_quantity", "updated_at")
+        db.session.execute(insert_ignoring("stock_levels", columns, ("item_id", "location_id")), dict(
             item_id=item_id, location_id=location_id, store_id=store_id, quantity=0, base_quantity=0,
-            updated_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["item_id", "location_id"]))
+            updated_at=utcnow()))
         row = db.session.execute(query).scalar_one()
     return row
 

@@ -1,0 +1,95 @@
+"""Several phones syncing overlapping batches, with shared duplicates, against one item at once."""
+
+import random
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.integration.ledger.conftest import event
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.inventory import merge
+from webapp.inventory.ledger import NewEvent
+from webapp.inventory.models import StockEvent, StockLevel
+from webapp.types import utcnow
+
+pytestmark = pytest.mark.postgres
+
+
+def _test_stock_event(event: DeviceEvent, ctx: SyncContext) -> None:
+    """A stand-in for the receiving, damage and Clover types: one ledger event per device event."""
+    ctx.ledger.append(NewEvent(
+        key=event.id, kind=str_field(event.fields, "kind"), store_id=ctx.store_id,
+        item_id=int_field(event.fields, "item_id"), location_id=event.location_id,
+        quantity=int_field(event.fields, "quantity"), occurred_at=event.occurred_at,
+        actor_user_id=ctx.user_id, device_id=ctx.device_id, device_time=event.device_occurred_at))
+
+
+register_event_type("test_stock_event", _test_stock_event, needs_location=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and concurrent writers need PostgreSQL: set TEST_DATABASE_URL")
+
+
+def test_six_phones_sending_overlapping_batches_end_with_the_merged_level_and_no_duplicate_rows(
+        app, login_as, make_item, floor, db):
+    item = make_item("Contested")
+    rng = random.Random(3)
+    start = utcnow() - timedelta(hours=2)
+    pool = []
+    for i in range(240):
+        kinds = ["sale", "sale", "sale", "receive", "damage"] + (["opening"] if i % 80 == 0 else [])
+        kind = rng.choice(kinds)
+        quantity = {"sale": -1, "damage": -2, "receive": 6, "opening": 40}[kind]
+        pool.append(event("test_stock_event", start + timedelta(seconds=rng.randrange(0, 5400)),
+                          kind=kind, item_id=item.id, location_id=floor.id, store_id=floor.store_id,
+                          quantity=quantity))
+    phones = [login_as("staff") for _ in range(6)]
+    for phone in phones:
+        phone.csrf_token()
+    plans = []
+    for n, _ in enumerate(phones):
+        mine = pool[n::6] + rng.sample(pool, 90)  # its own share, plus events other phones also send
+        rng.shuffle(mine)
+        plans.append([mine[i:i + 50] for i in range(0, len(mine), 50)])
+    answers: list[list[dict]] = [[] for _ in phones]
+    failures: list[str] = []
+    barrier = threading.Barrier(len(phones))
+
+    def run(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            send(n)
+
+    def send(n: int) -> None:
+        for chunk in plans[n]:
+            body = {"device_id": f"phone-{n}", "device_time": event("x", utcnow())["occurred_at"],
+                    "events": chunk}
+            response = phones[n].post_json("/api/v1/sync", body)
+            if response.status_code != 200:
+                failures.append(response.get_data(as_text=True)[:300])
+                return
+            answers[n].extend(response.get_json()["results"])
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(phones))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert failures == []
+    accepted = Counter(r["id"] for rs in answers for r in rs if r["status"] == "accepted")
+    assert set(accepted) == {e["id"] for e in pool} and set(accepted.values()) == {1}
+    assert {r["status"] for rs in answers for r in rs} <= {"accepted", "duplicate"}
+    db.session.expire_all()
+    rows = db.session.scalar(select(func.count()).where(StockEvent.item_id == item.id))
+    assert rows == len(pool)
+    facts = [merge.Event(e["id"], merge.Kind(e["kind"]), db.session.scalar(
+        select(StockEvent.occurred_at).where(StockEvent.key == e["id"])), e["quantity"]) for e in pool]
+    level = db.session.get(StockLevel, (item.id, floor.id))
+    assert level.quantity == merge.current(facts).quantity
