@@ -256,7 +256,7 @@ ROUTES: list[Route] = [
     Route("POST", "/clover/webhook", None, ok=401, kind="json", body={"merchants": {}}),
     Route("GET", "/clover/", "admin"),
     Route("POST", "/clover/token", "admin", ok=302, body={"merchant_id": "XYZVJT2ZRRRSC", "token": "t"}),
-    Route("POST", "/clover/webhook-code", "admin", ok=302, body={"code": "c"}),
+    Route("POST", "/clover/auth-code", "admin", ok=302, body={"code": "c"}),
     Route("GET", "/clover/connect", "admin", ok=302),
     Route("GET", "/clover/oauth/callback", "admin", ok=400, query="state=forged&code=x"),
     Route("POST", "/clover/sync", "admin", ok=302),

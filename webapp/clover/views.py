@@ -61,7 +61,7 @@ def connect_token():
     return redirect(url_for("clover.admin"))
 
 
-@bp.post("/webhook-code")
+@bp.post("/auth-code")
 @role_required("admin")
 def webhook_code():
     row = connections.connection_for_store(current_user.store_id)

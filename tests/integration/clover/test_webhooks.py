@@ -54,7 +54,7 @@ def test_without_any_configured_code_every_notification_is_refused(client, db, c
 
 def test_the_code_an_admin_saved_is_accepted(login_as, client, db, connected):
     admin = login_as("admin")
-    assert admin.post_form("/clover/webhook-code", {"code": AUTH}).status_code == 302
+    assert admin.post_form("/clover/auth-code", {"code": AUTH}).status_code == 302
     body = {"merchants": {MERCHANT: [{"objectId": "O:GHIVJT2ABCRSC", "type": "CREATE", "ts": 5}]}}
     assert client.post("/clover/webhook", json=body, headers={"X-Clover-Auth": AUTH}).status_code == 200
     assert _hints(db) == [("O:GHIVJT2ABCRSC", "CREATE", 5)]
