@@ -99,6 +99,9 @@ function pageKey(url) {
 async function keepPages(urls) {
   const cache = await caches.open(PAGES_CACHE);
   await Promise.all(urls.map(async (url) => {
+    // A kept page is refreshed whenever it is opened online; only missing ones are fetched here,
+    // so opening the app does not download every screen again.
+    if (await cache.match(pageKey(url))) return;
     try {
       const response = await fetch(new Request(url, { cache: "reload", credentials: "same-origin" }));
       if (cacheable(response)) await cache.put(pageKey(response.url), response);

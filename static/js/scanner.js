@@ -15,6 +15,7 @@
 // onScan may return (or resolve to) {text, tone: "ok"|"warn"}: the scanner beeps, buzzes and
 // shows the text. The container also gets a "scan-shown" event {code, source, frameTime,
 // shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
+import { toGtin14 } from "./codes.js";
 import { beep, buzz, unlockAudio } from "./feedback.js";
 
 export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "code_39", "itf",
@@ -22,10 +23,13 @@ export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", 
 const DETECT_EVERY_MS = 100;          // a 30 fps stream is sampled ~10 times a second, never queued
 const SERVER_EVERY_MS = 1500;         // a frame upload is heavy; one at a time, this far apart
 const SAME_CODE_MS = 1500;            // the same code seen again within this is the same scan
-// A keyboard-wedge scanner types a whole code in a burst (a few ms a key); people average 100 ms
+// A keyboard-wedge scanner types a whole code in a burst (a few ms a key); people average 150 ms
 // or more. Judged on the burst's average, so one late key on a busy phone does not split a scan.
-const WEDGE_AVERAGE_MS = 35;
-const WEDGE_PAUSE_MS = 150;           // a longer pause starts a new burst
+// A code whose GTIN check digit holds gets a looser bound: a busy phone delivers a scanner's keys
+// late, and a valid product code typed fast and ended with Enter on a scanning screen is a scan.
+const WEDGE_AVERAGE_MS = 40;
+const WEDGE_GTIN_AVERAGE_MS = 120;
+const WEDGE_PAUSE_MS = 1000;          // a longer pause starts a new burst
 const WEDGE_MIN_LENGTH = 4;
 const VENDOR = "/static/vendor/";
 
@@ -322,7 +326,8 @@ class Scanner {
     const w = this.wedge;
     if (event.key === "Enter" || event.key === "Tab") {
       const average = (w.last - w.first) / Math.max(1, w.text.length - 1);
-      if (w.text.length >= WEDGE_MIN_LENGTH && average <= WEDGE_AVERAGE_MS && now - w.last <= WEDGE_PAUSE_MS) {
+      const bound = toGtin14(w.text) ? WEDGE_GTIN_AVERAGE_MS : WEDGE_AVERAGE_MS;
+      if (w.text.length >= WEDGE_MIN_LENGTH && average <= bound && now - w.last <= WEDGE_PAUSE_MS) {
         event.preventDefault();     // the Enter ends a scan; it must not press a focused button
         this.accept(w.text, "keyboard", null, now);
       }
@@ -330,7 +335,7 @@ class Scanner {
       return;
     }
     if (event.key.length !== 1) return;
-    if (now - w.last > WEDGE_PAUSE_MS) {
+    if (!w.text || now - w.last > WEDGE_PAUSE_MS) {
       w.text = "";
       w.first = now;
     }

@@ -23,7 +23,7 @@ def test_a_keyboard_wedge_scan_typed_into_the_page_is_looked_up(page):
 def test_slow_typing_with_no_field_focused_is_not_taken_for_a_scan(page):
     log_in(page, next_path="/lookup")
     expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
-    page.keyboard.type("036000291452", delay=120)     # a person, not a scanner
+    page.keyboard.type("036000291452", delay=250)     # a person, not a scanner
     page.keyboard.press("Enter")
     page.wait_for_timeout(300)
     expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L")

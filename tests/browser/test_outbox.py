@@ -1,0 +1,69 @@
+"""The outbox belongs to the phone and its records to their makers: logging out never drops them."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, wait_until
+
+ALL = "async () => (await import('/static/js/outbox.js')).all()"
+
+
+def _log_out(page):
+    page.get_by_role("button", name="Log out").click()
+
+
+def test_logging_out_with_unsent_scans_warns_keeps_them_and_sends_them_when_their_owner_returns(page, context,
+                                                                                               seed):
+    from webapp.counting.models import CountSession
+    from webapp.extensions import db
+
+    log_in(page, "sam", next_path="/count")
+    page.route("**/api/v1/sync", lambda route: route.abort())          # the server is unreachable
+    page.get_by_role("button", name="Start counting").click()
+    page.get_by_label("Type a barcode").fill("036000291452")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".tally-row", has_text="Rye Crackers")).to_be_visible()
+    wait_until(page, f"async () => (await ({ALL})()).length >= 2")
+
+    with page.expect_event("dialog") as warning:
+        _log_out(page)
+    assert "not reached the server" in warning.value.message
+    assert "stay on this phone" in warning.value.message
+    warning.value.dismiss()
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("heading", name="Counting Back room")).to_be_visible()   # stayed
+
+    with page.expect_event("dialog") as warning:
+        _log_out(page)
+    warning.value.accept()
+    page.wait_for_url("**/login*")
+    page.wait_for_load_state()
+    kept = page.evaluate(f"async () => (await ({ALL})()).map((r) => r.username)")
+    assert kept and set(kept) == {"sam"}
+    assert page.evaluate("async () => (await caches.keys()).includes('shelfcount-pages-1')") is False
+    page.unroute("**/api/v1/sync")
+
+    page.close()
+    page = log_in(context.new_page(), "ria", next_path="/outbox")      # someone else on the phone
+    expect(page.locator("#outbox-others")).to_contain_text(f"{len(kept)} more from other people")
+    expect(page.locator("#outbox-badge")).to_be_hidden()
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_timeout(500)
+    assert len(page.evaluate(ALL)) == len(kept)                        # not sent under ria's name
+    _log_out(page)
+    page.wait_for_url("**/login*")
+    page.close()
+
+    page = log_in(context.new_page(), "sam", next_path="/outbox")
+    wait_until(page, f"async () => (await ({ALL})()).length === 0", timeout=20)
+    with seed["app"].app_context():
+        try:
+            sessions = db.session.query(CountSession).filter_by(created_by_id=_user_id(db, "sam")).all()
+            assert any(s.location_id == seed["back_id"] for s in sessions)
+        finally:
+            db.session.remove()
+
+
+def _user_id(db, username):
+    from webapp.auth.models import User
+
+    return db.session.query(User.id).filter_by(username=username).scalar()
