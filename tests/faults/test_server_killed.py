@@ -1,6 +1,6 @@
 """The server is SIGKILLed in the middle of a sync batch.
 
-A phone holds 900 transfer events in its outbox and sends them in batches of 300, deleting an
+A phone holds 600 transfer events in its outbox and sends them in batches of 200, deleting an
 event only once the server answered accepted or duplicate for it (STYLE.md 15). While the second
 batch is in flight the whole gunicorn group is killed; the phone gets no answer, keeps the batch,
 and sends it again to the restarted server along with the rest. Every event the phone saw
@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from tests.faults.servers import Gunicorn
 
-TOTAL, BATCH = 900, 300
+TOTAL, BATCH = 600, 200
 ON_SQLITE = not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
 
@@ -77,7 +77,7 @@ def test_events_acknowledged_before_a_kill_are_kept_and_the_rest_land_once_on_re
         answers: list = []
         sender = threading.Thread(target=lambda: answers.append(_send(server, session, token, second)))
         sender.start()
-        threading.Event().wait(0.3)  # the batch is being parsed, applied or committed
+        threading.Event().wait(0.2)  # the batch is being parsed, applied or committed
         server.kill()
         sender.join(timeout=60)
         killed_mid_batch = answers == [None]
