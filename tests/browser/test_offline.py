@@ -46,6 +46,8 @@ def test_scans_made_offline_wait_in_the_outbox_across_closing_the_app(page, cont
     context.set_offline(True)
     try:
         page.reload()
+        # The camera's own scan lands first; the typed codes after it.
+        expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
         for code in ("12345670", "99999997"):               # codes the catalog does not know
             page.get_by_label("Type a barcode").fill(code)
             page.get_by_label("Type a barcode").press("Enter")
