@@ -52,11 +52,11 @@ class TooLarge(DomainError):
 
 
 # Machine-to-machine endpoints outside /api/ whose callers read JSON, never an HTML page.
-JSON_PATHS = ("/api/", "/clover/webhook")
+JSON_ENDPOINT_PATHS = frozenset({"/clover/webhook"})
 
 
 def wants_json() -> bool:
-    if request.path.startswith(JSON_PATHS) or request.is_json:
+    if request.path.startswith("/api/") or request.path in JSON_ENDPOINT_PATHS or request.is_json:
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
