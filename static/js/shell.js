@@ -73,6 +73,12 @@ async function start() {
   } catch (err) {
     return;
   }
+  // The badge is the way to what waits: tap it to see, fix or discard.
+  badge.setAttribute("role", "link");
+  badge.tabIndex = 0;
+  const openOutbox = () => { if (location.pathname !== "/outbox") location.assign("/outbox"); };
+  badge.addEventListener("click", openOutbox);
+  badge.addEventListener("keydown", (e) => { if (e.key === "Enter") openOutbox(); });
   outbox.changes.addEventListener("change", updateBadge);
   await updateBadge();
   window.addEventListener("online", () => outbox.flush());

@@ -56,7 +56,9 @@ def test_scans_made_offline_wait_in_the_outbox_across_closing_the_app(page, cont
         waiting = page.locator("#outbox-badge").text_content()
         page.close()
         again = context.new_page()
-        again.goto("/outbox")
+        again.goto("/lookup")
+        again.locator("#outbox-badge").click()                 # the badge leads to the outbox
+        again.wait_for_url("**/outbox")
         expect(again.locator("#outbox-badge")).to_have_text(waiting)
         for code in ("12345670", "99999997"):
             expect(again.locator(".outbox-row", has_text=f"Unknown code {code}")).to_have_count(1)
