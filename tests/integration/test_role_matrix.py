@@ -11,8 +11,8 @@ what `setup(request)` returns (default: an item with a barcode in the test store
 `item_id`, `barcode_id`, `code`). `scoped=True` says the path names one store's object, so a
 manager of another store must get 404 (not 403: ids of other stores are not probed).
 
-Who visits: anonymous (pages redirect to /login, /api/ answers 401 JSON), each role of the
-store (below `min_role`: 403; at or above: `ok`), and a manager of another store.
+Who visits: anonymous (pages redirect to /login; /api/ and JSON posts answer 401 JSON), each
+role of the store (below `min_role`: 403; at or above: `ok`), and a manager of another store.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Route:
         if self.min_role is None:
             return self.ok
         if visitor == "anonymous":
-            return 401 if self.rule.startswith("/api/") else 302
+            return 401 if self.rule.startswith("/api/") or self.kind == "json" else 302
         if visitor == "other_store":
             return 404 if self.scoped else self.expected("manager")
         return self.ok if ROLES.index(visitor) >= ROLES.index(self.min_role) else 403
@@ -248,6 +248,8 @@ ROUTES: list[Route] = [
     Route("POST", "/damage/<int:record_id>/reject", "manager", ok=302, scoped=True,
           setup=_a_pending_damage_flag),
     Route("GET", "/transfers/new", "receiver"),
+    # the API description: public, it names no data
+    Route("GET", "/api/v1/openapi.json", None),
     # photos
     Route("POST", "/photos", "staff", ok=201, kind="multipart",
           body=lambda p: {"photo": (io.BytesIO(_png()), "p.png")}),
@@ -357,5 +359,5 @@ def test_each_visitor_gets_the_status_the_matrix_says(request, store, route: Rou
     )
     if expected == 302 and visitor == "anonymous" and route.min_role is not None:
         assert "/login" in response.headers["Location"]
-    if expected == 401 and route.rule.startswith("/api/"):
+    if expected == 401 and route.min_role is not None:
         assert response.get_json()["error"]["code"] == "login_required"
