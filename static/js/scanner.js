@@ -104,7 +104,8 @@ class Scanner {
   build() {
     this.video = el("video", { muted: true, playsInline: true, autoplay: true, className: "scanner-video" });
     this.video.setAttribute("aria-label", "Camera view");
-    this.viewfinder = el("div", { className: "scanner-viewfinder", hidden: true }, this.video,
+    // Shown from the start (black until the camera answers) so the page does not jump when it does.
+    this.viewfinder = el("div", { className: "scanner-viewfinder" }, this.video,
       el("div", { className: "scanner-target" }));
     this.message = el("p", { className: "scanner-message", role: "status" });
     this.retry = el("button", { type: "button", className: "scanner-retry", hidden: true,
@@ -164,6 +165,7 @@ class Scanner {
     this.stopCamera();
     this.retry.hidden = true;
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      this.viewfinder.hidden = true;
       this.say("The camera needs a secure (https) address. Type the code below, or use a hardware scanner.", true);
       return;
     }
@@ -269,13 +271,19 @@ class Scanner {
 
   onFrame(now) {
     if (!this.running) return;
-    const every = this.decoder.kind === "server" ? SERVER_EVERY_MS : DETECT_EVERY_MS;
+    // The WASM decoder runs on the main thread: on a slow phone leave it at most a third of it,
+    // so taps and the tally stay responsive while the camera is on.
+    const every = this.decoder.kind === "server" ? SERVER_EVERY_MS
+      : Math.max(DETECT_EVERY_MS, 2 * (this.detectMs || 0));
     if (!this.busy && now - this.lastDetect >= every && this.video.videoWidth) {
       this.busy = true;
       this.lastDetect = now;
       const frameTime = performance.now();
       this.detect()
-        .then((found) => { if (found) this.accept(found.rawValue, "camera", found.format, frameTime); })
+        .then((found) => {
+          this.detectMs = performance.now() - frameTime;
+          if (found) this.accept(found.rawValue, "camera", found.format, frameTime);
+        })
         .catch((err) => this.decoderFailed(err))
         .finally(() => { this.busy = false; });
     }
