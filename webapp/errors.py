@@ -12,7 +12,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
@@ -102,6 +102,15 @@ def register_error_handlers(app: Flask) -> None:
             if limit:
                 message = f"The upload is too large; the limit is {limit // (1024 * 1024)} MB."
         return error_response(err.code or 500, code, message)
+
+    @app.errorhandler(DataError)
+    def _bad_value(err: DataError):
+        # PostgreSQL refuses what SQLite stores (a NUL byte in text, an integer beyond the
+        # column): that is bad input, answered as such rather than as our failure.
+        db.session.rollback()
+        return error_response(
+            400, "invalid_value", "A value is out of range, or holds a NUL byte that cannot be stored."
+        )
 
     @app.errorhandler(OperationalError)
     def _database_down(err: OperationalError):

@@ -47,3 +47,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name):  # noqa: ARG001
+    """Open a real transaction before the first SAVEPOINT on SQLite.
+
+    pysqlite begins transactions only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    first becomes the outermost transaction and its RELEASE commits: a sync batch whose
+    events each run in a savepoint would then commit event by event, and a process killed
+    mid-batch would leave events in the ledger whose levels were never settled. IMMEDIATE
+    takes the write lock now (waiting up to busy_timeout), so the batch cannot fail later
+    on a stale read snapshot when another worker committed in between.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    raw = conn.connection.dbapi_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")

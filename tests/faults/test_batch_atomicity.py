@@ -7,25 +7,17 @@ too, or its ledger rows would stand without the level settle that runs at the en
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import pytest
 from sqlalchemy import func, select
 
 from webapp.api import sync
-
-ON_SQLITE = not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
 
 def _boom(event, ctx):
     raise RuntimeError("the process dies here")
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason=(
-    "webapp/extensions.py: pysqlite sends no BEGIN before SAVEPOINT, so on SQLite each event's "
-    "savepoint is the outermost transaction and RELEASE commits it; see test_server_killed.py. "
-    "Routed to the lead."))
 def test_an_unexpected_error_mid_batch_rolls_back_the_events_before_it(login_as, store, make_item,
                                                                        db, monkeypatch):
     from webapp.api.models import SyncReceipt

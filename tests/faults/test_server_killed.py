@@ -10,20 +10,17 @@ equals what the events imply.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
 from sqlalchemy import select
 
 from tests.faults.servers import Gunicorn
 
 TOTAL, BATCH = 600, 200
-ON_SQLITE = not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 
 
 def _iso(value: datetime) -> str:
@@ -47,14 +44,6 @@ def _send(server: Gunicorn, session, token: str, events: list[dict]) -> list[dic
     return answer.json()["results"] if answer.status_code == 200 else None
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=False, reason=(
-    "On SQLite a batch is not one transaction: pysqlite emits no BEGIN before SAVEPOINT, so each "
-    "event's savepoint is the outermost transaction and its RELEASE commits it (sqlite.org/lang_savepoint). "
-    "Killed mid-batch, the events before the kill are in the ledger but their levels were never "
-    "settled, and the retry answers duplicate for them, so levels and ledger disagree for good. Fix: "
-    "the SQLAlchemy pysqlite recipe in webapp/extensions.py (isolation_level=None on connect, emit "
-    "BEGIN IMMEDIATE on begin); routed to the lead. Not strict: a kill that lands before the first "
-    "event's release passes."))
 def test_events_acknowledged_before_a_kill_are_kept_and_the_rest_land_once_on_retry(
         _migrated, db, store, make_item, make_user, tmp_path):
     from webapp.inventory.models import StockEvent, StockLevel

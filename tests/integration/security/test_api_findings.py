@@ -7,7 +7,6 @@ the matching KNOWN entry in tests/fuzz/test_api_fuzz.py.
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -45,16 +44,6 @@ def test_a_device_clock_absurdly_off_is_rejected_not_a_500(login_as, device_time
     assert answer.get_json()["results"][0]["status"] == "rejected"
 
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
-PG_DATA_ERROR = pytest.mark.xfail(
-    ON_POSTGRES, strict=True,
-    reason="PostgreSQL refuses NUL in text and integers beyond its column's range with DataError, "
-    "which webapp/errors.py answers as a 500: validate in webapp/api/sync.py str_field/int_field "
-    "(and webapp/catalog/service.py lookup), or map sqlalchemy DataError to a 400 in webapp/errors.py; "
-    "routed to the lead")
-
-
-@PG_DATA_ERROR
 @pytest.mark.parametrize("fields", [{"id": "a\u0000b"}, {"session_id": "x\u0000"},
                                     {"location_id": -21947262306}])
 def test_text_with_nul_or_an_id_beyond_32_bits_is_refused_not_a_500(login_as, fields):
@@ -64,6 +53,5 @@ def test_text_with_nul_or_an_id_beyond_32_bits_is_refused_not_a_500(login_as, fi
     assert answer.status_code in (200, 400)
 
 
-@PG_DATA_ERROR
 def test_a_lookup_of_a_code_with_nul_is_refused_not_a_500(login_as):
     assert login_as("staff").get("/api/v1/items/lookup?code=a%00b").status_code in (400, 404)
