@@ -302,7 +302,17 @@ def pull_voids(client: CloverClient, connection: CloverConnection, recorder: Sal
     since = None if start is None else start - OVERLAP_MS
     newest = connection.voids_watermark_ms or start
     db.session.commit()
-    records = list(client.changed_since("voided_line_items", since, field="deletedTime"))
+    try:
+        records = list(client.changed_since("voided_line_items", since, field="deletedTime"))
+    except CloverError as exc:
+        if exc.status != 400:
+            raise
+        # clover-api.md does not list this endpoint's filter fields; if Clover refuses ours,
+        # read the whole list (newest first by default) and filter here, rather than never
+        # reversing a voided line.
+        log.warning("clover voided_line_items refused the deletedTime filter: %s", exc)
+        records = [r for r in client.paginate("voided_line_items")
+                   if since is None or int(r.get("deletedTime") or 0) >= since]
     ledger = Ledger(source="clover")
     before = recorder.result.events
     by_order: dict[str, list[tuple[dict[str, Any], tuple[int, str]]]] = {}
