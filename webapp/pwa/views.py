@@ -26,6 +26,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Items", "catalog.items", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),
     ("Labels", "catalog.labels", "staff"),
+    ("Clover", "clover.admin", "admin"),
 )
 
 # Screens a phone needs when the back room has no signal; the page asks the service worker to
