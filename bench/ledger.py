@@ -275,6 +275,8 @@ def load_ledger(app, world: dict, n_events: int) -> float:
     began = time.perf_counter()
     with app.app_context():
         def flush():
+            if not rows:
+                return
             db.session.execute(table.insert(), rows)
             db.session.commit()
             rows.clear()
