@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -61,8 +62,12 @@ def items():
 
 def _render_item(item: Item, *, error: DomainError | None = None, edit=None, new_barcode=None, status=200):
     """The item page; after a refused form, that form shows again with what was typed."""
+    # The inventory capability's stock page, linked when that capability is installed.
+    stock_url = (url_for("inventory.item", item_id=item.id)
+                 if "inventory.item" in current_app.view_functions else None)
     return render_template(
-        "catalog/item.html", item=item, error=error, edit=edit, new_barcode=new_barcode or {}
+        "catalog/item.html", item=item, error=error, edit=edit, new_barcode=new_barcode or {},
+        stock_url=stock_url,
     ), status
 
 

@@ -184,12 +184,13 @@ EMULATOR_TOKEN = "demo-emulator-token"  # noqa: S105  (a local emulator's token,
 
 def emulator_items() -> list[dict]:
     """The demo products as Clover emulator item specs (webapp/clover/emulator/merchants.py):
-    prices in cents, weighed items PER_UNIT by the lb with fractional stock, a seeded stock."""
+    prices in cents, weighed items PER_UNIT by the lb with fractional stock, a seeded stock.
+    Categories are spelt as the seed spells them, so a Clover sync leaves them as they are."""
     rng = random.Random(SEED + 1)
     specs = []
     for item in demo_items():
         spec = {"name": item["name"], "price": item["price_cents"], "cost": item["cost_cents"],
-                "code": item["code"], "sku": item["sku"], "categories": [item["category"].capitalize()]}
+                "code": item["code"], "sku": item["sku"], "categories": [item["category"]]}
         if item["measure"] == "weight":
             quantity = round(rng.uniform(8, 40), 2)
             spec.update(priceType="PER_UNIT", unitName=item["unit_name"], quantity=quantity)

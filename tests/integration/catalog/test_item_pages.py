@@ -138,3 +138,9 @@ def test_the_item_page_includes_the_inventory_levels_partial_when_it_exists(mana
     )
     app.jinja_env.loader = app.jinja_loader
     assert "LEVELS FOR Cola" in manager.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_the_item_page_links_to_the_stock_page_when_inventory_is_installed(manager, make_item, app):
+    item = make_item("Cola")
+    page = manager.get(f"/items/{item.id}").get_data(as_text=True)
+    assert ("/inventory/items/" in page) is ("inventory.item" in app.view_functions)
