@@ -89,6 +89,10 @@ def from_environment() -> dict:
         "CLOVER_MERCHANT_ID": os.environ.get("CLOVER_MERCHANT_ID", ""),
         "CLOVER_API_TOKEN": os.environ.get("CLOVER_API_TOKEN", ""),
         "CLOVER_WEBHOOK_AUTH_CODE": os.environ.get("CLOVER_WEBHOOK_AUTH_CODE", ""),
+        # The client's own throttle; Clover allows 16 new requests a second and 5 in flight per token.
+        "CLOVER_RATE_PER_SECOND": float(os.environ.get("CLOVER_RATE_PER_SECOND", "16")),
+        "CLOVER_IN_FLIGHT": _int("CLOVER_IN_FLIGHT", 5),
+        "CLOVER_MAX_RETRIES": _int("CLOVER_MAX_RETRIES", 5),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
