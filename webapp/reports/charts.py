@@ -47,6 +47,7 @@ class Bar:
     label: str
     value: float
     note: str = ""  # printed after the value, e.g. the units behind a money figure
+    text: str | None = None  # printed instead of value and note, when the value means nothing
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str] = _fmt_default,
@@ -63,7 +64,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str] = 
         y = 8 + i * ROW
         length = round((WIDTH - 130) * abs(bar.value) / peak, 1)  # room for the value after it
         fill = colour if bar.value >= 0 else PALETTE[1]
-        text = fmt(bar.value) + (f" {bar.note}" if bar.note else "")
+        text = bar.text if bar.text is not None else fmt(bar.value) + (f" {bar.note}" if bar.note else "")
         body.append(
             f'<g class="chart-row"><text class="chart-label" x="0" y="{y + 12}">'
             f'{escape(_clip(bar.label, 48))}</text>'

@@ -57,7 +57,9 @@ def dashboard():
     f = filters.parse(request.args, current_user)
     board = dashboard_report.dashboard(f.store_id, utcnow())
     chart = charts.bar_chart(
-        [charts.Bar(row["item"], float(row["cover_days"] or 0), f"({row['level']} left)")
+        [charts.Bar(row["item"], float(row["cover_days"] or 0), f"({row['level']} left)",
+                    # No recent sales: the cover is unknown, not zero days.
+                    text=None if row["cover_days"] is not None else f"no recent sales ({row['level']} left)")
          for row in board.low[:10]],
         title="Days of cover left, items at or below their reorder point",
         fmt=lambda v: f"{v:.1f} d")
