@@ -13,7 +13,6 @@ that KNOWN does not explain fails the run.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 
 import pytest
 import schemathesis
@@ -29,7 +28,6 @@ from schemathesis.core.failures import FailureGroup
 
 from webapp import create_app
 from webapp.api.openapi import document, json_routes
-from webapp.inventory.merge import corrected_time
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -40,33 +38,9 @@ SEEN_KNOWN: dict[str, int] = {}
 ROTATION: dict[str, int] = {}
 
 
-def _unhashable_event_type(case, response) -> bool:
-    # webapp/api/sync.py _parse: _TYPES.get(raw.get("type")) raises TypeError on a list or object.
-    events = case.body.get("events") if isinstance(case.body, dict) else None
-    return (case.path == "/api/v1/sync" and response.status_code == 500 and isinstance(events, list)
-            and any(isinstance(e, dict) and isinstance(e.get("type"), dict | list) for e in events))
-
-
-def _clock_overflow(case, response) -> bool:
-    # webapp/inventory/merge.py corrected_time overflows on a device clock thousands of years off.
-    body = case.body if isinstance(case.body, dict) else {}
-    if case.path != "/api/v1/sync" or response.status_code != 500 or not isinstance(body.get("events"), list):
-        return False
-    try:
-        device_time = datetime.fromisoformat(body["device_time"])
-        for event in body["events"]:
-            corrected_time(datetime.fromisoformat(event["occurred_at"]), device_time, datetime.now(UTC))
-    except OverflowError:
-        return True
-    except (KeyError, TypeError, ValueError):
-        return False
-    return False
-
-
 # name -> predicate on (case, response); each has an xfail twin in
 # tests/integration/security/test_api_findings.py.
-KNOWN = {"sync: event type a list or object -> 500": _unhashable_event_type,
-         "sync: device clock thousands of years off -> 500": _clock_overflow}
+KNOWN: dict = {}  # all found so far are fixed
 
 
 

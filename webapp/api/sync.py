@@ -51,6 +51,7 @@ from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
 RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 ID_LOCK_SPACE = 0x5C5E  # first key of the two-key advisory locks taken on event ids
 
 
@@ -137,6 +138,8 @@ def int_field(fields: Mapping[str, Any], name: str, *, default: int | None = Non
         raise DomainError("missing_field", f"The event needs {name}.", name)
     if not isinstance(raw, int) or isinstance(raw, bool):
         raise DomainError("bad_field", f"{name} must be a whole number.", name)
+    if not INT_MIN <= raw <= INT_MAX:  # PostgreSQL's integer columns refuse more with a DataError
+        raise DomainError("bad_field", f"{name} is out of range.", name)
     if minimum is not None and raw < minimum:
         code = "negative_quantity" if raw < 0 else "bad_field"
         raise DomainError(code, f"{name} must be at least {minimum}.", name)
@@ -152,6 +155,8 @@ def str_field(fields: Mapping[str, Any], name: str, *, required: bool = True,
         return None
     if not isinstance(raw, str) or len(raw) > max_length:
         raise DomainError("bad_field", f"{name} must be text of at most {max_length} characters.", name)
+    if "\x00" in raw:  # PostgreSQL text cannot hold NUL; refuse it on every engine alike
+        raise DomainError("bad_field", f"{name} must not contain a NUL character.", name)
     return raw
 
 
@@ -188,7 +193,9 @@ def _lock_event_ids(events: list[Any]) -> None:
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite has a single writer
-    ids = sorted({raw["id"] for raw in events if isinstance(raw, dict) and isinstance(raw.get("id"), str)})
+    # An id with NUL is rejected per event later; PostgreSQL would refuse the whole batch over it here.
+    ids = sorted({raw["id"] for raw in events
+                  if isinstance(raw, dict) and isinstance(raw.get("id"), str) and "\x00" not in raw["id"]})
     if ids:
         db.session.execute(text(
             "SELECT pg_advisory_xact_lock(:space, h) FROM (SELECT DISTINCT hashtext(k) AS h"
@@ -218,7 +225,8 @@ def _one(raw: Any, ctx: SyncContext) -> dict:
             raise DomainError("conflict", "The event contradicts data already stored.") from None
         return {"id": event.id, "status": "accepted"}
     except DomainError as err:
-        if isinstance(event_id, str) and db.session.get(SyncReceipt, event_id) is not None:
+        if (isinstance(event_id, str) and "\x00" not in event_id
+                and db.session.get(SyncReceipt, event_id) is not None):
             # Sent again after it was accepted: what it says now no longer matters.
             return {"id": event_id, "status": "duplicate"}
         return {"id": event_id, "status": "rejected", "error": err.to_dict()}
@@ -228,13 +236,18 @@ def _parse(raw: Any, ctx: SyncContext) -> tuple[DeviceEvent, EventType]:
     if not isinstance(raw, dict):
         raise DomainError("bad_event", "Each event must be a JSON object.")
     event_id = str_field(raw, "id")
-    kind = _TYPES.get(raw.get("type"))  # type: ignore[arg-type]
+    raw_type = raw.get("type")
+    kind = _TYPES.get(raw_type) if isinstance(raw_type, str) else None  # a list or object is unhashable
     if kind is None:
         raise DomainError("unknown_type", f"No event type {raw.get('type')!r}.", "type")
     if not ctx.has_role(kind.min_role):
         raise DomainError("forbidden", f"Only a {kind.min_role} or above may send {kind.name}.", "type")
     device_occurred = parse_time(raw.get("occurred_at"), "occurred_at")
-    occurred = merge.corrected_time(device_occurred, ctx.device_time, ctx.server_time)
+    try:
+        occurred = merge.corrected_time(device_occurred, ctx.device_time, ctx.server_time)
+    except OverflowError:  # clocks thousands of years apart: the corrected time is not a date
+        raise DomainError("bad_time", "The device's clock is too far off to place this event; check the "
+                          "phone's date and time.", "occurred_at") from None
     if merge.too_far_ahead(occurred, ctx.server_time, ctx.skew_allowance):
         raise DomainError("future_time", "The event is stamped later than now, even allowing for "
                           "the device's clock; check the phone's date and time.", "occurred_at")

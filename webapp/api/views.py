@@ -19,7 +19,7 @@ def _batch() -> sync.Batch:
     if not isinstance(payload, dict):
         raise DomainError("bad_request", "Send a JSON object with device_id, device_time and events.")
     device_id = payload.get("device_id")
-    if not isinstance(device_id, str) or not 0 < len(device_id) <= 64:
+    if not isinstance(device_id, str) or not 0 < len(device_id) <= 64 or "\x00" in device_id:
         raise DomainError("bad_request", "device_id must be text of 1 to 64 characters.", "device_id")
     device_time = sync.parse_time(payload.get("device_time"), "device_time")
     events = payload.get("events")
