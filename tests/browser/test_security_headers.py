@@ -104,6 +104,9 @@ def test_an_item_named_like_an_xss_payload_runs_nothing_on_any_page(page, live_s
     assert f"/items/{xss_item['id']}" in shown_on and "/items" in shown_on, shown_on
 
     page.goto("/lookup")
+    # The fake camera shows another item's barcode: let its first scan land before typing,
+    # or it can arrive after the typed code and replace the result being checked.
+    expect(page.locator(".lookup-result .result-name")).not_to_have_text("", timeout=15_000)
     page.get_by_label("Type a barcode").fill(xss_item["code"])
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".lookup-result .result-name")).to_have_text(XSS, timeout=15_000)
