@@ -287,27 +287,11 @@ class _Importer:
             self.by_clover[item.clover_id] = item
 
 
-def _begin_before_savepoints() -> None:
-    """Make SQLite's transaction real before the first SAVEPOINT.
-
-    Python's sqlite3 driver only sends BEGIN before a write, so a SAVEPOINT issued first
-    would itself open the transaction, and releasing it would COMMIT: a dry run would save.
-    (SQLAlchemy's docs, "pysqlite: Serializable isolation / Savepoints", describe this.)
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    raw = connection.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN")
-
-
 def import_csv(store_id: int, data: bytes, *, dry_run: bool = False) -> ImportReport:
     """Create or update items from CSV bytes; see the module docstring. One transaction,
     with a savepoint per row so a bad row is undone alone."""
     rows = _read(data)
     report = ImportReport(dry_run=dry_run, rows=len(rows))
-    _begin_before_savepoints()
     importer = _Importer(store_id)
     for number, row in enumerate(rows, start=2):  # line 1 is the header, as a spreadsheet shows it
         if None in row:
