@@ -35,3 +35,24 @@ def test_a_typed_upc_a_finds_the_item_whose_barcode_is_stored_as_an_ean_13(page)
     page.get_by_label("Type a barcode").fill("0036000291452")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
+
+
+
+def test_wedge_scans_one_after_another_are_each_taken_whatever_the_pause_between_them(page):
+    # A hardware scanner types a code a few ms a key and ends it with Enter; the next label may
+    # follow a fraction of a second later. Each burst is judged on its own keys: the time since the
+    # previous scan's first key must not count against the next one.
+    log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.evaluate("""() => {
+        window.shown = [];
+        document.addEventListener('scan-shown', (e) => window.shown.push(e.detail.code), true);
+    }""")
+    codes = ["SKU-4471", "SKU-4472", "SKU-4473", "036000291452"]   # shelf-label Code 128s, then a UPC
+    for code, pause_ms in zip(codes, (0, 150, 400, 700), strict=True):
+        page.wait_for_timeout(pause_ms)
+        page.keyboard.type(code, delay=8)
+        page.keyboard.press("Enter")
+    page.wait_for_function("() => window.shown.length >= 4", timeout=5_000)
+    assert page.evaluate("() => window.shown") == codes
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
