@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.damage import service
-from webapp.receiving.events import item_id_field, photo_ids_field
+from webapp.receiving.events import item_id_field, photo_client_ids_field, photo_ids_field
 
 
 def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
@@ -13,7 +13,7 @@ def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
         int_field(event.fields, "quantity", minimum=1),
         str_field(event.fields, "reason", max_length=40) or "",
         event.occurred_at, str_field(event.fields, "note", required=False, max_length=500) or "",
-        photo_ids_field(event)), ctx.ledger)
+        photo_ids_field(event), photo_client_ids_field(event)), ctx.ledger)
 
 
 register_event_type("damage", handle_damage, min_role="staff", needs_location=True)

@@ -17,7 +17,8 @@ from webapp.damage.models import DamageRecord
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
-from webapp.photos.service import photos_in_store
+from webapp.photos.models import Photo
+from webapp.photos.service import photos_by_client_ids, photos_in_store
 from webapp.receiving.rules import value_cents
 from webapp.types import utcnow
 
@@ -41,6 +42,35 @@ class Flag:
     occurred_at: datetime
     note: str = ""
     photo_ids: tuple[int, ...] = ()
+    photo_client_ids: tuple[str, ...] = ()
+
+
+def flag_photos(store_id: int, photo_ids, photo_client_ids) -> list[Photo]:
+    """A flag's photos: those uploaded before it (by id, all must exist), and those the phone
+    queued offline (by its own ids) that have arrived; the others attach when they arrive."""
+    photos = photos_in_store(store_id, photo_ids)
+    for photo in photos_by_client_ids(store_id, photo_client_ids):
+        if photo not in photos:
+            photos.append(photo)
+    return photos
+
+
+def attach_photo(store_id: int, user_id: int, event_id: str, photo: Photo) -> bool:
+    """Attach a photo that arrived after its flag or arrival mark; False if that has not arrived.
+
+    Only the person who flagged may add photos to the flag. Attaching twice changes nothing.
+    """
+    record = db.session.scalar(select(DamageRecord).where(DamageRecord.event_id == event_id,
+                                                          DamageRecord.store_id == store_id))
+    if record is None:
+        return False
+    if record.flagged_by != user_id:
+        raise DomainError("not_your_flag", "Only the person who flagged this damage can add photos to it.",
+                          "event_id", status=403)
+    if photo not in record.photos:
+        record.photos.append(photo)
+        db.session.commit()
+    return True
 
 
 def _event(record: DamageRecord, actor: int) -> NewEvent:
@@ -66,7 +96,7 @@ def flag(flag: Flag, ledger: Ledger) -> DamageRecord:
         quantity=flag.quantity, reason=check_reason(store, flag.reason), note=(flag.note or "")[:500],
         value_cents=value, status="pending" if value > store.damage_approval_cents else "applied",
         occurred_at=flag.occurred_at, flagged_by=flag.user_id,
-        photos=photos_in_store(store.id, flag.photo_ids),
+        photos=flag_photos(store.id, flag.photo_ids, flag.photo_client_ids),
     )
     db.session.add(record)
     db.session.flush()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ class Storage(Protocol):
 
     def get(self, store_id: int, key: str) -> bytes | None: ...
 
+    def delete(self, store_id: int, key: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class Folder:
@@ -50,15 +53,22 @@ class Folder:
     def put(self, store_id: int, key: str, data: bytes, content_type: str) -> None:
         path = self._path(store_id, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)  # a reader never sees half a photo
+        # Its own temporary name: two uploads of one photo (same key) may write at once.
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)  # a reader never sees half a photo
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def get(self, store_id: int, key: str) -> bytes | None:
         try:
             return self._path(store_id, key).read_bytes()
         except FileNotFoundError:
             return None
+
+    def delete(self, store_id: int, key: str) -> None:
+        self._path(store_id, key).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,12 @@ class Bucket:
             raise DomainError("photo_storage_failed", f"Photo storage answered {response.status_code}.",
                               "photo", status=503)
         return response.content
+
+    def delete(self, store_id: int, key: str) -> None:
+        response = self._send("DELETE", self._url(store_id, key))
+        if response.status_code >= 300 and response.status_code != 404:
+            raise DomainError("photo_storage_failed", f"Photo storage answered {response.status_code}.",
+                              "photo", status=503)
 
 
 def backend(config: Mapping) -> Storage:

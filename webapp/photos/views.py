@@ -2,8 +2,9 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth.decorators import role_required
+from webapp.damage.service import attach_photo
 from webapp.errors import DomainError
-from webapp.photos.service import get_photo, save_photo
+from webapp.photos.service import check_client_id, get_photo, store_photo
 
 bp = Blueprint("photos", __name__)
 
@@ -14,9 +15,19 @@ def upload():
     sent = request.files.get("photo")
     if sent is None:
         raise DomainError("missing_photo", "Choose or take a photo first.", "photo")
-    photo = save_photo(current_user.store_id, current_user.id, sent.read())
-    return jsonify({"id": photo.id, "url": url_for("photos.show", photo_id=photo.id),
-                    "width": photo.width, "height": photo.height}), 201
+    # A photo queued on the phone offline names itself (client_id, so a retry is stored once)
+    # and the damage flag or arrival mark it belongs to (event_id, the event's client id).
+    client_id = request.form.get("client_id") or None
+    event_id = request.form.get("event_id") or None
+    if event_id is not None:
+        check_client_id(event_id, "event_id")
+    photo, created = store_photo(current_user.store_id, current_user.id, sent.read(), client_id=client_id)
+    attached = False
+    if event_id is not None:
+        attached = attach_photo(current_user.store_id, current_user.id, event_id, photo)
+    body = {"id": photo.id, "url": url_for("photos.show", photo_id=photo.id), "width": photo.width,
+            "height": photo.height, "attached": attached}
+    return jsonify(body), 201 if created else 200
 
 
 @bp.get("/photos/<int:photo_id>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.catalog.service import lookup
 from webapp.errors import DomainError
+from webapp.photos.service import check_client_id
 from webapp.receiving import service
 
 
@@ -34,6 +35,18 @@ def photo_ids_field(event: DeviceEvent) -> tuple[int, ...]:
     return tuple(raw)
 
 
+MAX_PHOTOS = 10
+
+
+def photo_client_ids_field(event: DeviceEvent) -> tuple[str, ...]:
+    """The phone's own ids of photos it queued offline for this event (uploaded later or sooner)."""
+    raw = event.fields.get("photo_client_ids") or []
+    if not isinstance(raw, list) or len(raw) > MAX_PHOTOS:
+        raise DomainError("bad_field", f"photo_client_ids must be a list of at most {MAX_PHOTOS} ids.",
+                          "photo_client_ids")
+    return tuple(check_client_id(i, "photo_client_ids") for i in raw)
+
+
 def item_id_field(event: DeviceEvent, ctx: SyncContext) -> int:
     if event.fields.get("item_id") is not None:
         return int_field(event.fields, "item_id")
@@ -52,7 +65,8 @@ def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
     service.mark_damaged(_receipt(event, ctx), service.ArrivalDamage(
         event.id, item_id_field(event, ctx), int_field(event.fields, "quantity", minimum=1),
         str_field(event.fields, "reason", max_length=40) or "", event.occurred_at, ctx.user_id,
-        str_field(event.fields, "note", required=False, max_length=500) or "", photo_ids_field(event)))
+        str_field(event.fields, "note", required=False, max_length=500) or "", photo_ids_field(event),
+        photo_client_ids_field(event)))
 
 
 def handle_close(event: DeviceEvent, ctx: SyncContext) -> None:

@@ -17,11 +17,10 @@ from scanner.codes import normalise
 from webapp.catalog.models import Item, Location, Store
 from webapp.catalog.service import lookup
 from webapp.damage.models import DamageRecord
-from webapp.damage.service import check_reason
+from webapp.damage.service import check_reason, flag_photos
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent, levels_for_item
-from webapp.photos.service import photos_in_store
 from webapp.receiving import rules
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan
 
@@ -119,6 +118,7 @@ class ArrivalDamage:
     user_id: int
     note: str = ""
     photo_ids: tuple[int, ...] = ()
+    photo_client_ids: tuple[str, ...] = ()
 
 
 def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
@@ -135,7 +135,7 @@ def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
         quantity=mark.quantity, reason=check_reason(store, mark.reason), note=mark.note[:500],
         value_cents=rules.value_cents(mark.quantity, item.cost_cents, item.measure), status="on_arrival",
         occurred_at=mark.occurred_at, flagged_by=mark.user_id, receipt_id=receipt.id,
-        photos=photos_in_store(receipt.store_id, mark.photo_ids),
+        photos=flag_photos(receipt.store_id, mark.photo_ids, mark.photo_client_ids),
     )
     db.session.add(record)
     db.session.flush()
