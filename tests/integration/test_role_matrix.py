@@ -158,6 +158,19 @@ def _a_pending_count_line(request) -> dict:
     return {"line_id": line.id}
 
 
+def _an_unknown_code(request) -> dict:
+    from webapp.catalog.unknown_models import UnknownScan
+    from webapp.types import utcnow
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    user = request.getfixturevalue("make_user")("staff")
+    db.session.add(UnknownScan(event_id=str(uuid.uuid4()), store_id=store.id, code="MTX-UNKNOWN",
+                               raw_code="MTX-UNKNOWN", quantity=1, context="lookup", user_id=user.id,
+                               occurred_at=utcnow(), status="pending"))
+    db.session.commit()
+    return {"unknown_code": "MTX-UNKNOWN"}
+
+
 def _sync_batch(params: dict) -> dict:
     event = {"id": str(uuid.uuid4()), "type": "no_such_type", "occurred_at": "2026-11-28T10:02:11.900Z",
              "store_id": params["store_id"]}
@@ -194,6 +207,14 @@ ROUTES: list[Route] = [
     Route("POST", "/items/import", "manager", kind="multipart",
           body=lambda p: {"file": (io.BytesIO(CSV), "c.csv"), "mode": "preview"}),
     Route("GET", "/labels", "staff"),
+    # unknown codes: another store's manager finds no such pending code (404)
+    Route("GET", "/unknown-codes", "manager", setup=_an_unknown_code),
+    Route("POST", "/unknown-codes/link", "manager", ok=303, scoped=True, setup=_an_unknown_code,
+          body=lambda p: {"code": p["unknown_code"], "item_id": str(p["item_id"])}),
+    Route("POST", "/unknown-codes/create", "manager", ok=303, scoped=True, setup=_an_unknown_code,
+          body=lambda p: {"code": p["unknown_code"], "name": "Matrix new item"}),
+    Route("POST", "/unknown-codes/dismiss", "manager", ok=303, scoped=True, setup=_an_unknown_code,
+          body=lambda p: {"code": p["unknown_code"]}),
     # catalog API
     Route("GET", "/api/v1/items/lookup", "staff", scoped=True, query="code={code}"),
     Route("POST", "/api/v1/decode", "staff", kind="multipart",

@@ -184,7 +184,9 @@ def barcode_owner(store_id: int, code: str, gtin14: str | None) -> Barcode | Non
     return db.session.scalar(select(Barcode).where(Barcode.store_id == store_id, same).limit(1))
 
 
-def add_barcode(store_id: int, item_id: int, code: str, pack_qty: int | str = 1) -> Barcode:
+def add_barcode(store_id: int, item_id: int, code: str, pack_qty: int | str = 1, *,
+                commit: bool = True) -> Barcode:
+    """Give an item one more code; `commit=False` leaves the transaction to a caller that does more."""
     item = get_item(store_id, item_id)
     code, gtin14, pack = check_barcode(code, pack_qty)
     owner = barcode_owner(store_id, code, gtin14)
@@ -196,7 +198,9 @@ def add_barcode(store_id: int, item_id: int, code: str, pack_qty: int | str = 1)
     # Barcodes live in their own table, so the item row's onupdate would not fire; devices
     # refresh their cached catalog by modified_at and must hear about the new code.
     item.modified_at = utcnow()
-    db.session.commit()
+    db.session.flush()
+    if commit:
+        db.session.commit()
     return barcode
 
 
@@ -260,6 +264,20 @@ def apply_changes(item: Item, changes: ItemChanges) -> bool:
         item.reorder_point = None
         changed = True
     return changed
+
+
+def create_item(store_id: int, changes: ItemChanges, *, commit: bool = True) -> Item:
+    """A new item made here rather than in Clover (a manager naming a code nobody knew)."""
+    if changes.name is None:
+        raise DomainError("bad_name", "An item name is 1 to 200 characters.", "name")
+    item = Item(store_id=store_id, name="", category="", cost_cents=0, price_cents=0, active=True,
+                measure="each", unit_name="")
+    apply_changes(item, changes)
+    db.session.add(item)
+    db.session.flush()
+    if commit:
+        db.session.commit()
+    return item
 
 
 def update_item(store_id: int, item_id: int, changes: ItemChanges) -> Item:

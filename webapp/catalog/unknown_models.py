@@ -54,3 +54,4 @@ class UnknownScan(db.Model):
     location = relationship("Location", lazy="joined")
     session = relationship("CountSession")
     item = relationship("Item")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id])

@@ -288,3 +288,57 @@ def open_sessions(store_id: int) -> list[CountSession]:
     return list(db.session.scalars(
         select(CountSession).where(CountSession.store_id == store_id, CountSession.status == "open")
         .order_by(CountSession.scheduled_for.is_(None), CountSession.scheduled_for, CountSession.created_at)))
+
+
+def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Scan],
+                   led: ledger.Ledger) -> str:
+    """Count scans that reach a session late: a code nobody knew, linked to an item afterwards.
+
+    Returns what happened, for the caller to report:
+
+    * ``applied``: the session is open, or submitted with this item's line still undecided
+      (pending, or "not counted"). A manager who has not yet approved the count expects it to
+      include every scan made during it, so the line is recomputed from all its scans (at
+      their original times, by their original counters) and triaged again like a fresh submit.
+    * ``too_late``: the item's line was already approved, rejected or sent for recount, or
+      the session was cancelled; its numbers stand, and the scans change nothing.
+    * ``outside_session``: a recount of another item; the scans do not belong to it.
+    """
+    from webapp.approvals import service as approvals  # approvals builds on counting
+
+    session = get_session(session_id, store_id)
+    if session.item_id is not None and session.item_id != item_id:
+        return "outside_session"
+    if session.status == "open":
+        for scan in scans:
+            record_scan(scan, store_id, commit=False)
+        return "applied"
+    line = db.session.scalar(select(CountLine).where(CountLine.session_id == session.id,
+                                                     CountLine.item_id == item_id))
+    if session.status != "submitted" or (line is not None and line.status not in ("pending", "not_counted")):
+        return "too_late"
+    _item_in_store(item_id, store_id)
+    db.session.execute(CountScan.__table__.insert(), [
+        dict(session_id=session.id, item_id=item_id, user_id=s.user_id, device_id=s.device_id,
+             code=s.code, mode="add", quantity=s.quantity, occurred_at=s.occurred_at,
+             device_time=s.device_time, recorded_at=utcnow()) for s in scans])
+    t = tally(session.id)[item_id]
+    store = db.session.get(Store, session.store_id)
+    flags = ambiguity_flags(item_id, session.location_id, t.first_scan_at, t.last_scan_at,
+                            timedelta(seconds=store.scan_window_seconds))
+    if len(t.counters) > 1:
+        flags.append("several_counters")
+    names = db.session.scalars(select(User.username).where(User.id.in_(t.counters)))
+    fresh = _line(session, item_id, t.counted, t.last_scan_at, t.first_scan_at, flags + ["late_scans"],
+                  ", ".join(sorted(names)))
+    if line is None:
+        line = fresh
+        db.session.add(line)
+    else:
+        for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
+                     "value_cents", "flags", "counters"):
+            setattr(line, name, getattr(fresh, name))
+        line.scanned, line.status = True, "pending"
+    db.session.flush()
+    approvals.triage([line], store, led)
+    return "applied"

@@ -1,0 +1,310 @@
+"""Unknown barcodes: scans of codes the phone's catalog did not know, kept for a manager.
+
+The sync event ``unknown_barcode`` {code, quantity = 1, session_id?, context?, location_id?}
+stores one ``UnknownScan``. When the code is known on the server by the time the event
+arrives (the phone's catalog was stale), the event is applied as what it would have been: a
+count scan when it names an open count session, else it is stored as resolved.
+
+A manager then handles each pending code once, for all its scans (``link``, ``create_item``
+or ``dismiss``). Linking adds the code to the item through the catalog service, so the
+phones' next ``GET /api/v1/catalog?since=`` brings it, and counts the pending scans of count
+sessions into those sessions at their original times with their original counters:
+
+* an open session: the scans are count scans like any other;
+* a submitted session whose line for the item is not decided yet (pending or "not
+  counted"): the line is recomputed with the scans and triaged again. The manager has not
+  approved that count, and expects it to include everything scanned during it;
+* a session whose line for the item was already approved, rejected or sent for recount (or
+  a cancelled session): nothing is changed. Those scans are marked ``too_late`` and listed
+  on the page, so the manager can start a recount rather than have a decided count move.
+
+Scans outside a count (lookup, receiving, damage) are only marked resolved: they did not
+change stock when made and linking does not invent that change. Every handling records who
+did it and when on each scan row (``resolved_by_id``, ``resolved_at``) and in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from scanner.codes import normalise
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.auth.models import User
+from webapp.catalog import service as catalog
+from webapp.catalog.models import Item
+from webapp.catalog.unknown_models import UnknownScan
+from webapp.counting import service as counting
+from webapp.counting.models import CountScan, CountSession
+from webapp.errors import Conflict, DomainError, NotFound
+from webapp.extensions import db
+from webapp.inventory.ledger import Ledger
+from webapp.types import utcnow
+
+log = logging.getLogger(__name__)
+
+CONTEXTS = ("count", "lookup", "receiving", "damage", "transfer", "other")
+MAX_QUANTITY = 100_000
+
+
+def code_key(text: str) -> tuple[str, str]:
+    """(the code the scans are grouped by, the code as scanned): GTIN-14 for any GTIN spelling."""
+    raw = text.strip()
+    if not raw or len(raw) > catalog.MAX_CODE_LENGTH or not raw.isprintable() or not raw.isascii():
+        raise DomainError("bad_code", f"A barcode is 1 to {catalog.MAX_CODE_LENGTH} plain characters.",
+                          "code")
+    normal = normalise(raw)
+    return (normal.gtin14 or normal.raw), normal.raw
+
+
+# ----- the sync event --------------------------------------------------------------------
+
+
+def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
+    fields = event.fields
+    key, raw = code_key(str_field(fields, "code", max_length=catalog.MAX_CODE_LENGTH))
+    quantity = int_field(fields, "quantity", default=1, minimum=1)
+    if quantity > MAX_QUANTITY:
+        raise DomainError("bad_field", f"quantity is at most {MAX_QUANTITY}.", "quantity")
+    session_id = str_field(fields, "session_id", required=False, max_length=36)
+    context = (str_field(fields, "context", required=False, max_length=16)
+               or ("count" if session_id else "other"))
+    if context not in CONTEXTS:
+        raise DomainError("bad_field", f"context is one of {', '.join(CONTEXTS)}.", "context")
+    location_id = event.location_id
+    session = None
+    if session_id is not None:
+        session = counting.get_session(session_id, ctx.store_id)
+        if location_id is not None and location_id != session.location_id:
+            raise DomainError("wrong_location", "The scan names another location than its session.",
+                              "location_id")
+        location_id = session.location_id
+    scan = UnknownScan(
+        event_id=event.id, store_id=ctx.store_id, code=key, raw_code=raw, quantity=quantity, context=context,
+        session_id=session_id, location_id=location_id, user_id=ctx.user_id, device_id=ctx.device_id,
+        occurred_at=event.occurred_at, device_time=event.device_occurred_at, recorded_at=utcnow(),
+        status="pending")
+    match = catalog.resolve(ctx.store_id, raw)
+    if match is not None:
+        # The phone's catalog was stale: apply the scan as what it would have been.
+        scan.item_id = match.item.id
+        scan.status = "resolved"
+        if session is not None and context == "count":
+            status = counting.add_late_scans(session.id, ctx.store_id, match.item.id,
+                                             [_count_scan(scan, match.pack_qty)], ctx.ledger)
+            scan.status = "resolved" if status == "outside_session" else status
+    db.session.add(scan)
+    db.session.flush()
+    _remember_count_scans([scan])
+
+
+def _count_scan(scan: UnknownScan, pack_qty: int) -> counting.Scan:
+    return counting.Scan(session_id=scan.session_id, user_id=scan.user_id, occurred_at=scan.occurred_at,
+                         quantity=scan.quantity * pack_qty, item_id=scan.item_id, device_id=scan.device_id,
+                         device_time=scan.device_time)
+
+
+register_event_type("unknown_barcode", handle_unknown_barcode)
+
+
+# ----- the manager's page ----------------------------------------------------------------
+
+
+@dataclass
+class PendingCode:
+    code: str
+    raw_codes: set[str] = field(default_factory=set)
+    scans: int = 0
+    quantity: int = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    who: set[str] = field(default_factory=set)
+    where: set[str] = field(default_factory=set)
+    contexts: set[str] = field(default_factory=set)
+    sessions: dict[str, str] = field(default_factory=dict)  # id -> "scope (status)"
+
+    @property
+    def shown(self) -> str:
+        """The code as people scanned it (the commonest spelling is the one on the pack)."""
+        return sorted(self.raw_codes, key=lambda c: (len(c), c))[0] if self.raw_codes else self.code
+
+
+def pending(store_id: int) -> list[PendingCode]:
+    """The store's codes waiting for a manager, most scanned first."""
+    rows = db.session.scalars(
+        select(UnknownScan).where(UnknownScan.store_id == store_id, UnknownScan.status == "pending")
+        .order_by(UnknownScan.occurred_at))
+    groups: dict[str, PendingCode] = {}
+    sessions: dict[str, CountSession | None] = {}
+    for row in rows:
+        group = groups.setdefault(row.code, PendingCode(row.code))
+        group.raw_codes.add(row.raw_code)
+        group.scans += 1
+        group.quantity += row.quantity
+        group.first_at = group.first_at or row.occurred_at
+        group.last_at = row.occurred_at
+        group.who.add(row.user.username if row.user else str(row.user_id))
+        if row.location is not None:
+            group.where.add(row.location.name)
+        group.contexts.add(row.context)
+        if row.session_id:
+            if row.session_id not in sessions:
+                sessions[row.session_id] = db.session.get(CountSession, row.session_id)
+            s = sessions[row.session_id]
+            if s is not None:
+                group.sessions[s.id] = f"{s.scope} ({s.status})"
+    return sorted(groups.values(), key=lambda g: (-g.scans, g.code))
+
+
+def pending_count(store_id: int) -> int:
+    """How many distinct codes wait for a manager (the nav badge)."""
+    return db.session.scalar(
+        select(func.count(func.distinct(UnknownScan.code)))
+        .where(UnknownScan.store_id == store_id, UnknownScan.status == "pending")) or 0
+
+
+def too_late(store_id: int, limit: int = 50) -> list[UnknownScan]:
+    """Linked scans that could not count: their session's line was already decided."""
+    return list(db.session.scalars(
+        select(UnknownScan).where(UnknownScan.store_id == store_id, UnknownScan.status == "too_late")
+        .order_by(UnknownScan.resolved_at.desc(), UnknownScan.id.desc()).limit(limit)))
+
+
+@dataclass
+class Handled:
+    code: str
+    at: datetime
+    by: str
+    item: Item | None
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def recently_handled(store_id: int, limit: int = 20) -> list[Handled]:
+    """The audit trail the page shows: who linked or dismissed which code, when, with what effect."""
+    rows = db.session.scalars(
+        select(UnknownScan).where(UnknownScan.store_id == store_id, UnknownScan.resolved_by_id.is_not(None))
+        .order_by(UnknownScan.resolved_at.desc(), UnknownScan.id.desc()).limit(20 * limit))
+    out: dict[tuple, Handled] = {}
+    for row in rows:
+        key = (row.code, row.resolved_at, row.resolved_by_id)
+        if key not in out:
+            if len(out) == limit:
+                break
+            who = row.resolved_by.username if row.resolved_by else str(row.resolved_by_id)
+            out[key] = Handled(row.raw_code, row.resolved_at, who, row.item)
+        out[key].statuses[row.status] = out[key].statuses.get(row.status, 0) + 1
+    return list(out.values())
+
+
+# ----- handling a code -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    item: Item | None
+    applied: int = 0  # scans that became count scans (or joined an undecided count line)
+    too_late: int = 0  # scans whose session's count was already decided
+    resolved: int = 0  # scans outside a count: nothing to apply
+
+
+def _pending_rows(store_id: int, code: str) -> list[UnknownScan]:
+    key, _raw = code_key(code)
+    query = (select(UnknownScan)
+             .where(UnknownScan.store_id == store_id, UnknownScan.code == key,
+                    UnknownScan.status == "pending")
+             .order_by(UnknownScan.occurred_at, UnknownScan.id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=UnknownScan)  # two managers linking at once: one applies
+    rows = list(db.session.scalars(query))
+    if not rows:
+        raise NotFound("not_pending", f"No scans of {code.strip()} are waiting: another manager may have "
+                       "handled the code already.", "code")
+    return rows
+
+
+def link(store_id: int, code: str, item_id: int, manager: User) -> Outcome:
+    """Make `code` a barcode of the item and count its pending scans (see the module docstring)."""
+    rows = _pending_rows(store_id, code)
+    item = catalog.get_item(store_id, item_id)
+    raw = rows[0].raw_code
+    _code, gtin14, _pack = catalog.check_barcode(raw)
+    owner = catalog.barcode_owner(store_id, raw, gtin14)
+    if owner is None:
+        catalog.add_barcode(store_id, item.id, raw, commit=False)
+    elif owner.item_id != item.id:
+        raise Conflict("barcode_taken", f"Barcode {raw} already belongs to {owner.item.name} (item "
+                       f"{owner.item_id}); link it to that item or remove it there first.", "item_id")
+    outcome = _apply(store_id, rows, item, manager)
+    db.session.commit()
+    log.info("unknown code %s linked to item %s by user %s: %s", rows[0].code, item.id, manager.id, outcome)
+    return outcome
+
+
+def create_item(store_id: int, code: str, changes: catalog.ItemChanges, manager: User) -> Outcome:
+    """A new item that has this code, then linked as above."""
+    rows = _pending_rows(store_id, code)
+    raw = rows[0].raw_code
+    _code, gtin14, _pack = catalog.check_barcode(raw)
+    owner = catalog.barcode_owner(store_id, raw, gtin14)
+    if owner is not None:
+        raise Conflict("barcode_taken", f"Barcode {raw} already belongs to {owner.item.name}; link the scans "
+                       "to that item instead.", "code")
+    item = catalog.create_item(store_id, changes, commit=False)
+    catalog.add_barcode(store_id, item.id, raw, commit=False)
+    outcome = _apply(store_id, rows, item, manager)
+    db.session.commit()
+    log.info("unknown code %s became new item %s by user %s: %s", rows[0].code, item.id, manager.id, outcome)
+    return outcome
+
+
+def dismiss(store_id: int, code: str, manager: User) -> Outcome:
+    """Not a product (a coupon, a loyalty card): the scans are kept, marked dismissed."""
+    rows = _pending_rows(store_id, code)
+    now = utcnow()
+    for row in rows:
+        row.status, row.resolved_by_id, row.resolved_at = "dismissed", manager.id, now
+    db.session.commit()
+    log.info("unknown code %s dismissed by user %s (%d scans)", rows[0].code, manager.id, len(rows))
+    return Outcome(rows[0].code, None)
+
+
+def _apply(store_id: int, rows: list[UnknownScan], item: Item, manager: User) -> Outcome:
+    match = catalog.resolve(store_id, rows[0].raw_code)
+    pack = match.pack_qty if match is not None and match.item.id == item.id else 1
+    now = utcnow()
+    by_session: dict[str | None, list[UnknownScan]] = defaultdict(list)
+    for row in rows:
+        row.item_id, row.resolved_by_id, row.resolved_at = item.id, manager.id, now
+        by_session[row.session_id if row.context == "count" else None].append(row)
+    led = Ledger(actor_user_id=manager.id, source="web")
+    counts = {"applied": 0, "too_late": 0, "resolved": 0}
+    for session_id, group in by_session.items():
+        if session_id is None:
+            status = "resolved"
+        else:
+            status = counting.add_late_scans(session_id, store_id, item.id,
+                                             [_count_scan(r, pack) for r in group], led)
+            status = {"outside_session": "resolved"}.get(status, status)
+        for row in group:
+            row.status = status
+        counts[status] += len(group)
+    led.settle()
+    db.session.flush()
+    _remember_count_scans(rows)
+    return Outcome(rows[0].code, item, counts["applied"], counts["too_late"], counts["resolved"])
+
+
+def _remember_count_scans(rows: list[UnknownScan]) -> None:
+    """Point each applied scan at the count scan it became (same session, counter, item and instant)."""
+    for row in rows:
+        if row.status == "applied" and row.count_scan_id is None:
+            row.count_scan_id = db.session.scalar(
+                select(CountScan.id).where(
+                    CountScan.session_id == row.session_id, CountScan.item_id == row.item_id,
+                    CountScan.user_id == row.user_id, CountScan.occurred_at == row.occurred_at)
+                .order_by(CountScan.id.desc()).limit(1))
