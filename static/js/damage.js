@@ -1,8 +1,10 @@
 // Flag damaged, expired or missing goods: scan, how many, why, a photo, done. The flag is an
-// outbox event, so it works in a back room with no signal; the photo is uploaded as soon as it
-// is chosen (it needs a connection) and the flag carries its id.
+// outbox event, so it works in a back room with no signal. Online the photo is uploaded as soon
+// as it is chosen and the flag carries its id; with no signal it waits on the phone
+// (photo-queue.js) and goes, attached to the flag, when the signal is back.
 import * as catalog from "./catalog.js";
 import * as outbox from "./outbox.js";
+import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
 
@@ -17,6 +19,7 @@ const status = $("flag-status");
 let session = null;
 let chosen = null;           // {item, code}
 let photoIds = [];
+let queuedPhoto = null;      // the client id of a photo kept for later
 let uploading = null;
 
 async function onScan(code, { format }) {
@@ -53,12 +56,24 @@ async function upload(file) {
   return (await response.json()).id;
 }
 
+async function keepForLater(file) {
+  try {
+    queuedPhoto = await photoQueue.add(session, file);
+    photoStatus.textContent = "No signal: the photo waits on this phone and goes with the flag.";
+  } catch (err) {
+    photoStatus.textContent = err.message;
+    photoInput.value = "";
+  }
+}
+
 photoInput.addEventListener("change", () => {
   const file = photoInput.files[0];
   photoIds = [];
+  if (queuedPhoto) photoQueue.discard(queuedPhoto).catch(() => undefined);
+  queuedPhoto = null;
   if (!file) return;
   if (!navigator.onLine) {
-    photoStatus.textContent = "No signal: the photo cannot be sent now. Flag without it, or wait.";
+    uploading = keepForLater(file).finally(() => { uploading = null; });
     return;
   }
   photoStatus.textContent = "Sending the photo…";
@@ -66,8 +81,11 @@ photoInput.addEventListener("change", () => {
     photoIds = [id];
     photoStatus.textContent = "Photo attached.";
   }, (err) => {
+    // The signal dropped on the way: keep it for later. A refusal is for the person to act on.
+    if (err instanceof TypeError) return keepForLater(file);
     photoStatus.textContent = err.message;
     photoInput.value = "";
+    return undefined;
   }).finally(() => { uploading = null; });
 });
 
@@ -87,15 +105,19 @@ form.addEventListener("submit", async (event) => {
   }
   if (uploading) await uploading;
   const name = chosen.item.name;
-  await outbox.add(session, {
+  const record = await outbox.add(session, {
     type: "damage", code: chosen.code, item_id: chosen.item.id, quantity, reason: reason.value,
     location_id: Number($("flag-location").value), note: $("flag-note").value, photo_ids: photoIds,
+    photo_client_ids: queuedPhoto ? [queuedPhoto] : [],
   }, `Damage: ${quantity} × ${name} (${reason.value})`);
+  if (queuedPhoto) await photoQueue.attach(queuedPhoto, record.id);
   status.textContent = `Flagged ${quantity} × ${name} as ${reason.value}.`;
   status.className = "ok";
   chosen = null;
   photoIds = [];
+  queuedPhoto = null;
   form.reset();
+  photoStatus.textContent = "";
   itemLine.textContent = "Scan the next item.";
   itemLine.className = "last-scan";
 });
@@ -103,6 +125,7 @@ form.addEventListener("submit", async (event) => {
 async function start() {
   session = await currentSession();
   await catalog.refresh(session.store_id).catch(() => undefined);
+  photoQueue.watch($("photo-queue-status"), session.user_id, outbox.changes);
   window.shelfcountScanner = await mount($("damage-scanner"), { onScan });
   document.body.dataset.damageReady = "1";
 }

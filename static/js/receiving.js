@@ -4,6 +4,7 @@
 // tally here is the phone's best view, never the record.
 import * as catalog from "./catalog.js";
 import * as outbox from "./outbox.js";
+import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
 
@@ -229,7 +230,9 @@ function openDamage(id) {
   dialog.showModal();
 }
 
-// Uploads need a connection; offline the mark goes without its photo (the note can say so).
+// Online the photo is uploaded before the mark is queued and the mark carries its id. With no
+// signal (or when the upload's connection drops) it waits on the phone (photo-queue.js) and
+// reaches the mark later: see markPhotos.
 export async function uploadPhoto(file) {
   if (!file || !navigator.onLine) return [];
   const form = new FormData();
@@ -254,19 +257,34 @@ dialog.addEventListener("close", async () => {
     announce(`Scan the damaged ${line.name} first: only ${line.received - line.damaged} are scanned.`, "warn");
     return;
   }
-  let photoIds = [];
-  try {
-    photoIds = await uploadPhoto($("damage-photo").files[0]);
-  } catch (err) {
-    announce(`${err.message} The damage is marked without it.`, "warn");
-  }
-  await outbox.add(session, { type: "receive_damage", item_id: line.item_id, quantity,
-    reason: $("damage-reason").value, note: $("damage-note").value, photo_ids: photoIds, ...base() },
+  const { photoIds, queued } = await markPhotos($("damage-photo").files[0]);
+  const record = await outbox.add(session, { type: "receive_damage", item_id: line.item_id, quantity,
+    reason: $("damage-reason").value, note: $("damage-note").value, photo_ids: photoIds,
+    photo_client_ids: queued ? [queued] : [], ...base() },
   `${quantity} × ${line.name} damaged on arrival`);
+  if (queued) await photoQueue.attach(queued, record.id);
   line.damaged += quantity;
   save();
   render();
 });
+
+async function markPhotos(file) {
+  if (!file) return { photoIds: [], queued: null };
+  try {
+    if (navigator.onLine) return { photoIds: await uploadPhoto(file), queued: null };
+  } catch (err) {
+    if (!(err instanceof TypeError)) {
+      announce(`${err.message} The damage is marked without it.`, "warn");
+      return { photoIds: [], queued: null };
+    }
+  }
+  try {
+    return { photoIds: [], queued: await photoQueue.add(session, file) };
+  } catch (err) {
+    announce(`${err.message} The damage is marked without it.`, "warn");
+    return { photoIds: [], queued: null };
+  }
+}
 
 // ----- closing --------------------------------------------------------------------------
 
@@ -322,6 +340,7 @@ async function start() {
   save();
   render();
   if (state.resumed) announce(`Carrying on with this delivery: ${state.scans} scans so far.`, "ok");
+  photoQueue.watch($("photo-queue-status"), session.user_id, outbox.changes);
   window.shelfcountScanner = await mount($("receive-scanner"), { onScan });
   document.body.dataset.receivingReady = "1";
 }

@@ -1,0 +1,71 @@
+"""A damage photo taken with no signal waits on the phone, shrunk, and reaches its flag later."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in, wait_until
+from tests.browser.test_damage import records
+
+QUEUED = """async () => {
+    const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open('shelfcount-photos');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+    });
+    const rows = await new Promise((resolve) => {
+        const r = db.transaction('photos').objectStore('photos').getAll();
+        r.onsuccess = () => resolve(r.result);
+    });
+    db.close();
+    return Promise.all(rows.map(async (row) => {
+        const bitmap = await createImageBitmap(row.blob);
+        return { type: row.blob.type, width: bitmap.width, height: bitmap.height, event_id: row.event_id };
+    }));
+}"""
+
+
+def big_photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (40, 90, 160)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_photo_taken_offline_is_attached_to_its_flag_once_the_phone_is_online(page, context, live_server):
+    before = len(records(live_server))
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+    context.set_offline(True)
+    try:
+        page.get_by_label("damaged", exact=True).check()
+        page.set_input_files("#flag-photo", files=[{"name": "crushed.jpg", "mimeType": "image/jpeg",
+                                                    "buffer": big_photo()}])
+        expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone", timeout=10_000)
+        page.get_by_role("button", name="Flag it").click()
+        expect(page.locator("#flag-status")).to_contain_text("Flagged 1 × Oat Milk 1L as damaged")
+        expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")
+        queued = page.evaluate(QUEUED)
+        # Shrunk on the phone before it was stored: a 12 MP photo is kept at 1600 px.
+        assert [(q["type"], q["width"], q["height"]) for q in queued] == [("image/jpeg", 1600, 1200)]
+        assert queued[0]["event_id"]
+        assert len(records(live_server)) == before            # nothing reached the server
+    finally:
+        context.set_offline(False)
+    # Back online: the outbox sends the flag and the queue sends its photo, in whichever order.
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    expect(page.locator("#photo-queue-status")).to_be_hidden(timeout=20_000)
+    assert page.evaluate(QUEUED) == []
+    found = records(live_server)
+    assert len(found) == before + 1
+    item_id, quantity, reason, status, photos = found[-1]
+    oat_milk = live_server["items"]["Oat Milk 1L"]
+    assert (item_id, quantity, reason, status) == (oat_milk, 1, "damaged", "applied")
+    assert len(photos) == 1
+    served = page.request.get(f"/photos/{photos[0]}")
+    assert served.ok
+    assert Image.open(io.BytesIO(served.body())).size == (1600, 1200)
