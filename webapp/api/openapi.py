@@ -172,6 +172,23 @@ def _schemas(event_types: list[str]) -> dict[str, Any]:
                 "pack_qty": {"type": ["integer", "null"]},
             },
         },
+        "Unscanned": {
+            "description": "Items a full count (or recount) expects that nobody scanned; expected "
+                           "is left out when the user may not see a blind count's quantities.",
+            "type": "object",
+            "required": ["session_id", "status", "full", "blind", "items"],
+            "properties": {
+                "session_id": {"type": "string"},
+                "status": {"type": "string", "enum": ["open", "submitted", "cancelled"]},
+                "full": {"type": "boolean"},
+                "blind": {"type": "boolean"},
+                "items": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "name", "category"],
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                   "category": {"type": "string"}, "expected": {"type": "integer"}},
+                }},
+            },
+        },
         "Decoded": {
             "type": "object",
             "required": ["symbols"],
@@ -237,6 +254,17 @@ def _paths() -> dict[str, Any]:
             "responses": {
                 "200": _json(_ref("Lookup"), "The item the code names, and the code's pack quantity."),
                 **_errors("400", "401", "403", "404", "503"),
+            },
+        }},
+        "/api/v1/count-sessions/{session_id}/unscanned": {"get": {
+            "operationId": "countUnscanned",
+            "summary": "Items a count expects that nobody scanned: the submitter says zero or not counted.",
+            "security": SESSION_READ,
+            "parameters": [{"name": "session_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {
+                "200": _json(_ref("Unscanned"), "The unscanned items, in name order."),
+                **_errors("401", "404", "503"),
             },
         }},
         "/api/v1/decode": {"post": {

@@ -14,11 +14,17 @@ from sqlalchemy import select
 from webapp.catalog.models import Item, Location
 from webapp.counting import events as _events  # noqa: F401  (registers the count_* sync types)
 from webapp.counting import service
+from webapp.counting.api import api_bp
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.types import utcnow
 
 bp = Blueprint("counting", __name__, url_prefix="/counting")
+
+
+@bp.record_once
+def _register_api(state) -> None:
+    state.app.register_blueprint(api_bp)  # /api/v1/..., not under this blueprint's /counting
 
 
 def _int(name: str, default: int | None = None) -> int | None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.ledger.conftest import batch, event
+from tests.integration.test_openapi import _answers
 from webapp.approvals.models import Decision
 from webapp.catalog.models import Barcode, Item
 from webapp.catalog.unknown_models import UnknownScan
@@ -31,6 +32,11 @@ def sync():
         return response.get_json()["results"]
 
     return post
+
+
+@pytest.fixture
+def document(client):
+    return client.get("/api/v1/openapi.json").get_json()
 
 
 @pytest.fixture
@@ -336,3 +342,54 @@ def test_a_code_that_belongs_to_another_item_is_not_moved(staff, manager, sync, 
     assert response.status_code == 409 and "Bananas" in response.get_data(as_text=True)
     assert db.session.scalar(select(Barcode.item_id).where(Barcode.code == "PLU-4011")) == owner.id
     assert rows(db)[0].status == "pending"
+
+
+# ----- the submit step's list of unscanned items (issue #3) ------------------------------
+
+
+@pytest.fixture
+def full_count(db, store, floor, make_user):
+    from webapp.counting import service
+
+    def start(*, blind: bool = True) -> str:
+        creator = make_user("manager")
+        return service.open_session(service.NewSession(store_id=store.id, location_id=floor.id,
+                                                       created_by_id=creator.id, blind=blind, full=True)).id
+
+    return start
+
+
+def test_a_blind_full_counts_unscanned_items_reach_the_counter_by_name_only(
+        staff, manager, sync, full_count, make_item, received, document):
+    scanned, missed = make_item("Apples"), make_item("Zucchini <b>")
+    received(scanned, 4)
+    received(missed, 7)
+    sid = full_count()
+    sync(staff, [event("count_scan", utcnow() - timedelta(minutes=2), session_id=sid,
+                       code=scanned.barcodes[0].code)])
+    answer = staff.get(f"/api/v1/count-sessions/{sid}/unscanned")
+    assert answer.status_code == 200
+    assert answer.get_json()["items"] == [{"id": missed.id, "name": "Zucchini <b>", "category": ""}]
+    _answers(document, "GET", "/api/v1/count-sessions/{session_id}/unscanned", answer)
+    as_manager = manager.get(f"/api/v1/count-sessions/{sid}/unscanned").get_json()
+    assert as_manager["items"][0]["expected"] == 7 and as_manager["blind"] is True
+
+
+def test_another_stores_session_has_no_unscanned_list(login_as, other_store_manager, full_count, document):
+    sid = full_count()
+    answer = login_as(user=other_store_manager).get(f"/api/v1/count-sessions/{sid}/unscanned")
+    assert answer.status_code == 404
+    _answers(document, "GET", "/api/v1/count-sessions/{session_id}/unscanned", answer)
+
+
+def test_the_submitters_per_item_choice_decides_zero_or_not_counted(staff, sync, db, full_count, make_item,
+                                                                     received):
+    gone, unsure = make_item("Gone"), make_item("Unsure")
+    received(gone, 3)
+    received(unsure, 5)
+    sid = full_count()
+    submit(staff, sync, sid, unscanned="not_counted", decisions={str(gone.id): "zero"})
+    query = select(CountLine).where(CountLine.session_id == sid)
+    lines = {ln.item_id: ln for ln in db.session.scalars(query)}
+    assert (lines[gone.id].counted, lines[unsure.id].counted) == (0, None)
+    assert lines[unsure.id].status == "not_counted"

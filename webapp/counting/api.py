@@ -1,0 +1,37 @@
+"""JSON for the phone's submit step: the items a full count expects that nobody scanned.
+
+Registered on the app by ``webapp.counting.views`` (its own blueprint sits under /counting,
+and /api/v1/ is shared with the sync and catalog endpoints; the paths do not overlap).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from webapp.auth.decorators import role_required
+from webapp.counting import service
+
+api_bp = Blueprint("counting_api", __name__, url_prefix="/api/v1")
+
+
+@api_bp.get("/count-sessions/<session_id>/unscanned")
+@role_required("staff")
+def unscanned(session_id: str):
+    """What the submitter decides on: "really zero" or "not counted", per item or for all.
+
+    A blind session's expected quantities reach managers only, so counters get names alone.
+    """
+    session = service.get_session(session_id[:36], current_user.store_id)
+    show = service.can_see_expected(session, current_user)
+    expected = service.expected_items(session) if show else {}
+    items = []
+    for item in service.unscanned(session):
+        row = {"id": item.id, "name": item.name, "category": item.category}
+        if show:
+            row["expected"] = expected.get(item.id, 0)
+        items.append(row)
+    response = jsonify({"session_id": session.id, "status": session.status, "full": session.full,
+                        "blind": session.blind, "items": items})
+    response.headers["Cache-Control"] = "no-store"
+    return response
