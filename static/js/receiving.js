@@ -3,41 +3,13 @@
 // received end to end with no signal; the server recomputes quantities from the codes, so the
 // tally here is the phone's best view, never the record.
 import * as catalog from "./catalog.js";
+import { gs1Parts } from "./codes.js";
 import * as outbox from "./outbox.js";
 import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
 
-// What a GS1-128 case label says, enough for the phone's tally: the (01)/(02) GTIN and the
-// (37) count. The server parses the label again (scanner/codes.py) and is the record.
-const GS = "\x1d";
-const FIXED = { "00": 18, "01": 14, "02": 14, "11": 6, "13": 6, "15": 6, "17": 6 };
-const VARIABLE = new Set(["10", "21", "37"]);
-
-export function gs1Parts(text) {
-  let s = String(text).trim().replace(/^\][A-Za-z][0-9]/, "");
-  const ai = {};
-  if (/^\(\d{2,4}\)/.test(s)) {
-    for (const m of s.matchAll(/\((\d{2,4})\)([^(]*)/g)) ai[m[1]] = m[2];
-  } else if (/^\x1d?0[12]\d{14}./.test(s)) {
-    s = s.replace(/^\x1d/, "");
-    while (s.length > 2) {
-      const key = s.slice(0, 2);
-      if (key in FIXED) {
-        ai[key] = s.slice(2, 2 + FIXED[key]);
-        s = s.slice(2 + FIXED[key]);
-      } else if (VARIABLE.has(key)) {
-        const end = s.indexOf(GS);
-        ai[key] = end < 0 ? s.slice(2) : s.slice(2, end);
-        s = end < 0 ? "" : s.slice(end + 1);
-      } else {
-        break;
-      }
-    }
-  }
-  const count = ai["37"] ? Number.parseInt(ai["37"], 10) : null;
-  return { gtin: ai["01"] || ai["02"] || null, count: count > 0 ? count : null };
-}
+export { gs1Parts };
 
 // Base units as a person reads them: weighed items are kept in thousandths.
 export function qtyText(base, measure = "each") {

@@ -1,6 +1,9 @@
 // Move stock between locations: each scan moves what the code holds, as one outbox event that
-// the server turns into a transfer_out and a transfer_in at the same instant.
+// the server turns into a transfer_out and a transfer_in at the same instant. A GS1-128 case
+// label's (37) count moves count x pack, as receiving does; a scan's event carries the code and
+// no quantity, so the server works the quantity out from the label and is the record.
 import * as catalog from "./catalog.js";
+import { gs1Parts } from "./codes.js";
 import * as outbox from "./outbox.js";
 import { mount } from "./scanner.js";
 import { currentSession } from "./session.js";
@@ -21,9 +24,10 @@ function show(text, tone) {
   last.className = `last-scan ${tone}`;
 }
 
-async function send(item, code, quantity, source, target) {
-  await outbox.add(session, { type: "transfer", code, item_id: item.id, quantity,
-    from_location_id: source, to_location_id: target }, `Move ${quantity} × ${item.name}`);
+async function send(item, code, quantity, source, target, { keyed = true } = {}) {
+  const event = { type: "transfer", code, item_id: item.id, from_location_id: source, to_location_id: target };
+  if (keyed) event.quantity = quantity;
+  await outbox.add(session, event, `Move ${quantity} × ${item.name}`);
   const entry = document.createElement("li");
   entry.textContent = `${quantity > 0 ? quantity : -quantity} × ${item.name}: `
     + `${from.querySelector(`option[value="${source}"]`).textContent} → `
@@ -38,16 +42,20 @@ async function onScan(code, { format }) {
     show("Choose two different locations.", "warn");
     return { text: "Choose two different locations.", tone: "warn" };
   }
-  const found = await catalog.resolve(session.store_id, code, format);
+  const parts = gs1Parts(code);
+  const found = await catalog.resolve(session.store_id, parts.gtin || code, parts.gtin ? null : format);
   if (!found.item) {
     show(`Unknown code ${found.code}`, "warn");
     return { text: `Unknown code ${found.code}`, tone: "warn" };
   }
-  await send(found.item, code, found.pack_qty, source, target);
-  previous = { item: found.item, code, from: source, to: target };
+  const quantity = found.pack_qty * (parts.count || 1);
+  // A label goes whole (the server reads its count); any other code as the catalog stores it.
+  const sent = parts.gtin ? code : found.barcode;
+  await send(found.item, sent, quantity, source, target, { keyed: false });
+  previous = { item: found.item, code: sent, from: source, to: target };
   undo.disabled = false;
-  show(`Moved ${found.pack_qty} × ${found.item.name}`, "ok");
-  return { text: `Moved ${found.pack_qty} × ${found.item.name}`, tone: "ok" };
+  show(`Moved ${quantity} × ${found.item.name}`, "ok");
+  return { text: `Moved ${quantity} × ${found.item.name}`, tone: "ok" };
 }
 
 undo.addEventListener("click", async () => {

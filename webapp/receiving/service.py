@@ -86,6 +86,21 @@ class ScanInput:
     quantity: int | None = None  # keyed on the keypad (signed); None: what the code says
 
 
+def units_scanned(pack_qty: int, code) -> int:
+    """What one scan of ``code`` (normalised) stands for: its pack, times a GS1 label's (37) count."""
+    count = code.pack_hint if code.kind == "gs1" else None
+    try:
+        return rules.scan_quantity(pack_qty, count)
+    except ValueError as exc:
+        raise DomainError("bad_count", str(exc), "code") from None
+
+
+def code_units(store_id: int, text: str) -> tuple[int, int]:
+    """``(item id, units)`` of one scan of a code: a case adds its pack, a GS1-128 label count x pack."""
+    match = lookup(store_id, text)
+    return match.item.id, units_scanned(match.pack_qty, normalise(text))
+
+
 def add_scan(receipt: Receipt, scan: ScanInput) -> ReceiptScan:
     _open(receipt)
     match = lookup(receipt.store_id, scan.code)
@@ -95,11 +110,7 @@ def add_scan(receipt: Receipt, scan: ScanInput) -> ReceiptScan:
             raise DomainError("bad_quantity", "A quantity of zero changes nothing.", "quantity")
         quantity = scan.quantity
     else:
-        count = code.pack_hint if code.kind == "gs1" else None
-        try:
-            quantity = rules.scan_quantity(match.pack_qty, count)
-        except ValueError as exc:
-            raise DomainError("bad_count", str(exc), "code") from None
+        quantity = units_scanned(match.pack_qty, code)
     row = ReceiptScan(receipt_id=receipt.id, event_id=scan.event_id, item_id=match.item.id,
                       code=code.raw[:120], quantity=quantity, occurred_at=scan.occurred_at,
                       lot=(code.lot or None) and code.lot[:40], expiry=code.expiry, scanned_by=scan.user_id)

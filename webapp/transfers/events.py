@@ -1,9 +1,22 @@
-"""The ``transfer`` sync event: from one location to another, both legs at the scan's time."""
+"""The ``transfer`` sync event: from one location to another, both legs at the scan's time.
+
+A scan sends its ``code`` without a ``quantity``: the server works out what it stands for as
+receiving does (a case its pack, a GS1-128 label its (37) count x pack). A keyed quantity
+(the phone's "-1", or another client) is taken as sent.
+"""
 
 from __future__ import annotations
 
-from webapp.api.sync import DeviceEvent, SyncContext, check_location, int_field, register_event_type
+from webapp.api.sync import (
+    DeviceEvent,
+    SyncContext,
+    check_location,
+    int_field,
+    register_event_type,
+    str_field,
+)
 from webapp.receiving.events import item_id_field
+from webapp.receiving.service import code_units
 from webapp.transfers import service
 
 
@@ -12,8 +25,12 @@ def handle_transfer(event: DeviceEvent, ctx: SyncContext) -> None:
     target = int_field(event.fields, "to_location_id")
     check_location(source, ctx)
     check_location(target, ctx)
-    service.move(service.Move(event.id, ctx.store_id, ctx.user_id, item_id_field(event, ctx), source, target,
-                              int_field(event.fields, "quantity", minimum=1), event.occurred_at), ctx.ledger)
+    if event.fields.get("quantity") is None:
+        item_id, quantity = code_units(ctx.store_id, str_field(event.fields, "code", max_length=120))
+    else:
+        item_id, quantity = item_id_field(event, ctx), int_field(event.fields, "quantity", minimum=1)
+    service.move(service.Move(event.id, ctx.store_id, ctx.user_id, item_id, source, target, quantity,
+                              event.occurred_at), ctx.ledger)
 
 
 register_event_type("transfer", handle_transfer, min_role="receiver")
