@@ -2,6 +2,14 @@
 // submit. Everything is an outbox event (count_start, count_scan, count_line_edit, count_submit;
 // webapp/counting/events.py), so a whole count works with no signal and syncs later.
 //
+// A code the phone's catalog does not know is sent as unknown_barcode (with the session, the
+// location and the quantity) and kept in the tally as "waiting for a manager": the server keeps
+// it, and once a manager links the code to an item, the scans count in this session.
+//
+// A full count (or a recount) asks before the submit what the items nobody scanned are: all
+// "not counted" (the default: they change nothing), all "really zero", or, when the phone has
+// signal, item by item from the server's list (names only for a blind count).
+//
 // The tally shown is this phone user's own total per item (several people may count one zone;
 // the server adds everyone's). Fixes (quantity keypad, undo, editing a line) send
 // count_line_edit, which sets this user's total for the item, so they stay right whether or not
@@ -14,7 +22,8 @@ import { currentSession } from "./session.js";
 
 const data = JSON.parse(document.getElementById("count-data").textContent);
 const $ = (id) => document.getElementById(id);
-const views = { choose: $("count-choose"), scan: $("count-scan"), submitted: $("count-submitted") };
+const views = { choose: $("count-choose"), scan: $("count-scan"), unscanned: $("count-unscanned"),
+                submitted: $("count-submitted") };
 
 let session = null;        // who is logged in (session.js)
 let state = null;          // the count in progress on this phone, kept in IndexedDB
@@ -37,7 +46,8 @@ function showChoose() {
     const button = Object.assign(document.createElement("button"), { type: "button", className: "big" });
     button.append(Object.assign(document.createElement("span"), { className: "tally-name", textContent: s.scope }),
       Object.assign(document.createElement("span"), { className: "muted", textContent: s.detail }));
-    button.addEventListener("click", () => begin({ session_id: s.id, location_id: s.location_id, scope: s.scope }));
+    button.addEventListener("click", () => begin({ session_id: s.id, location_id: s.location_id, scope: s.scope,
+                                                   full: s.full }));
     const item = document.createElement("li");
     item.append(button);
     return item;
@@ -57,8 +67,8 @@ $("count-start").addEventListener("submit", async (event) => {
   await begin({ session_id: sessionId, location_id: locationId, scope: location.name });
 });
 
-async function begin({ session_id: sessionId, location_id: locationId, scope }) {
-  state = { session_id: sessionId, location_id: locationId, scope, lines: {}, history: [] };
+async function begin({ session_id: sessionId, location_id: locationId, scope, full = false }) {
+  state = { session_id: sessionId, location_id: locationId, scope, full, lines: {}, unknown: {}, history: [] };
   await save();
   history.replaceState(null, "", `?session=${encodeURIComponent(sessionId)}`);
   await showScan();
@@ -80,8 +90,17 @@ function event(type, fields) {
 async function onScan(code, { format }) {
   const found = await catalog.resolve(session.store_id, code, format);
   if (!found.item) {
-    await outbox.add(session, event("unknown_barcode", { code: found.code }), `Unknown code ${found.code}`);
-    return { text: `Unknown code ${found.code}: set it aside for a manager`, tone: "warn" };
+    await outbox.add(session, event("unknown_barcode", { code: found.code, quantity: 1, context: "count" }),
+      `Unknown code ${found.code}`);
+    state.unknown = state.unknown || {};
+    const kept = state.unknown[found.code] || { code: found.code, qty: 0 };
+    kept.qty += 1;
+    kept.at = Date.now();
+    state.unknown[found.code] = kept;
+    state.history.push({ unknown: found.code });
+    await save();
+    render(null, found.code);
+    return { text: `Unknown code ${found.code}: kept for a manager; set the item aside`, tone: "warn" };
   }
   const item = found.item;
   // Send the code as the catalog stores it, so the server resolves exactly what the phone did.
@@ -110,6 +129,10 @@ async function setTotal(itemId, total, label) {
 
 $("count-undo").addEventListener("click", async () => {
   const last = state.history.pop();
+  if (last && last.unknown) {
+    scanner.flash(`Unknown code ${last.unknown} stays with the manager, who can dismiss it.`, "warn");
+    return;
+  }
   if (!last || !state.lines[last.item_id]) return;
   const line = state.lines[last.item_id];
   await setTotal(last.item_id, Math.max(0, line.qty - last.units), `Undo: ${line.name}`);
@@ -118,7 +141,7 @@ $("count-undo").addEventListener("click", async () => {
 
 $("count-qty").addEventListener("click", () => {
   const last = state.history[state.history.length - 1];
-  if (!last || !state.lines[last.item_id]) {
+  if (!last || last.unknown || !state.lines[last.item_id]) {
     scanner.flash("Scan an item first, then say how many there are.", "warn");
     return;
   }
@@ -142,12 +165,87 @@ function editLine(itemId) {
 }
 
 $("count-done").addEventListener("click", async () => {
+  if (state.full) {
+    await showUnscanned();
+    return;
+  }
   const items = Object.keys(state.lines).length;
   if (!window.confirm(`Submit this count of ${state.scope} (${items} item${items === 1 ? "" : "s"})? `
       + "You cannot add to it afterwards.")) return;
-  await outbox.add(session, event("count_submit", { unscanned: "not_counted" }), `Submitted ${state.scope}`);
+  await finish("not_counted", {});
+});
+
+// ----- unscanned items (a full count or a recount) -------------------------------------
+
+const allChoice = () => document.querySelector("input[name='unscanned-all']:checked").value;
+
+async function showUnscanned() {
+  show("unscanned");
+  const list = $("unscanned-items");
+  list.replaceChildren();
+  const note = $("unscanned-status");
+  if (!navigator.onLine) {
+    note.textContent = "No signal: choose for all of them at once.";
+    return;
+  }
+  note.textContent = "Asking the server which items nobody scanned…";
+  let body;
+  try {
+    const response = await fetch(`/api/v1/count-sessions/${encodeURIComponent(state.session_id)}/unscanned`,
+      { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    body = await response.json();
+  } catch {
+    // Not on the server yet (started offline, still in the outbox) or no signal after all.
+    note.textContent = "The server's list is not available now: choose for all of them at once.";
+    return;
+  }
+  // Scans still in the outbox are not on the server yet: leave out what this phone counted.
+  const items = body.items.filter((item) => !state.lines[item.id]);
+  note.textContent = items.length
+    ? `${items.length} item${items.length === 1 ? "" : "s"} expected here that nobody scanned:`
+    : "Every item expected here was scanned.";
+  const template = $("unscanned-row");
+  list.replaceChildren(...items.map((item) => {
+    const row = template.content.firstElementChild.cloneNode(true);
+    const select = row.querySelector("select");
+    select.id = `unscanned-${item.id}`;
+    select.dataset.itemId = String(item.id);
+    select.value = allChoice();
+    const label = row.querySelector("label");
+    label.htmlFor = select.id;
+    label.textContent = item.name + (typeof item.expected === "number" ? ` (expected ${item.expected})` : "");
+    select.addEventListener("change", () => { select.dataset.chosen = "1"; });
+    return row;
+  }));
+}
+
+// The "all" choice moves every item the submitter has not set one by one.
+for (const radio of document.querySelectorAll("input[name='unscanned-all']")) {
+  radio.addEventListener("change", () => {
+    for (const select of $("unscanned-items").querySelectorAll("select")) {
+      if (!select.dataset.chosen) select.value = allChoice();
+    }
+  });
+}
+
+$("unscanned-back").addEventListener("click", () => show("scan"));
+
+$("unscanned-submit").addEventListener("click", async () => {
+  const all = allChoice();
+  const decisions = {};
+  for (const select of $("unscanned-items").querySelectorAll("select")) {
+    if (select.value !== all) decisions[select.dataset.itemId] = select.value;
+  }
+  await finish(all, decisions);
+});
+
+async function finish(unscanned, decisions) {
+  await outbox.add(session, event("count_submit", { unscanned, decisions }), `Submitted ${state.scope}`);
+  const items = Object.keys(state.lines).length;
   const { pending } = await outbox.summary(session.user_id);
   const units = Object.values(state.lines).reduce((sum, l) => sum + l.qty, 0);
+  const unknown = Object.keys(state.unknown || {}).length;
   await setMeta(stateKey(), null);
   if (scanner) scanner.stop();
   scanner = null;
@@ -155,15 +253,26 @@ $("count-done").addEventListener("click", async () => {
   document.querySelector(".count-submitted-text").textContent = `${items} items, ${units} units counted in `
     + `${state.scope}. ` + (pending && !navigator.onLine
     ? "This phone is offline: the count is sent as soon as it has signal."
-    : "It is on its way to the server for approval.");
+    : "It is on its way to the server for approval.")
+    + (unknown ? ` ${unknown} unknown code${unknown === 1 ? " waits" : "s wait"} for a manager, who can add `
+      + "them to this count." : "");
   state = null;
   history.replaceState(null, "", location.pathname);
-});
+}
 
-function render(highlight = null) {
+function render(highlight = null, highlightCode = null) {
   const lines = Object.values(state.lines).sort((a, b) => b.at - a.at);   // latest first, under the thumb
+  const unknown = Object.values(state.unknown || {}).sort((a, b) => b.at - a.at);
   const template = $("tally-row");
-  $("count-tally").replaceChildren(...lines.map((line) => {
+  const unknownRows = unknown.map((kept) => {
+    const row = $("tally-unknown-row").content.firstElementChild.cloneNode(true);
+    row.dataset.code = kept.code;
+    row.querySelector(".tally-name").textContent = `Unknown code ${kept.code} (waiting for a manager)`;
+    row.querySelector(".tally-qty").textContent = String(kept.qty);
+    if (kept.code === highlightCode) row.classList.add("just-scanned");
+    return row;
+  });
+  $("count-tally").replaceChildren(...unknownRows, ...lines.map((line) => {
     const row = template.content.firstElementChild.cloneNode(true);
     row.dataset.itemId = line.item_id;
     row.querySelector(".tally-name").textContent = line.name;
@@ -173,10 +282,11 @@ function render(highlight = null) {
     if (line.item_id === highlight) row.classList.add("just-scanned");
     return row;
   }));
-  $("count-empty").hidden = lines.length > 0;
+  $("count-empty").hidden = lines.length + unknown.length > 0;
   const units = lines.reduce((sum, l) => sum + l.qty, 0);
   document.querySelector(".count-summary").textContent = `${lines.length} item${lines.length === 1 ? "" : "s"}`
-    + ` · ${units} unit${units === 1 ? "" : "s"}`;
+    + ` · ${units} unit${units === 1 ? "" : "s"}`
+    + (unknown.length ? ` · ${unknown.length} unknown code${unknown.length === 1 ? "" : "s"}` : "");
 }
 
 // ----- keypad ---------------------------------------------------------------------------
@@ -220,7 +330,9 @@ async function start() {
   const wanted = new URLSearchParams(location.search).get("session");
   if (wanted && (!state || state.session_id !== wanted)) {
     const known = data.sessions.find((s) => s.id === wanted);
-    if (known) await begin({ session_id: known.id, location_id: known.location_id, scope: known.scope });
+    if (known) {
+      await begin({ session_id: known.id, location_id: known.location_id, scope: known.scope, full: known.full });
+    }
   }
   if (state) await showScan();
   else showChoose();

@@ -85,6 +85,8 @@ def count():
         "locations": [{"id": loc.id, "name": loc.name} for loc in locations],
         "sessions": [
             {"id": s.id, "location_id": s.location_id, "scope": s.scope,
+             # A full count or a recount asks about the items nobody scanned before its submit.
+             "full": s.full or s.item_id is not None,
              "detail": ("recount · " if s.item_id else "") + ("blind" if s.blind else "open")
              + (" · full zone" if s.full else "") + f" · started by {s.created_by.username}"}
             for s in counting.open_sessions(current_user.store_id)
