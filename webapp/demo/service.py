@@ -12,6 +12,7 @@ from webapp.auth.service import NewUser, create_user
 from webapp.catalog.models import Barcode, Item, Location, Store
 from webapp.catalog.service import check_barcode
 from webapp.demo import catalog
+from webapp.demo.orders import seed_purchase_orders
 from webapp.errors import Conflict, Forbidden
 from webapp.extensions import db
 
@@ -64,7 +65,19 @@ def seed() -> SeedReport:
     db.session.flush()
     _seed_users(store.id, report)
     db.session.commit()
+    _seed_purchase_orders(store.id, report)
     return report
+
+
+def _seed_purchase_orders(store_id: int, report: SeedReport) -> None:
+    staff = {u.username: u.id for u in db.session.scalars(
+        select(User).where(User.store_id == store_id, User.username.in_(("manager", "receiver"))))}
+    if len(staff) < 2:
+        report.skipped.append("purchase orders (no demo manager and receiver in the store)")
+        return
+    created = seed_purchase_orders(store_id, staff["manager"], staff["receiver"])
+    if created:
+        report.add("purchase orders", created)
 
 
 def _seed_items(store_id: int, report: SeedReport) -> None:
