@@ -277,7 +277,7 @@ def _paths() -> dict[str, Any]:
             }}}},
             "responses": {
                 "200": _json(_ref("Decoded"), "The symbols found, each resolved when it can be."),
-                **_errors("400", "401", "403", "413", "503"),
+                **_errors("400", "401", "403", "413", "429", "503"),
             },
         }},
         "/api/v1/openapi.json": {"get": {

@@ -15,6 +15,7 @@ from scanner.errors import ImageRejected
 from webapp.auth.decorators import role_required
 from webapp.catalog import service
 from webapp.errors import DomainError, TooLarge
+from webapp.extensions import limiter
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -38,6 +39,8 @@ def lookup():
 
 @api_bp.post("/decode")
 @role_required("staff")
+# Decoding a photo costs the server far more than a lookup: per user, DECODE_RATE_LIMIT (60/min).
+@limiter.limit(lambda: current_app.config["DECODE_RATE_LIMIT"], key_func=lambda: f"decode:{current_user.id}")
 def decode():
     upload = request.files.get("image")
     if upload is None:
