@@ -313,8 +313,10 @@ def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Sca
         for scan in scans:
             record_scan(scan, store_id, commit=False)
         return "applied"
+    # Locked like an approval locks it, so a decision and late scans cannot cross.
     line = db.session.scalar(select(CountLine).where(CountLine.session_id == session.id,
-                                                     CountLine.item_id == item_id))
+                                                     CountLine.item_id == item_id)
+                             .with_for_update(of=CountLine))
     if session.status != "submitted" or (line is not None and line.status not in ("pending", "not_counted")):
         return "too_late"
     _item_in_store(item_id, store_id)
