@@ -15,10 +15,11 @@ The rules it keeps come from Clover's published limits (shared/reference/clover-
   jitter, a bounded number of times; other 4xx answers are raised at once;
 * a 401 asks the token source for a fresh token once (an expiring OAuth token), then raises.
 
-The throttle is process-local (a sliding window and a semaphore per merchant). Several
-processes on one merchant share Clover's budget only approximately: each stays under the limit
-on its own, and the 429s the sum may cause are honoured, so nothing is lost, only slowed. The
-sync lease (sync.py) keeps the bulk of the traffic to one process at a time per merchant.
+The throttle here is process-local (a sliding window and a semaphore per merchant). With
+REDIS_URL set, connection.client_for hands the client a ``shared_throttle.RedisThrottle``
+instead, which every process and app server spends together. Without Redis, several processes
+on one merchant share Clover's budget only approximately: each stays under the limit on its
+own, and the 429s the sum may cause are honoured, so nothing is lost, only slowed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,6 +91,16 @@ class StaticToken:
 
     def __repr__(self) -> str:
         return "StaticToken(<redacted>)"
+
+
+class Limiter(Protocol):
+    """What the client needs of a throttle: ``Throttle`` here, or ``shared_throttle.RedisThrottle``."""
+
+    rate: int
+
+    def pause(self, seconds: float) -> None: ...
+
+    def slot(self) -> AbstractContextManager[None]: ...
 
 
 class Throttle:
@@ -177,7 +188,7 @@ class CloverClient:
     def __init__(self, base_url: str, merchant_id: str, tokens: TokenSource, *, rate: float = 16,
                  concurrency: int = 5, timeout: tuple[float, float] = (5.0, 30.0), max_retries: int = 5,
                  max_throttled: int = 20, backoff_base: float = 0.5, backoff_cap: float = 20.0,
-                 retry_after_margin: float = 0.1, throttle: Throttle | None = None,
+                 retry_after_margin: float = 0.1, throttle: Limiter | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if not base_url:
             raise ValueError("CLOVER_BASE_URL is not set")

@@ -3,7 +3,8 @@
 Settings (app.config; README lists the environment variables): CLOVER_BASE_URL,
 CLOVER_OAUTH_URL, CLOVER_APP_ID, CLOVER_APP_SECRET, CLOVER_MERCHANT_ID, CLOVER_API_TOKEN,
 and the tuning knobs CLOVER_RATE_PER_SECOND (16), CLOVER_IN_FLIGHT (5), CLOVER_MAX_RETRIES (5),
-CLOVER_TOKEN_REFRESH_MARGIN_SECONDS (60: refresh an OAuth token this long before it expires).
+CLOVER_TOKEN_REFRESH_MARGIN_SECONDS (60: refresh an OAuth token this long before it expires),
+and REDIS_URL (when set, the throttle is shared by every process through Redis).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from webapp.catalog.models import Store
 from webapp.clover.client import CloverClient, StaticToken, TokenSource
 from webapp.clover.models import CloverConnection
+from webapp.clover.shared_throttle import shared_throttle_for
 from webapp.clover.tokens import DatabaseTokens, TokenPair
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
@@ -101,10 +103,17 @@ def client_for(row: CloverConnection, tokens: TokenSource | None = None) -> Clov
     config = current_app.config
     if not config.get("CLOVER_BASE_URL"):
         raise DomainError("clover_not_configured", "Set CLOVER_BASE_URL (e.g. https://api.clover.com) first.")
+    rate = float(config.get("CLOVER_RATE_PER_SECOND", 16))
+    concurrency = int(config.get("CLOVER_IN_FLIGHT", 5))
+    throttle = None
+    if config.get("REDIS_URL"):
+        # Every process of every app server spends one budget per merchant (shared_throttle.py).
+        throttle = shared_throttle_for(config["REDIS_URL"], config["CLOVER_BASE_URL"], row.merchant_id,
+                                       rate, concurrency)
     return CloverClient(
         config.get("CLOVER_BASE_URL", ""), row.merchant_id, tokens or token_source(row),
-        rate=float(config.get("CLOVER_RATE_PER_SECOND", 16)),
-        concurrency=int(config.get("CLOVER_IN_FLIGHT", 5)),
+        rate=rate, concurrency=concurrency,
         max_retries=int(config.get("CLOVER_MAX_RETRIES", 5)),
         backoff_base=float(config.get("CLOVER_BACKOFF_BASE", 0.5)),
+        throttle=throttle,
     )

@@ -333,6 +333,7 @@ def counters():
                 "requests_by_path": dict(store.requests_by_path),
                 "responses_by_status": {str(k): v for k, v in store.responses_by_status.items()},
                 "refreshes": dict(store.refreshes),
+                "peaks": copy.deepcopy(store.peaks),
                 "tokens": {
                     "access": len(live),
                     "refresh_live": sum(not r.used for r in store.refresh_tokens.values()),
@@ -349,6 +350,7 @@ def reset_counters():
         store.requests_by_path.clear()
         store.responses_by_status.clear()
         store.refreshes.clear()
+        store.peaks.clear()
         _sender().log.clear()
     return jsonify({})
 

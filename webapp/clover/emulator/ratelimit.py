@@ -79,6 +79,25 @@ class RateLimiter:
                 bucket.in_flight += 1
             return True
 
+    def arrive(self, merchant_id: str) -> None:
+        """Record a request Clover received for a merchant (whether or not it is then refused),
+        so tests can check what callers sent: the most in any one second and in flight at once."""
+        store = self._store
+        with store.lock:
+            now = time.monotonic()
+            starts = store.arrivals.setdefault(merchant_id, deque())
+            starts.append(now)
+            while starts and starts[0] <= now - 1.0:
+                starts.popleft()
+            store.in_flight[merchant_id] += 1
+            peak = store.peaks.setdefault(merchant_id, {"per_second": 0, "in_flight": 0})
+            peak["per_second"] = max(peak["per_second"], len(starts))
+            peak["in_flight"] = max(peak["in_flight"], store.in_flight[merchant_id])
+
+    def depart(self, merchant_id: str) -> None:
+        with self._store.lock:
+            self._store.in_flight[merchant_id] -= 1
+
     def leave(self, token: str) -> None:
         with self._store.lock:
             for key in ("token:" + token, "app"):

@@ -7,7 +7,7 @@ module only holds the data, the clock, the counters and the outgoing webhook eve
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +115,11 @@ class Store:
         self.requests_by_path: Counter[str] = Counter()
         self.responses_by_status: Counter[int] = Counter()
         self.refreshes: Counter[str] = Counter()
+        # What Clover would count per merchant, whatever the limits: request starts in the last
+        # second, requests in flight now, and the most of each seen (``peaks``).
+        self.arrivals: dict[str, deque[float]] = {}
+        self.in_flight: Counter[str] = Counter()
+        self.peaks: dict[str, dict[str, int]] = {}
         self.events: list[Event] = []
         self.forced_429 = 0
 

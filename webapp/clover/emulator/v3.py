@@ -25,6 +25,8 @@ def guard() -> None:
     merchant_id = (request.view_args or {}).get("merchant_id", "")
     token = authenticate(store, merchant_id, required_scope())
     limiter = current_app.extensions["clover_emulator_limiter"]
+    limiter.arrive(merchant_id)
+    g.clover_arrived = merchant_id
     if limiter.enter(token.token):
         g.clover_admitted = token.token
     delay = float(store.settings["response_delay"])
@@ -34,9 +36,13 @@ def guard() -> None:
 
 @bp.teardown_request
 def release(_error: BaseException | None = None) -> None:
+    limiter = current_app.extensions["clover_emulator_limiter"]
     token = g.pop("clover_admitted", None)
     if token is not None:
-        current_app.extensions["clover_emulator_limiter"].leave(token)
+        limiter.leave(token)
+    merchant_id = g.pop("clover_arrived", None)
+    if merchant_id is not None:
+        limiter.depart(merchant_id)
 
 
 @bp.get("")
