@@ -90,6 +90,8 @@ def from_environment() -> dict:
         "CLOVER_MERCHANT_ID": os.environ.get("CLOVER_MERCHANT_ID", ""),
         "CLOVER_API_TOKEN": os.environ.get("CLOVER_API_TOKEN", ""),
         "CLOVER_WEBHOOK_AUTH_CODE": os.environ.get("CLOVER_WEBHOOK_AUTH_CODE", ""),
+        # Encrypts Clover tokens at rest; unset, a key derived from SECRET_KEY does (token_crypto.py).
+        "CLOVER_TOKEN_KEY": os.environ.get("CLOVER_TOKEN_KEY", ""),
         # The client's own throttle; Clover allows 16 new requests a second and 5 in flight per token.
         "CLOVER_RATE_PER_SECOND": float(os.environ.get("CLOVER_RATE_PER_SECOND", "16")),
         "CLOVER_IN_FLIGHT": _int("CLOVER_IN_FLIGHT", 5),

@@ -18,6 +18,7 @@ from webapp.catalog.models import Store
 from webapp.clover.client import CloverClient, StaticToken, TokenSource
 from webapp.clover.models import CloverConnection
 from webapp.clover.shared_throttle import shared_throttle_for
+from webapp.clover.token_crypto import cipher
 from webapp.clover.tokens import DatabaseTokens, TokenPair
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
@@ -67,7 +68,7 @@ def connect_with_token(store_id: int, merchant_id: str, token: str) -> CloverCon
     if not token:
         raise DomainError("token_required", "Paste the merchant's API token.", "token")
     row = _upsert(store_id, merchant_id)
-    row.auth_mode, row.access_token = "token", token
+    row.auth_mode, row.access_token = "token", cipher().seal(token)
     row.access_expires_at = row.refresh_token = row.refresh_expires_at = None
     db.session.commit()
     return row
@@ -76,10 +77,28 @@ def connect_with_token(store_id: int, merchant_id: str, token: str) -> CloverCon
 def connect_with_oauth(store_id: int, merchant_id: str, pair: TokenPair) -> CloverConnection:
     row = _upsert(store_id, merchant_id)
     row.auth_mode = "oauth"
-    row.access_token, row.access_expires_at = pair.access_token, pair.access_expires_at
-    row.refresh_token, row.refresh_expires_at = pair.refresh_token, pair.refresh_expires_at
+    sealer = cipher()
+    row.access_token, row.access_expires_at = sealer.seal(pair.access_token), pair.access_expires_at
+    row.refresh_token, row.refresh_expires_at = sealer.seal(pair.refresh_token), pair.refresh_expires_at
     db.session.commit()
     return row
+
+
+def seal_plaintext(row: CloverConnection) -> bool:
+    """Encrypt tokens stored before encryption, or under the key before CLOVER_TOKEN_KEY was set
+    (token_crypto.py); True when the row changed. The caller commits.
+
+    A static merchant token is never refreshed, so without this its plaintext would stay in
+    the table for good. Raises TokensUnreadable when no key we hold opens a value.
+    """
+    sealer = cipher()
+    changed = False
+    for column in ("access_token", "refresh_token"):
+        value = getattr(row, column)
+        if sealer.needs_sealing(value):
+            setattr(row, column, sealer.seal(sealer.open(value)))
+            changed = True
+    return changed
 
 
 def ensure_env_connection(store_id: int) -> CloverConnection | None:
@@ -96,7 +115,7 @@ def token_source(row: CloverConnection) -> TokenSource:
     if row.auth_mode == "oauth":
         margin = timedelta(seconds=float(config.get("CLOVER_TOKEN_REFRESH_MARGIN_SECONDS", 60)))
         return DatabaseTokens(row.id, config["CLOVER_BASE_URL"], config.get("CLOVER_APP_ID", ""), margin)
-    return StaticToken(row.access_token or config.get("CLOVER_API_TOKEN", ""))
+    return StaticToken(cipher().open(row.access_token) or config.get("CLOVER_API_TOKEN", ""))
 
 
 def client_for(row: CloverConnection, tokens: TokenSource | None = None) -> CloverClient:

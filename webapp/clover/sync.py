@@ -24,7 +24,7 @@ from sqlalchemy import or_, update
 
 from webapp.clover.catalog_import import ImportResult, import_items
 from webapp.clover.client import CloverClient, CloverError
-from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection
+from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection, seal_plaintext
 from webapp.clover.models import CloverConnection
 from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders, pull_voids
 from webapp.clover.push import PushResult, push_levels
@@ -98,13 +98,16 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
         return SyncReport(ran=False)
     db.session.refresh(connection)
     own_client = client is None
-    client = client or client_for(connection)
     report = SyncReport()
 
     def beat() -> None:
         renew_lease(connection.id, owner)
 
     try:
+        # Inside the try: an unreadable token (SECRET_KEY changed) is recorded and the lease freed.
+        if seal_plaintext(connection):  # tokens stored before they were encrypted at rest
+            db.session.commit()
+        client = client or client_for(connection)
         report.catalog = import_items(client, connection, full=full_catalog)
         beat()
         report.orders = pull_orders(client, connection)
@@ -128,8 +131,9 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
         report.errors.append(str(exc))
         raise
     finally:
-        report.requests = client.stats.requests
-        if own_client:
-            client.close()
+        if client is not None:
+            report.requests = client.stats.requests
+            if own_client:
+                client.close()
         release_lease(connection.id, owner)
     return report

@@ -7,7 +7,8 @@ the refresher locks the merchant's connection row in the database (SELECT ... FO
 PostgreSQL; on SQLite a write to the row, which takes SQLite's single write lock), re-reads
 the token under the lock, refreshes only if it is still the one that failed or about to
 expire, and commits the new pair before anyone uses it. The lock is taken in a session of its
-own so it commits independently of whatever the caller's session is doing.
+own so it commits independently of whatever the caller's session is doing. Tokens are stored
+encrypted (token_crypto.py) and decrypted only here and in connection.token_source.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clover.client import CloverAuthError, CloverError
 from webapp.clover.models import CloverConnection
+from webapp.clover.token_crypto import cipher
 from webapp.extensions import db
 from webapp.types import utcnow
 
@@ -98,6 +100,7 @@ class DatabaseTokens:
         self.app_id = app_id
         # Bound now, in the app context: pushes call current() from worker threads.
         self.engine = db.engine
+        self.cipher = cipher()
         self._cached: tuple[str, datetime | None, timedelta] | None = None
         self._local = threading.Lock()  # threads of this process queue here before the database
         self.refreshes = 0
@@ -111,7 +114,7 @@ class DatabaseTokens:
                 row = session.get(CloverConnection, self.connection_id)
                 if row is None or not row.access_token:
                     raise CloverAuthError(401, "not connected to Clover")
-                self._remember(row.access_token, row.access_expires_at)
+                self._remember(self.cipher.open(row.access_token), row.access_expires_at)
         assert self._cached is not None
         token, expires, margin = self._cached
         if expires is not None and expires - margin <= utcnow():
@@ -132,13 +135,17 @@ class DatabaseTokens:
             row = _lock_row(session, self.connection_id)
             if row is None or row.auth_mode != "oauth" or not row.refresh_token:
                 return None
-            if row.access_token != failed and not _expiring(row.access_expires_at, utcnow(), timedelta(0)):
+            stored = self.cipher.open(row.access_token)
+            if stored != failed and not _expiring(row.access_expires_at, utcnow(), timedelta(0)):
                 # Another worker refreshed while we waited for the lock: its pair is ours too.
-                self._remember(row.access_token, row.access_expires_at)
-                return row.access_token
-            pair = refresh_pair(self.base_url, self.app_id, row.refresh_token)
-            row.access_token, row.access_expires_at = pair.access_token, pair.access_expires_at
-            row.refresh_token = pair.refresh_token or row.refresh_token
+                self._remember(stored, row.access_expires_at)
+                return stored
+            old_refresh = self.cipher.open(row.refresh_token)
+            pair = refresh_pair(self.base_url, self.app_id, old_refresh)
+            # Committed (encrypted) before anyone uses it: the old refresh token is spent now.
+            row.access_token = self.cipher.seal(pair.access_token)
+            row.access_expires_at = pair.access_expires_at
+            row.refresh_token = self.cipher.seal(pair.refresh_token or old_refresh)
             row.refresh_expires_at = pair.refresh_expires_at or row.refresh_expires_at
             self.refreshes += 1
             self._remember(pair.access_token, pair.access_expires_at)

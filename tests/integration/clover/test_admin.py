@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.integration.clover.conftest import MERCHANT, TOKEN
 from webapp.clover.connection import connection_for_store
+from webapp.clover.token_crypto import cipher
 
 
 def test_an_admin_connects_with_a_token_and_sees_the_status(login_as, store, db):
@@ -47,7 +48,7 @@ def test_flask_clover_connect_links_a_store_without_echoing_the_token(app, store
                                                 "--merchant-id", MERCHANT, "--token", TOKEN])
     assert result.exit_code == 0, result.output
     assert TOKEN not in result.output
-    assert connection_for_store(store.id).access_token == TOKEN
+    assert cipher().open(connection_for_store(store.id).access_token) == TOKEN
 
 
 def test_a_sync_that_cannot_reach_clover_says_so_and_keeps_the_problem(app, connected, store, db):

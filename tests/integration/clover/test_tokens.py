@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from tests.integration.clover.conftest import MERCHANT
 from webapp.clover.connection import connection_for_store
 from webapp.clover.models import CloverConnection
+from webapp.clover.token_crypto import cipher
 from webapp.clover.tokens import DatabaseTokens
 from webapp.inventory.models import StockEvent
 from webapp.types import utcnow
@@ -72,7 +73,7 @@ def test_tokens_expiring_during_a_sync_are_refreshed_and_nothing_is_lost(
 def test_two_workers_refreshing_at_once_refresh_once(login_as, emulator, app, db, store):
     _connect_by_oauth(login_as, emulator)
     row = connection_for_store(store.id)
-    old, connection_id = row.access_token, row.id
+    old, connection_id = cipher().open(row.access_token), row.id
     db.session.commit()
     barrier = threading.Barrier(3)
     got: list[str | None] = []
@@ -90,7 +91,7 @@ def test_two_workers_refreshing_at_once_refresh_once(login_as, emulator, app, db
         t.join()
     assert emulator.counters()["refreshes"] == {MERCHANT: 1}
     db.session.expire_all()
-    stored = db.session.get(CloverConnection, connection_id).access_token
+    stored = cipher().open(db.session.get(CloverConnection, connection_id).access_token)
     assert got == [stored] * 3 and stored != old
 
 
