@@ -56,7 +56,9 @@ def sync(store_id: int | None, no_push: bool, full_catalog: bool) -> None:
         click.echo(
             f"store {sid}: items {catalog.seen if catalog else 0} (new {catalog.created if catalog else 0}), "
             f"orders {orders.orders if orders else 0}, events {orders.events if orders else 0}, "
-            f"failed orders {len(orders.failed) if orders else 0}, hints {report.hints}, "
+            f"failed orders {len(orders.failed) if orders else 0}, "
+            f"unpaid (payment failed, stock stays sold) {len(orders.unpaid) if orders else 0}, "
+            f"hints {report.hints}, "
             f"voids {report.voids}, "
             f"pushed {push.pushed if push else 0}/{push.compared if push else 0}, requests {report.requests}")
     if failed:

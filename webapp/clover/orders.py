@@ -12,11 +12,21 @@ key                                kind       when (occurred_at)
 ``clover:<order>:<line>:refund``   refund     the refund's time
 ``clover:<order>:<line>:exchange`` refund     the time of the line it was exchanged for
 ``clover:<order>:<line>:void``     refund     the sale's own time: the line never left
-``clover:<order>:<line>:failed``   refund     the sale's own time: the payment failed
 =================================  =========  =============================================
 
-A reversal (void, failed payment) is +(what the line's events still hold), so it returns the
-line to zero whatever was recorded before; it is appended only when a sale was recorded.
+A void's reversal is +(what the line's events still hold), so it returns the line to zero
+whatever was recorded before; it is appended only when a sale was recorded.
+
+**Stock follows the line items, money follows the payments.** A payment that fails (an
+offline card declined when the device reconnects, clover-api.md 7.2) does not reverse the
+sale: the device approved it offline, so the customer left with the goods and the shelf is
+short by them. Reversing would put phantom units back on the books, to surface later as an
+unexplained count shortfall. What failed is the money; Clover shows the order open again for
+the merchant to collect. We keep the sale, list the order in ``OrdersResult.unpaid`` (the
+sync's output), and log it. If the goods did stay (a card declined at the counter), the
+cashier deletes the lines, and the void reverses them as above. (clover-api.md says such a
+sale "may need reversing": true of the revenue, not of the stock. Earlier versions appended a
+``:failed`` refund; ``SUFFIXES`` still reads it so a later void nets correctly.)
 One line item is one unit (clover-api.md 4.5); weighed lines carry ``unitQty`` in thousandths,
 which is our base unit for weighed items. Custom lines without an item are not stock.
 
@@ -67,6 +77,8 @@ class OrdersResult:
     events: int = 0
     failed: list[str] = field(default_factory=list)
     unmapped_lines: int = 0
+    # Orders whose payment failed after the sale (an offline card declined): stock stays out.
+    unpaid: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -173,8 +185,9 @@ class SaleRecorder:
         by_id = {x["id"]: x for x in lines}
         given_for = {(x.get("exchangedLineItem") or {}).get("id") for x in lines if x.get("exchanged")}
         refunded_at = _refund_times(order)
-        failed = _payment_failed(order)
-        reversible: list[tuple[dict[str, Any], tuple[int, str]]] = []
+        if _payment_failed(order) and oid not in self.result.unpaid:
+            self.result.unpaid.append(oid)
+            log.info("clover order %s: its payment failed after the sale; the stock stays sold", oid)
         for line in lines:
             ref = _item_id(line)
             if ref is None:
@@ -186,9 +199,6 @@ class SaleRecorder:
             self.result.lines += 1
             quantity = _units(line, item[1])
             key = f"clover:{oid}:{line['id']}"
-            if failed:
-                reversible.append((line, item))
-                continue
             at = sold_at
             if line["id"] in given_for:
                 at = max(sold_at, ms_to_datetime(line.get("createdTime")) or sold_at)
@@ -201,12 +211,10 @@ class SaleRecorder:
                 when = ms_to_datetime(new.get("createdTime")) if new else None
                 self._append(ledger, key + ":exchange", "refund", item, quantity,
                              max(sold_at, when or changed_at), f"Clover exchange, order {oid}")
-        if reversible:
-            self.reverse(ledger, oid, reversible, ":failed", "Clover payment failed")
 
     def reverse(self, ledger: Ledger, order_id: str, lines: list[tuple[dict[str, Any], tuple[int, str]]],
                 suffix: str, why: str) -> None:
-        """Bring each line's events back to zero, at the time of its sale."""
+        """Bring each line's events back to zero, at the time of its sale (a voided line)."""
         keys = [f"clover:{order_id}:{line['id']}{s}" for line, _ in lines for s in SUFFIXES]
         held: dict[str, list[tuple[str, int, datetime]]] = {}
         for start in range(0, len(keys), 500):
@@ -246,7 +254,8 @@ def _refund_times(order: dict[str, Any]) -> dict[str, datetime]:
 
 
 def _payment_failed(order: dict[str, Any]) -> bool:
-    """A payment failed (an offline card declined on reconnection) and none succeeded."""
+    """A payment failed (an offline card declined on reconnection) and none succeeded: the order
+    is unpaid, which the sync reports; the sale stands (see the module's docstring)."""
     payments = (order.get("payments") or {}).get("elements") or []
     results = {p.get("result") for p in payments}
     return "FAIL" in results and "SUCCESS" not in results
