@@ -6,7 +6,14 @@
  *   - static files: cache first (they are versioned with the worker);
  *   - pages: network first, then the copy kept when last seen online, then /offline;
  *   - never cached: anything but GET, non-OK or redirected answers, /api/, the session probe.
+ *
+ * A module worker (registered with type "module" by static/js/shell.js): it imports the page's
+ * own outbox, so Background Sync flushes with exactly the page's rules. Static imports only
+ * (service workers refuse import()). Module service workers: Chrome 91, Safari 15, Firefox 147;
+ * where registration fails the app still works online and flushes whenever it is open.
  */
+import { flush } from "./static/js/outbox.js";
+
 const SHELL = /*SHELL*/{}/*END*/;
 const VERSION = SHELL.version || "dev";
 const STATIC_CACHE = `shelfcount-static-${VERSION}`;
@@ -122,21 +129,80 @@ self.addEventListener("message", (event) => {
   }
 });
 
-// Background Sync (Chrome/Android): the outbox lives in the page's modules, so the worker asks
-// an open page to flush it. With no page open it fails the sync, and the browser retries later;
-// the app also flushes at every start.
+// Background Sync (Chrome/Android): the browser wakes the worker when the phone has signal again,
+// even with the app closed; the worker sends the outbox itself (the same IndexedDB, the same
+// accepted/duplicate/rejected rules, one flush at a time across tabs and worker). Failing the
+// event while the server is unreachable makes the browser retry later with its own backoff.
 self.addEventListener("sync", (event) => {
-  if (event.tag === "outbox") event.waitUntil(askAPageToFlush());
+  if (event.tag === "outbox") event.waitUntil(flushForSync());
 });
 
-async function askAPageToFlush() {
-  const pages = await self.clients.matchAll({ type: "window" });
-  if (!pages.length) throw new Error("no open page to flush the outbox; retry later");
-  const reply = await new Promise((resolve, reject) => {
-    const channel = new MessageChannel();
-    const timer = setTimeout(() => reject(new Error("the page did not answer")), 60000);
-    channel.port1.onmessage = (e) => { clearTimeout(timer); resolve(e.data); };
-    pages[0].postMessage({ type: "flush-outbox" }, [channel.port2]);
+async function flushForSync() {
+  const outcome = await flush({ retry: false });
+  if (outcome.unreachable) throw new Error(`outbox not sent, retry later: ${outcome.error || "unreachable"}`);
+  // Logged out: the records wait for their owner's next login, which flushes them.
+}
+
+// ----- Web Push: low-stock alerts --------------------------------------------------------------
+// The payload is what webapp/alerts/delivery.py send_push() builds: JSON {title, body, url}.
+// An alert replaces the one before it (one tag), so a phone shows the latest, not a pile.
+const PUSH_TAG = "shelfcount-alert";
+const ICON = "/static/icons/icon-192.png";
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showAlert(readPush(event.data)));
+});
+
+function readPush(data) {
+  if (!data) return {};
+  try {
+    const payload = data.json();
+    return payload && typeof payload === "object" ? payload : {};
+  } catch (err) {
+    return { body: data.text() };            // not JSON: show the text as it came
+  }
+}
+
+function text(value, fallback = "") {
+  return typeof value === "string" && value.trim() ? value : fallback;
+}
+
+// Only a page of this app may be opened from a notification: anything else goes home.
+function ownUrl(value) {
+  try {
+    const url = new URL(text(value, "/"), self.location.origin);
+    if (url.origin === self.location.origin) return url.href;
+  } catch (err) { /* not a URL */ }
+  return new URL("/", self.location.origin).href;
+}
+
+function showAlert(payload) {
+  // Notifications render text, never HTML, so names from Clover are safe here as they are.
+  return self.registration.showNotification(text(payload.title, "Shelfcount"), {
+    body: text(payload.body),
+    tag: PUSH_TAG,
+    renotify: true,                           // a new alert buzzes even though it replaces one
+    icon: ICON,
+    badge: ICON,
+    data: { url: ownUrl(payload.url) },
   });
-  if (!reply || reply.unreachable) throw new Error("server unreachable; retry later");
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(ownUrl(event.notification.data && event.notification.data.url)));
+});
+
+async function openFromNotification(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = windows.find((c) => c.url === url);
+  if (same) return same.focus();
+  const ours = windows.find((c) => new URL(c.url).origin === self.location.origin);
+  if (ours) {
+    try {
+      const focused = await ours.focus();
+      return await focused.navigate(url);
+    } catch (err) { /* an uncontrolled tab cannot be navigated from here: open one */ }
+  }
+  return self.clients.openWindow(url);
 }

@@ -12,6 +12,7 @@ import { deviceId, fetchSession, LoggedOut, Unreachable } from "./session.js";
 const SYNC_URL = "/api/v1/sync";
 const BATCH = 500;                      // the server takes up to 1,000 per request
 const BACKOFF_MS = [2000, 5000, 15000, 30000, 60000, 120000, 300000];
+const FLUSH_LOCK = "shelfcount-outbox-flush";
 
 export const changes = new EventTarget();   // "change" after any write, in this tab or another
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("shelfcount-outbox") : null;
@@ -42,8 +43,10 @@ export async function add(session, event, label = "") {
   };
   await transact("outbox", "readwrite", (store) => done(store.add(record)));
   changed();
-  requestBackgroundSync();
-  flushSoon();
+  // Online, this page sends it shortly; offline, the browser wakes the service worker to send it
+  // when the signal returns (Background Sync), even if the app is closed by then.
+  if (navigator.onLine) flushSoon();
+  else requestBackgroundSync();
   return record;
 }
 
@@ -51,7 +54,6 @@ let soon = null;
 
 // Scans come in bursts: send them together, shortly after the last one, while online.
 function flushSoon() {
-  if (!navigator.onLine) return;
   clearTimeout(soon);
   soon = setTimeout(() => flush(), 800);
 }
@@ -102,17 +104,22 @@ let failures = 0;
 let retryTimer = null;
 export const status = { lastError: null, lastSyncedAt: null, nextRetryAt: null };
 
-// Send the logged-in user's pending records. Single-flight: a call during a flush joins it.
-// Resolves {sent, rejected, unreachable, loggedOut}.
-export function flush() {
+// Send the logged-in user's pending records. Single-flight: a call during a flush joins it, and
+// across tabs and the service worker (which imports this module for Background Sync) a Web Lock
+// lets one flush run at a time, so a record is not posted twice at once. `retry: false` (the
+// service worker, whose timers die with it) leaves retrying to the caller.
+// Resolves {sent, rejected, unreachable, loggedOut, error}.
+export function flush({ retry = true } = {}) {
   if (!flushing) {
-    flushing = runFlush().finally(() => { flushing = null; });
+    const run = () => runFlush(retry);
+    flushing = ("locks" in navigator ? navigator.locks.request(FLUSH_LOCK, run) : run())
+      .finally(() => { flushing = null; });
   }
   return flushing;
 }
 
-async function runFlush() {
-  const outcome = { sent: 0, rejected: 0, unreachable: false, loggedOut: false };
+async function runFlush(retry) {
+  const outcome = { sent: 0, rejected: 0, unreachable: false, loggedOut: false, error: null };
   try {
     const session = await fetchSession();
     const device = await deviceId();
@@ -129,13 +136,16 @@ async function runFlush() {
     status.lastSyncedAt = new Date();
     clearRetry();
   } catch (err) {
+    outcome.error = err.message;
+    status.lastError = err.message;
     if (err instanceof LoggedOut) {
       outcome.loggedOut = true;
-      status.lastError = err.message;
     } else {
       outcome.unreachable = true;
-      status.lastError = err.message;
-      scheduleRetry();
+      if (retry) {
+        scheduleRetry();
+        requestBackgroundSync();    // in case the app is closed before a retry gets through
+      }
     }
   }
   changed();
@@ -214,6 +224,7 @@ function clearRetry() {
   status.nextRetryAt = null;
 }
 
+// In a page only: the service worker's own failed sync is retried by the browser.
 async function requestBackgroundSync() {
   try {
     const registration = await navigator.serviceWorker?.ready;

@@ -10,7 +10,9 @@ let userId = null;
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
-    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    // A module worker: it imports the outbox to flush it on Background Sync. updateViaCache
+    // "none": a deploy's new modules reach the worker, not yesterday's from the HTTP cache.
+    await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module", updateViaCache: "none" });
     const meta = document.querySelector('meta[name="offline-pages"]');
     const pages = (meta ? meta.content : "").split(" ").filter(Boolean);
     const registration = await navigator.serviceWorker.ready;
@@ -20,12 +22,6 @@ async function registerWorker() {
   } catch (err) {
     // No worker (private mode, old browser): the app still works online.
   }
-  navigator.serviceWorker.addEventListener("message", async (event) => {
-    if (event.data && event.data.type === "flush-outbox" && event.ports[0]) {
-      const result = await outbox.flush();
-      event.ports[0].postMessage(result);
-    }
-  });
 }
 
 export async function updateBadge() {

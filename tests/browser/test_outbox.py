@@ -17,7 +17,8 @@ def test_logging_out_with_unsent_scans_warns_keeps_them_and_sends_them_when_thei
     from webapp.extensions import db
 
     log_in(page, "sam", next_path="/count")
-    page.route("**/api/v1/sync", lambda route: route.abort())          # the server is unreachable
+    # The server is unreachable, for the page and its service worker (Background Sync) alike.
+    context.route("**/api/v1/sync", lambda route: route.abort())
     page.get_by_role("button", name="Start counting").click()
     page.get_by_label("Type a barcode").fill("036000291452")
     page.get_by_role("button", name="Add").click()
@@ -40,7 +41,7 @@ def test_logging_out_with_unsent_scans_warns_keeps_them_and_sends_them_when_thei
     kept = page.evaluate(f"async () => (await ({ALL})()).map((r) => r.username)")
     assert kept and set(kept) == {"sam"}
     assert page.evaluate("async () => (await caches.keys()).includes('shelfcount-pages-1')") is False
-    page.unroute("**/api/v1/sync")
+    context.unroute("**/api/v1/sync")
 
     page.close()
     page = log_in(context.new_page(), "ria", next_path="/outbox")      # someone else on the phone
