@@ -66,40 +66,66 @@ def code_key(text: str) -> tuple[str, str]:
 
 def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
     fields = event.fields
-    key, raw = code_key(str_field(fields, "code", max_length=catalog.MAX_CODE_LENGTH))
+    code = str_field(fields, "code", max_length=catalog.MAX_CODE_LENGTH)
     quantity = int_field(fields, "quantity", default=1, minimum=1)
-    if quantity > MAX_QUANTITY:
-        raise DomainError("bad_field", f"quantity is at most {MAX_QUANTITY}.", "quantity")
     session_id = str_field(fields, "session_id", required=False, max_length=36)
-    context = (str_field(fields, "context", required=False, max_length=16)
-               or ("count" if session_id else "other"))
+    context = str_field(fields, "context", required=False, max_length=16)
+    keep(Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code, quantity=quantity,
+                  occurred_at=event.occurred_at, session_id=session_id, context=context,
+                  location_id=event.location_id, device_id=ctx.device_id,
+                  device_time=event.device_occurred_at), ctx.ledger)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One scan of a code the scanning device did not know."""
+
+    event_id: str
+    store_id: int
+    user_id: int
+    code: str
+    occurred_at: datetime
+    quantity: int = 1
+    session_id: str | None = None
+    context: str | None = None  # default: "count" with a session, else "other"
+    location_id: int | None = None
+    device_id: str | None = None
+    device_time: datetime | None = None
+
+
+def keep(seen: Sighting, led: Ledger) -> UnknownScan:
+    """Store the scan for a manager (no commit), or apply it when the code is known by now."""
+    key, raw = code_key(seen.code)
+    if not 1 <= seen.quantity <= MAX_QUANTITY:
+        raise DomainError("bad_field", f"quantity is 1 to {MAX_QUANTITY}.", "quantity")
+    context = seen.context or ("count" if seen.session_id else "other")
     if context not in CONTEXTS:
         raise DomainError("bad_field", f"context is one of {', '.join(CONTEXTS)}.", "context")
-    location_id = event.location_id
-    session = None
-    if session_id is not None:
-        session = counting.get_session(session_id, ctx.store_id)
+    location_id, session = seen.location_id, None
+    if seen.session_id is not None:
+        session = counting.get_session(seen.session_id, seen.store_id)
         if location_id is not None and location_id != session.location_id:
             raise DomainError("wrong_location", "The scan names another location than its session.",
                               "location_id")
         location_id = session.location_id
     scan = UnknownScan(
-        event_id=event.id, store_id=ctx.store_id, code=key, raw_code=raw, quantity=quantity, context=context,
-        session_id=session_id, location_id=location_id, user_id=ctx.user_id, device_id=ctx.device_id,
-        occurred_at=event.occurred_at, device_time=event.device_occurred_at, recorded_at=utcnow(),
-        status="pending")
-    match = catalog.resolve(ctx.store_id, raw)
+        event_id=seen.event_id, store_id=seen.store_id, code=key, raw_code=raw, quantity=seen.quantity,
+        context=context, session_id=seen.session_id, location_id=location_id, user_id=seen.user_id,
+        device_id=seen.device_id, occurred_at=seen.occurred_at, device_time=seen.device_time,
+        recorded_at=utcnow(), status="pending")
+    match = catalog.resolve(seen.store_id, raw)
     if match is not None:
-        # The phone's catalog was stale: apply the scan as what it would have been.
+        # The device's catalog was stale: apply the scan as what it would have been.
         scan.item_id = match.item.id
         scan.status = "resolved"
         if session is not None and context == "count":
-            status = counting.add_late_scans(session.id, ctx.store_id, match.item.id,
-                                             [_count_scan(scan, match.pack_qty)], ctx.ledger)
+            status = counting.add_late_scans(session.id, seen.store_id, match.item.id,
+                                             [_count_scan(scan, match.pack_qty)], led)
             scan.status = "resolved" if status == "outside_session" else status
     db.session.add(scan)
     db.session.flush()
     _remember_count_scans([scan])
+    return scan
 
 
 def _count_scan(scan: UnknownScan, pack_qty: int) -> counting.Scan:
@@ -158,6 +184,15 @@ def pending(store_id: int) -> list[PendingCode]:
             if s is not None:
                 group.sessions[s.id] = f"{s.scope} ({s.status})"
     return sorted(groups.values(), key=lambda g: (-g.scans, g.code))
+
+
+def pending_in_session(session_id: str) -> list[tuple[str, int]]:
+    """(code as scanned, units) of a count's scans that wait for a manager, for its tally."""
+    rows = db.session.execute(
+        select(UnknownScan.raw_code, func.sum(UnknownScan.quantity))
+        .where(UnknownScan.session_id == session_id, UnknownScan.status == "pending")
+        .group_by(UnknownScan.raw_code).order_by(UnknownScan.raw_code))
+    return [(code, int(total)) for code, total in rows]
 
 
 def pending_count(store_id: int) -> int:

@@ -393,3 +393,27 @@ def test_the_submitters_per_item_choice_decides_zero_or_not_counted(staff, sync,
     lines = {ln.item_id: ln for ln in db.session.scalars(query)}
     assert (lines[gone.id].counted, lines[unsure.id].counted) == (0, None)
     assert lines[unsure.id].status == "not_counted"
+
+
+# ----- the keyboard counting page keeps unknown codes too --------------------------------
+
+
+def test_the_keyboard_count_keeps_an_unknown_code_and_shows_it_waiting(staff, db, open_count):
+    sid = open_count(staff)
+    response = staff.post_form(f"/counting/{sid}/scan", {"code": UPC, "quantity": "2"})
+    assert response.status_code == 303
+    (row,) = rows(db)
+    assert (row.session_id, row.quantity, row.status, row.user_id) == (sid, 2, "pending", staff.user.id)
+    page = staff.get(f"/counting/{sid}").get_data(as_text=True)
+    assert f"Unknown code {UPC} (waiting for a manager)" in page
+    assert "kept for a manager" in page
+
+
+def test_the_keyboard_count_still_counts_a_sku_typed_as_the_code(staff, db, open_count, make_item):
+    item = make_item("Shelf label item", sku="SL-42")
+    sid = open_count(staff)
+    assert staff.post_form(f"/counting/{sid}/scan", {"code": "sl-42", "quantity": "3"}).status_code == 303
+    (row,) = rows(db)
+    assert (row.status, row.item_id) == ("applied", item.id)
+    scan = db.session.scalar(select(CountScan).where(CountScan.session_id == sid))
+    assert (scan.item_id, scan.quantity) == (item.id, 3)
