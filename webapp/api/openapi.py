@@ -105,6 +105,9 @@ def _schemas(event_types: list[str]) -> dict[str, Any]:
             "code": {"type": "string", "maxLength": 120},
             "item_id": {"type": "integer"},
             "quantity": {"type": "integer"},
+            "context": {"type": "string", "maxLength": 16,
+                        "description": "unknown_barcode: where the code was scanned (count, lookup, "
+                                       "receiving, damage, transfer, other)."},
             "reason": {"type": "string", "maxLength": 40},
             "note": {"type": "string", "maxLength": 500},
         },
