@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.decorators import role_required
@@ -192,7 +193,11 @@ def _unknown_codes_badge():
     def pending() -> int:
         if not current_user.is_authenticated or not current_user.has_role("manager"):
             return 0
-        return unknown.pending_count(current_user.store_id)
+        try:
+            return unknown.pending_count(current_user.store_id)
+        except SQLAlchemyError:  # the 503 page while the database is down still renders
+            db.session.rollback()
+            return 0
     return {"unknown_codes_pending": pending}
 
 
