@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve the demo store: migrate, seed (first run only), start the Clover emulator with
-# live trading, keep Shelfcount in sync with it, and serve HTTP on :8000 and HTTPS on :8443.
+# live trading, keep Shelfcount in sync with it and its low-stock alerts checked, and serve
+# HTTP on :8000 and HTTPS on :8443 (HTTP_PORT, HTTPS_PORT, EMULATOR_PORT to change them).
 set -eu
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -37,14 +38,24 @@ if [ "${CLOVER_DEMO_EMULATOR:-0}" = 1 ] && $FLASK demo emulator --help >/dev/nul
     sleep 0.5
   done
   # The demo merchant's token is the emulator's own; a real store runs `flask clover connect` once.
-  $FLASK clover connect --store 1 --merchant-id DEMOMARKET001 --token demo-emulator-token
+  # By name, not id: a reseeded database need not give the demo store id 1.
+  DEMO_STORE=$($PY -c 'from webapp.demo.catalog import STORE_NAME; print(STORE_NAME)')
+  $FLASK clover connect --store "$DEMO_STORE" --merchant-id DEMOMARKET001 --token demo-emulator-token
   $FLASK clover sync || true
 fi
-if $FLASK clover sync --help >/dev/null 2>&1 && [ -n "${CLOVER_BASE_URL:-}" ]; then
-  # Like cron every minute, but sooner: sales from the emulator show up within seconds.
-  ( while sleep "${CLOVER_SYNC_EVERY:-15}"; do $FLASK clover sync >>instance/clover-sync.log 2>&1 || true; done ) &
-  pids+=($!)
-fi
+# The periodic jobs, like cron every minute but sooner (sales from the emulator show up within
+# seconds): pull and push Clover, then raise low-stock alerts and retry their deliveries, so
+# alerts fire without anyone at a keyboard. Each run is logged under instance/ with its time.
+periodic() {
+  while sleep "${SYNC_EVERY:-${CLOVER_SYNC_EVERY:-15}}"; do
+    if [ -n "${CLOVER_BASE_URL:-}" ]; then
+      { echo "== $(date -u +%FT%TZ)"; $FLASK clover sync 2>&1 || true; } >>instance/clover-sync.log
+    fi
+    { echo "== $(date -u +%FT%TZ)"; $FLASK alerts check 2>&1 || true; } >>instance/alerts.log
+  done
+}
+periodic &
+pids+=($!)
 
 GUNICORN=".venv/bin/gunicorn --workers ${WORKERS:-2} --threads 4 --access-logfile - wsgi:app"
 $GUNICORN --bind "0.0.0.0:${HTTPS_PORT}" --certfile instance/dev-cert.pem --keyfile instance/dev-key.pem \
@@ -64,7 +75,8 @@ cat <<MSG
                         (accept the self-signed certificate once; the camera needs HTTPS)
     Demo logins (password "demo"): staff, receiver, manager, admin
     Printable barcodes: /labels
-    Clover: ${CLOVER_BASE_URL:-not configured} (logs in instance/)
+    Clover: ${CLOVER_BASE_URL:-not configured}
+    Every ${SYNC_EVERY:-${CLOVER_SYNC_EVERY:-15}} s: clover sync, alerts check (logs in instance/)
   Press Ctrl-C to stop.
 
 MSG

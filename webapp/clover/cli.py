@@ -7,7 +7,7 @@ import time
 
 import click
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.catalog.models import Store
 from webapp.clover import connection as connections
@@ -85,13 +85,28 @@ def backfill(store_id: int, days: int) -> None:
                f"{len(result.failed)} failed, {client.stats.requests} requests")
 
 
+def _find_store(ref: str) -> int:
+    """A store by id, or by its exact name (case aside): a reseeded database renumbers stores."""
+    ref = ref.strip()
+    if ref.isdigit() and db.session.get(Store, int(ref)) is not None:
+        return int(ref)
+    ids = list(db.session.scalars(select(Store.id).where(func.lower(Store.name) == ref.lower())))
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        raise click.ClickException(f"{len(ids)} stores are named {ref!r} (ids {', '.join(map(str, ids))}); "
+                                   "give the id")
+    raise click.ClickException(f"no store with id or name {ref!r}")
+
+
 @cli.command("connect")
-@click.option("--store", "store_id", type=int, required=True)
+@click.option("--store", "store_ref", required=True, help="The store's id or its name.")
 @click.option("--merchant-id", required=True)
 @click.option("--token", envvar="CLOVER_API_TOKEN", required=True,
               help="A merchant API token (or set CLOVER_API_TOKEN); never echoed.")
-def connect(store_id: int, merchant_id: str, token: str) -> None:
+def connect(store_ref: str, merchant_id: str, token: str) -> None:
     """Link a store to a Clover merchant with a merchant-generated API token."""
+    store_id = _find_store(store_ref)
     try:
         row = connections.connect_with_token(store_id, merchant_id, token)
     except DomainError as exc:

@@ -74,3 +74,21 @@ def test_a_backfill_reads_orders_older_than_ninety_days_in_slices(app, connected
     sales = [k for k in events() if k.count(":") == 2]
     # Lines of orders whose offline payment failed are sales too: the goods left (orders.py).
     assert len(sales) == made["lines"] - made["voided"]
+
+
+def test_flask_clover_connect_finds_the_store_by_name_as_a_reseeded_database_needs(app, make_store):
+    make_store("Other Shop")
+    demo = make_store("Demo Market")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["clover", "connect", "--store", "demo market", "--merchant-id", MERCHANT,
+                                 "--token", TOKEN])
+    assert result.exit_code == 0, result.output
+    assert connection_for_store(demo.id).merchant_id == MERCHANT
+    make_store("Twin")
+    make_store("Twin")
+    twins = runner.invoke(args=["clover", "connect", "--store", "Twin", "--merchant-id", MERCHANT,
+                                "--token", TOKEN])
+    assert twins.exit_code != 0 and "2 stores are named 'Twin'" in twins.output
+    missing = runner.invoke(args=["clover", "connect", "--store", "Nowhere", "--merchant-id", MERCHANT,
+                                  "--token", TOKEN])
+    assert missing.exit_code != 0 and "no store with id or name 'Nowhere'" in missing.output
