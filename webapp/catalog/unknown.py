@@ -73,7 +73,7 @@ def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
     keep(Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code, quantity=quantity,
                   occurred_at=event.occurred_at, session_id=session_id, context=context,
                   location_id=event.location_id, device_id=ctx.device_id,
-                  device_time=event.device_occurred_at), ctx.ledger)
+                  device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,12 @@ class Sighting:
     device_time: datetime | None = None
 
 
-def keep(seen: Sighting, led: Ledger) -> UnknownScan:
-    """Store the scan for a manager (no commit), or apply it when the code is known by now."""
+def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownScan:
+    """Store the scan for a manager (no commit), or apply it when the code is known by now.
+
+    ``memo`` (one sync batch's) remembers what each code resolved to: a stuck scanner's
+    thousand reports of one code cost one lookup, not a thousand.
+    """
     key, raw = code_key(seen.code)
     if not 1 <= seen.quantity <= MAX_QUANTITY:
         raise DomainError("bad_field", f"quantity is 1 to {MAX_QUANTITY}.", "quantity")
@@ -113,7 +117,10 @@ def keep(seen: Sighting, led: Ledger) -> UnknownScan:
         context=context, session_id=seen.session_id, location_id=location_id, user_id=seen.user_id,
         device_id=seen.device_id, occurred_at=seen.occurred_at, device_time=seen.device_time,
         recorded_at=utcnow(), status="pending")
-    match = catalog.resolve(seen.store_id, raw)
+    memo = {} if memo is None else memo
+    if raw not in memo:
+        memo[raw] = catalog.resolve(seen.store_id, raw)
+    match = memo[raw]
     if match is not None:
         # The device's catalog was stale: apply the scan as what it would have been.
         scan.item_id = match.item.id
