@@ -202,6 +202,8 @@ ROUTES: list[Route] = [
     Route("POST", "/items/<int:item_id>/barcodes", "manager", ok=302, scoped=True,
           body={"code": "4006381333931", "pack_qty": "1"}),
     Route("POST", "/items/<int:item_id>/barcodes/<int:barcode_id>/delete", "manager", ok=302, scoped=True),
+    Route("GET", "/items/new", "manager"),
+    Route("POST", "/items/new", "manager", ok=302, body={"name": "Matrix item", "price": "1.00"}),
     Route("GET", "/items/export.csv", "manager"),
     Route("GET", "/items/import", "manager"),
     Route("POST", "/items/import", "manager", kind="multipart",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.decorators import role_required
 from webapp.catalog import csvio, service, unknown
 from webapp.catalog.api import api_bp
+from webapp.catalog.item_form import bp as item_form_bp
 from webapp.catalog.labels import svg
 from webapp.catalog.models import Item
 from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
@@ -32,6 +33,7 @@ from webapp.types import utcnow
 
 bp = Blueprint("catalog", __name__)
 bp.register_blueprint(api_bp)
+bp.register_blueprint(item_form_bp)  # /items/new
 
 
 @bp.app_template_filter("money")
