@@ -8,7 +8,8 @@
 //
 // Inputs, all ending in onScan(code, {source: "camera"|"keyboard"|"manual"|"server", format}):
 //   - the rear camera, decoded by the native BarcodeDetector where it exists (Android, macOS),
-//     else by the ZXing WebAssembly ponyfill (imported only then), else, online, by the server
+//     else by the ZXing WebAssembly ponyfill in a module worker (decoder-worker.js; in the page
+//     where there are no module workers), loaded at the first camera start, else, online, by the server
 //     (a still frame POSTed to /api/v1/decode);
 //   - a keyboard-wedge scanner: characters typed fast, then Enter, with no field focused;
 //   - a typed code in the manual field.
@@ -35,7 +36,9 @@ const VENDOR = "/static/vendor/";
 
 let zxing = null;
 
-// The best decoder this browser has: {kind: "native"|"zxing"|"server", detect(source)}.
+// The best decoder this browser has: {kind: "native"|"zxing"|"server", where: "worker"|"page",
+// detect(source)}. Loaded at the first camera start, never before (a page that only types or
+// takes a hardware scanner's keys does not download the ~1 MB decoder).
 export async function loadDecoder(formats = RETAIL_FORMATS) {
   if ("BarcodeDetector" in window) {
     try {
@@ -43,10 +46,66 @@ export async function loadDecoder(formats = RETAIL_FORMATS) {
       const usable = formats.filter((f) => supported.includes(f));
       if (usable.length) {
         const detector = new window.BarcodeDetector({ formats: usable });
-        return { kind: "native", detect: (source) => detector.detect(source) };
+        return { kind: "native", where: "page", detect: (source) => detector.detect(source) };
       }
     } catch (err) { /* fall through to ZXing */ }
   }
+  try {
+    return await workerDecoder(formats);
+  } catch (err) {
+    // No module workers or no createImageBitmap (older Safari, Firefox): decode in the page.
+  }
+  return pageDecoder(formats);
+}
+
+// ZXing in a module worker (decoder-worker.js): compiling the WebAssembly and every decode happen
+// off the main thread. Each frame goes over as an ImageBitmap, transferred, not copied.
+async function workerDecoder(formats) {
+  if (typeof Worker === "undefined" || typeof createImageBitmap === "undefined") {
+    throw new Error("no workers here");
+  }
+  const worker = new Worker(new URL("./decoder-worker.js", import.meta.url),
+    { type: "module", name: "barcode-decoder" });
+  const waiting = new Map();
+  let next = 0;
+  const failAll = (message) => {
+    for (const { reject } of waiting.values()) reject(new Error(message));
+    waiting.clear();
+  };
+  worker.onmessage = ({ data }) => {
+    const call = waiting.get(data.id);
+    if (!call) return;
+    waiting.delete(data.id);
+    if (data.error) call.reject(new Error(data.error));
+    else call.resolve(data);
+  };
+  // A worker that cannot start (a browser without module workers) reports it here, not by throwing.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    failAll(event.message || "the decoder worker failed");
+  };
+  const call = (message, transfer = []) => new Promise((resolve, reject) => {
+    const id = next++;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ ...message, id }, transfer);
+  });
+  try {
+    await call({ type: "init", formats });
+  } catch (err) {
+    worker.terminate();
+    throw err;
+  }
+  return {
+    kind: "zxing",
+    where: "worker",
+    detect: async (source) => {
+      const bitmap = await createImageBitmap(source);
+      return (await call({ type: "detect", bitmap }, [bitmap])).found;
+    },
+  };
+}
+
+async function pageDecoder(formats) {
   try {
     if (!zxing) {
       zxing = await import(`${VENDOR}ponyfill.js`);
@@ -56,9 +115,9 @@ export async function loadDecoder(formats = RETAIL_FORMATS) {
       });
     }
     const detector = new zxing.BarcodeDetector({ formats });
-    return { kind: "zxing", detect: (source) => detector.detect(source) };
+    return { kind: "zxing", where: "page", detect: (source) => detector.detect(source) };
   } catch (err) {
-    return { kind: "server", detect: null };
+    return { kind: "server", where: "server", detect: null };
   }
 }
 
@@ -184,6 +243,7 @@ class Scanner {
     try { await this.video.play(); } catch (err) { /* autoplay of a muted stream is allowed */ }
     await this.setUpControls();
     this.decoder = this.decoder || await loadDecoder(this.formats);
+    this.root.dataset.decoder = `${this.decoder.kind}-${this.decoder.where}`;
     this.say(this.decoder.kind === "server"
       ? "Point the camera at a barcode and hold still; this phone sends pictures to the server to read."
       : "Point the camera at a barcode.");
@@ -271,10 +331,11 @@ class Scanner {
 
   onFrame(now) {
     if (!this.running) return;
-    // The WASM decoder runs on the main thread: on a slow phone leave it at most a third of it,
-    // so taps and the tally stay responsive while the camera is on.
+    // One frame in flight at a time. A decoder on the main thread (native, or ZXing where there
+    // are no workers) gets at most a third of it on a slow phone, so taps and the tally stay
+    // responsive while the camera is on; in a worker it may take what it needs.
     const every = this.decoder.kind === "server" ? SERVER_EVERY_MS
-      : Math.max(DETECT_EVERY_MS, 2 * (this.detectMs || 0));
+      : Math.max(DETECT_EVERY_MS, (this.decoder.where === "worker" ? 1 : 2) * (this.detectMs || 0));
     if (!this.busy && now - this.lastDetect >= every && this.video.videoWidth) {
       this.busy = true;
       this.lastDetect = now;
@@ -299,7 +360,7 @@ class Scanner {
   decoderFailed(err) {
     // e.g. the .wasm could not be fetched: the server can still read frames while online.
     if (this.decoder.kind !== "server") {
-      this.decoder = { kind: "server", detect: null };
+      this.decoder = { kind: "server", where: "server", detect: null };
       this.say("This phone cannot read barcodes itself right now; pictures go to the server while online. "
         + "A hardware scanner or typing the code works too.", true);
     }

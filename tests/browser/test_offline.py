@@ -24,6 +24,8 @@ def test_an_offline_reload_is_served_by_the_service_worker_and_the_camera_still_
         assert response is not None and response.from_service_worker
         expect(page.get_by_role("heading", name="Look up an item")).to_be_visible()
         expect(page.locator(".result-facts")).to_contain_text(fake_camera["code"], timeout=15_000)
+        # The decoder's worker and its .wasm came from the service worker's cache.
+        expect(page.locator(".scanner")).to_have_attribute("data-decoder", "zxing-worker")
         other = context.new_page()                # a new tab, as after the app was closed
         other.goto("/")
         expect(other.get_by_role("heading", name="Hello, sam")).to_be_visible()

@@ -8,7 +8,8 @@ from tests.browser.conftest import log_in
 def test_a_barcode_in_front_of_the_camera_is_decoded_by_the_wasm_decoder_and_shown(page, fake_camera):
     log_in(page, next_path="/lookup")
     expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
-    assert page.evaluate("'BarcodeDetector' in window") is False   # so ZXing did the decoding
+    assert page.evaluate("'BarcodeDetector' in window") is False   # so ZXing did the decoding,
+    expect(page.locator(".scanner")).to_have_attribute("data-decoder", "zxing-worker")   # off the main thread
     expect(page.locator(".result-facts")).to_contain_text(fake_camera["code"])
 
 
