@@ -12,5 +12,5 @@ from webapp.damage.models import DamageRecord  # noqa: F401
 from webapp.inventory.models import StockEvent, StockLevel  # noqa: F401
 from webapp.photos.models import Photo  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
-from webapp.reports.models import store_kind_occurred  # noqa: F401
+from webapp.reports.models import LevelSnapshot, LevelSnapshotRow, store_kind_occurred  # noqa: F401
 from webapp.transfers.models import Transfer  # noqa: F401

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, case, cast, func, literal, select, union_all
 
 from webapp.alerts import hooks
 from webapp.alerts.models import ReorderPolicy
@@ -93,17 +93,65 @@ def reorder_infos(store_id: int, item_ids: Iterable[int] | None = None, *, now: 
         .where(Item.store_id == store_id, _in(Item.id, ids) if ids is not None else Item.active))
     levels = store_levels(store_id, ids)
     sold = units_sold(store_id, now - timedelta(days=window), now, ids)
-    out: dict[int, ReorderInfo] = {}
-    for item_id, manual, own_lead, own_safety in items:
-        rate = calc.velocity(sold.get(item_id, 0), window)
-        safety = own_safety if own_safety is not None else math.ceil(rate * safety_days)
-        suggestion = calc.suggest_reorder_point(sold.get(item_id, 0), window,
-                                                own_lead if own_lead is not None else lead, safety)
-        level = levels.get(item_id, 0)
-        out[item_id] = ReorderInfo(
-            item_id, level, manual, suggestion, None if own_safety is not None else safety_days,
-            calc.effective_reorder_point(manual, suggestion), calc.days_of_cover(level, rate))
-    return out
+    return {item_id: _info(item_id, levels.get(item_id, 0), manual, sold.get(item_id, 0), own_lead,
+                           own_safety, window, lead, safety_days)
+            for item_id, manual, own_lead, own_safety in items}
+
+
+def _info(item_id: int, level: int, manual: int | None, sold: int, own_lead: int | None,
+          own_safety: int | None, window: int, lead: int, safety_days: int) -> ReorderInfo:
+    rate = calc.velocity(sold, window)
+    safety = own_safety if own_safety is not None else math.ceil(rate * safety_days)
+    suggestion = calc.suggest_reorder_point(sold, window, own_lead if own_lead is not None else lead, safety)
+    return ReorderInfo(item_id, level, manual, suggestion, None if own_safety is not None else safety_days,
+                       calc.effective_reorder_point(manual, suggestion), calc.days_of_cover(level, rate))
+
+
+def low_infos(store_id: int, *, now: datetime | None = None) -> list[ReorderInfo]:
+    """The active items at or below their effective point, shortest cover first (no recent
+    sales last), worked out like ``reorder_infos`` but with the point computed in SQL so only
+    the low items come back to Python: one query, whatever the size of the catalogue."""
+    now = now or utcnow()
+    window, lead, safety_days = (setting("REORDER_WINDOW_DAYS"), setting("REORDER_LEAD_TIME_DAYS"),
+                                 setting("REORDER_SAFETY_DAYS"))
+    # Each active item's store level and net sales in the window, from one grouped UNION ALL
+    # that the items are then looked up from by key (a LEFT JOIN onto grouped subqueries
+    # lets SQLite rescan one of them per item).
+    item = unindexed(StockEvent.item_id)
+    zero = literal(0)
+    parts = union_all(
+        select(Item.id.label("item_id"), zero.label("level"), zero.label("sold"))
+        .where(Item.store_id == store_id, Item.active),
+        select(StockLevel.item_id, StockLevel.quantity, zero).where(StockLevel.store_id == store_id),
+        select(item, zero, -func.sum(StockEvent.quantity))
+        .where(StockEvent.store_id == store_id, StockEvent.kind.in_(("sale", "refund")),
+               StockEvent.occurred_at >= now - timedelta(days=window), StockEvent.occurred_at < now)
+        .group_by(item)).subquery("parts")
+    # BIGINT: PostgreSQL sums BIGINTs as NUMERIC, whose / would not be integer division.
+    per_item = (select(parts.c.item_id, cast(func.sum(parts.c.level), BigInteger).label("level"),
+                       cast(func.sum(parts.c.sold), BigInteger).label("sold"))
+                .group_by(parts.c.item_id).subquery("per_item"))
+    net = per_item.c.sold
+    selling = case((net > 0, net), else_=0)  # a net return sells nothing
+
+    def ceil_per_window(units):  # ceil(units / window) for units >= 0; // is integer division
+        return (units + (window - 1)) // window
+
+    safety = func.coalesce(ReorderPolicy.safety_stock, ceil_per_window(selling * safety_days))
+    lead_time = func.coalesce(ReorderPolicy.lead_time_days, lead)
+    suggested = case((selling > 0, ceil_per_window(selling * lead_time) + safety), else_=None)
+    point = func.coalesce(Item.reorder_point, suggested)
+    level = per_item.c.level
+    rows = db.session.execute(
+        select(Item.id, level, Item.reorder_point, net, ReorderPolicy.lead_time_days,
+               ReorderPolicy.safety_stock)
+        .select_from(per_item).join(Item, Item.id == per_item.c.item_id)
+        .outerjoin(ReorderPolicy, ReorderPolicy.item_id == Item.id)
+        .where(Item.store_id == store_id, Item.active, point.is_not(None), level <= point))
+    infos = [_info(item_id, int(lvl), manual, int(units), own_lead, own_safety, window, lead, safety_days)
+             for item_id, lvl, manual, units, own_lead, own_safety in rows]
+    low = [i for i in infos if i.low]  # the SQL only narrowed the list; the rule is calc's
+    return sorted(low, key=lambda i: (i.cover_days if i.cover_days is not None else 10**9, i.item_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from webapp.catalog.models import Item, Location, Store
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
-from webapp.reports.sql import unindexed
 
 
 @dataclass
@@ -34,44 +33,78 @@ class AccuracyReport:
     rows: list[dict] = field(default_factory=list)
 
 
-def accuracy(f: Filter, tolerance: int | None = None) -> AccuracyReport:
+def _tally(rows) -> calc.Accuracy:
+    """Add up (counted, accurate, over, short, gross, net) rows grouped in SQL."""
+    totals = [sum(int(row[i] or 0) for row in rows) for i in range(6)]
+    return calc.Accuracy(*totals)
+
+
+def accuracy(f: Filter, tolerance: int | None = None, row_limit: int | None = None) -> AccuracyReport:
+    """The report; ``rows`` holds every count oldest first, or only the latest ``row_limit``.
+
+    Judged and added up in SQL with the rule of ``calc.accuracy``: one row per count, whose
+    variance is the sum of its adjustments (0 without any); never netted across counts."""
     if tolerance is None:
         tolerance = db.session.get(Store, f.store_id).tolerance_units
     since, until = f.bounds
-    # A count's adjustments carry the count's own occurred_at, so one range over the period
-    # finds them all (the ledger's `_correct` writes them so).
-    count_key = unindexed(StockEvent.count_key)
-    variances = dict(db.session.execute(
-        select(count_key, func.sum(StockEvent.quantity))
-        .where(StockEvent.store_id == f.store_id, StockEvent.kind == "adjustment",
-               StockEvent.occurred_at >= since, StockEvent.occurred_at < until)
-        .group_by(count_key)).tuples().all())
-    query = (
-        select(StockEvent.key, StockEvent.occurred_at, StockEvent.quantity.label("counted"),
-               StockEvent.item_id, Item.name, Item.category, Item.measure, Location.name.label("location"))
-        .join(Item, Item.id == StockEvent.item_id).join(Location, Location.id == StockEvent.location_id)
-        .where(StockEvent.store_id == f.store_id, StockEvent.kind == "count",
-               StockEvent.occurred_at >= since, StockEvent.occurred_at < until,
-               *item_filters(f, Item, StockEvent.location_id)))
+    count = aliased(StockEvent, name="counts")
     spans = calc.buckets(f.start, f.end, calc.grain_for(f.start, f.end))
-    per_bucket: list[list[int]] = [[] for _ in spans]
-    per_category: dict[str, list[int]] = {}
-    rows, everything = [], []
-    zone = ZoneInfo(f.tz)
+    bucket = case(*((count.occurred_at < calc.period_bounds(first, last, f.tz)[1], i)
+                    for i, (first, last) in enumerate(spans)), else_=None)
+    judged = (select(bucket.label("bucket"), Item.category, _variance(f, count).label("variance"))
+              .join(Item, Item.id == count.item_id)
+              .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
+                     count.occurred_at < until, *item_filters(f, Item, count.location_id))
+              .cte("judged").prefix_with("MATERIALIZED"))  # one variance per count, not one per use
+    v = judged.c.variance
+
+    def one(condition):  # how many counts meet the condition
+        return func.sum(case((condition, 1), else_=0))
+
+    groups = db.session.execute(
+        select(judged.c.bucket, judged.c.category, func.count(), one(func.abs(v) <= tolerance),
+               one(v > tolerance), one(v < -tolerance), func.sum(func.abs(v)), func.sum(v))
+        .group_by(judged.c.bucket, judged.c.category)).all()
+    per_category: dict[str, list] = {}
+    for row in groups:
+        per_category.setdefault(row[1] or "(no category)", []).append(row[2:])
+    report = AccuracyReport(
+        tolerance, _tally([row[2:] for row in groups]), spans,
+        [_tally([row[2:] for row in groups if row[0] == i]) for i in range(len(spans))],
+        sorted(((name, _tally(rows)) for name, rows in per_category.items()), key=lambda pair: pair[0]))
+    report.rows = _rows(f, count, tolerance, row_limit)
+    return report
+
+
+def _variance(f: Filter, count):
+    """A count's variance: the sum of its adjustments, 0 without any. They carry the count's own
+    occurred_at (the ledger's `_correct` writes them so), hence the period."""
+    since, until = f.bounds
+    adjustment = aliased(StockEvent, name="adjustments")
+    return (select(func.coalesce(func.sum(adjustment.quantity), 0))
+            .where(adjustment.count_key == count.key, adjustment.kind == "adjustment",
+                   adjustment.store_id == f.store_id, adjustment.occurred_at >= since,
+                   adjustment.occurred_at < until)
+            .scalar_subquery())
+
+
+def _rows(f: Filter, count, tolerance: int, limit: int | None) -> list[dict]:
+    """The counts themselves, oldest first (the latest ``limit`` of them when given)."""
+    since, until = f.bounds
+    variance = _variance(f, count)
+    query = (
+        select(count.key, count.occurred_at, count.quantity.label("counted"), count.item_id, Item.name,
+               Item.category, Item.measure, Location.name.label("location"), variance.label("variance"))
+        .join(Item, Item.id == count.item_id).join(Location, Location.id == count.location_id)
+        .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
+               count.occurred_at < until, *item_filters(f, Item, count.location_id)))
+    if limit is not None:
+        query = query.order_by(count.occurred_at.desc(), count.key.desc()).limit(limit)
+    rows = []
     for row in sorted(db.session.execute(query), key=lambda r: (r.occurred_at, r.key)):  # see shrink.py
-        v = int(variances.get(row.key) or 0)
-        everything.append(v)
-        index = calc.bucket_index(row.occurred_at.astimezone(zone).date(), spans)
-        if index is not None:
-            per_bucket[index].append(v)
-        per_category.setdefault(row.category or "(no category)", []).append(v)
+        v = int(row.variance)
         rows.append({"when": row.occurred_at, "item_id": row.item_id, "item": row.name,
                      "category": row.category, "location": row.location, "counted": row.counted,
                      "expected": row.counted - v, "variance": v, "measure": row.measure,
                      "accurate": abs(v) <= tolerance, "key": row.key})
-    return AccuracyReport(
-        tolerance, calc.accuracy(everything, tolerance), spans,
-        [calc.accuracy(b, tolerance) for b in per_bucket],
-        sorted(((name, calc.accuracy(vs, tolerance)) for name, vs in per_category.items()),
-               key=lambda pair: pair[0]),
-        rows)
+    return rows

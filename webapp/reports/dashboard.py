@@ -117,9 +117,7 @@ def pending_devices(store_id: int, now: datetime) -> list[dict]:
 
 def dashboard(store_id: int, now: datetime, low_limit: int = 20) -> Dashboard:
     store = db.session.get(Store, store_id)
-    infos = reorder.reorder_infos(store_id, now=now)
-    low_infos = sorted((i for i in infos.values() if i.low),
-                       key=lambda i: (i.cover_days if i.cover_days is not None else 10**9, i.item_id))
+    low_infos = reorder.low_infos(store_id, now=now)
     names = dict(db.session.execute(select(Item.id, Item.name).where(
         Item.id.in_([i.item_id for i in low_infos[:low_limit]]))).all()) if low_infos else {}
     low = [{"item_id": i.item_id, "item": names.get(i.item_id, "?"), "level": i.level, "point": i.point,

@@ -85,14 +85,14 @@ def _at(f: filters.Filter):
 def valuation():
     f = filters.parse(request.args, current_user)
     at, day = _at(f)
-    result = valuation_report.valuation(f, at)
+    result = valuation_report.valuation(f, at, row_limit=100)
     fmt = _money_fmt(f.currency)
     by_category = charts.bar_chart([charts.Bar(g.name, g.value_cents) for g in result.by_category[:12]],
                                    title="Inventory value by category", fmt=fmt)
     by_location = charts.bar_chart([charts.Bar(g.name, g.value_cents) for g in result.by_location[:12]],
                                    title="Inventory value by location", fmt=fmt, colour=charts.PALETTE[2])
     return _page("reports/valuation.html", f, result=result, day=day, by_category=by_category,
-                 by_location=by_location, rows=result.rows[:100])
+                 by_location=by_location, rows=result.rows)
 
 
 @bp.get("/valuation.csv")
@@ -154,7 +154,7 @@ def _tolerance() -> int | None:
 @role_required("manager")
 def accuracy():
     f = filters.parse(request.args, current_user, default_days=90)
-    result = accuracy_report.accuracy(f, _tolerance())
+    result = accuracy_report.accuracy(f, _tolerance(), row_limit=100)
     trend = charts.line_chart(
         _labels(result.buckets),
         [charts.Series("IRA", [float(a.share) * 100 if a.share is not None else None for a in result.trend])],
@@ -164,7 +164,7 @@ def accuracy():
          for name, a in result.by_category if a.share is not None],
         title="Accuracy by category", fmt=lambda v: f"{v:.0f}%", colour=charts.PALETTE[2])
     return _page("reports/accuracy.html", f, result=result, trend=trend, by_category=by_category,
-                 rows=result.rows[-100:][::-1])
+                 rows=result.rows[::-1])
 
 
 @bp.get("/accuracy.csv")
