@@ -182,8 +182,7 @@ function showAlert(payload) {
     body: text(payload.body),
     tag: PUSH_TAG,
     renotify: true,                           // a new alert buzzes even though it replaces one
-    icon: ICON,
-    badge: ICON,
+    icon: ICON,                               // (no `badge`: Android wants a monochrome one; we have none yet)
     data: { url: ownUrl(payload.url) },
   });
 }
