@@ -199,8 +199,19 @@ function retryLater() {
   retryTimer = setTimeout(() => { retryTimer = null; drain(); }, RETRY_MS);
 }
 
-// Keep `element` saying how many photos wait ("1 photo waiting"), and send them when the phone
-// is back online or the outbox has just synced.
+let sending = false;
+
+// Send waiting photos now and whenever the phone is back online or the outbox has just synced.
+// The shell calls this on every screen, so photos do not wait for the damage screen to be open.
+export function sendInBackground(outboxChanges = null) {
+  if (sending) return;
+  sending = true;
+  window.addEventListener("online", () => drain());
+  if (outboxChanges) outboxChanges.addEventListener("change", () => drainSoon());
+  drain().catch(() => undefined);
+}
+
+// Keep `element` saying how many photos wait ("1 photo waiting"), and send them.
 export function watch(element, userId, outboxChanges = null) {
   const update = async () => {
     const n = await waiting(userId).catch(() => 0);
@@ -209,8 +220,6 @@ export function watch(element, userId, outboxChanges = null) {
       .filter(Boolean).join(" · ");
   };
   changes.addEventListener("change", update);
-  window.addEventListener("online", () => drain());
-  if (outboxChanges) outboxChanges.addEventListener("change", () => drainSoon());
   update();
-  drain();
+  sendInBackground(outboxChanges);
 }

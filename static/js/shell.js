@@ -84,6 +84,8 @@ async function start() {
   const syncNow = document.querySelectorAll("[data-sync-now]");
   syncNow.forEach((button) => button.addEventListener("click", () => outbox.flush()));
   outbox.flush();
+  // Photos taken offline (damage, arrival marks) go when there is signal, from any screen.
+  import("./photo-queue.js").then((q) => q.sendInBackground(outbox.changes)).catch(() => undefined);
 }
 
 export const ready = start();

@@ -69,3 +69,65 @@ def test_a_photo_taken_offline_is_attached_to_its_flag_once_the_phone_is_online(
     served = page.request.get(f"/photos/{photos[0]}")
     assert served.ok
     assert Image.open(io.BytesIO(served.body())).size == (1600, 1200)
+
+
+def test_a_photo_whose_upload_drops_waits_and_goes_from_any_screen(page, live_server):
+    before = len(records(live_server))
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+    # The phone says it is online, but the upload's connection drops (one bar in the back room).
+    page.route("**/photos", lambda route: route.abort())
+    page.get_by_label("spoiled", exact=True).check()
+    page.set_input_files("#flag-photo", files=[{"name": "mould.jpg", "mimeType": "image/jpeg",
+                                                "buffer": big_photo()}])
+    expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone", timeout=10_000)
+    page.get_by_role("button", name="Flag it").click()
+    expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    assert records(live_server)[-1][4] == []              # the flag is in, its photo is not yet
+    page.unroute("**/photos")
+    page.goto("/")                                        # another screen: the shell sends it
+    wait_until(page, f"({QUEUED})().then((rows) => rows.length === 0)", timeout=20)
+    found = records(live_server)
+    assert len(found) == before + 1
+    assert found[-1][2] == "spoiled" and len(found[-1][4]) == 1
+
+
+def test_a_damaged_on_arrival_photo_taken_offline_reaches_the_receipt(page, context, live_server):
+    from tests.browser.test_receiving import NO_CAMERA, wedge
+    from webapp.damage.models import DamageRecord
+    from webapp.extensions import db
+
+    crackers = live_server["items"]["Rye Crackers"]
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "mia", next_path="/receiving/session")
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    context.set_offline(True)
+    try:
+        wedge(page, "036000291452")
+        wedge(page, "036000291452")
+        expect(page.locator("#receive-status")).to_contain_text("2 scans")
+        row = page.locator("#lines tbody tr", has_text="Rye Crackers")
+        row.get_by_role("button", name="Damaged").click()
+        page.fill("#damage-qty", "1")
+        page.select_option("#damage-reason", "damaged")
+        page.set_input_files("#damage-photo", files=[{"name": "box.jpg", "mimeType": "image/jpeg",
+                                                      "buffer": big_photo()}])
+        page.get_by_role("button", name="Mark damaged").click()
+        expect(row).to_contain_text("1 damaged")
+        expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")
+        page.locator("#close-receipt").click()
+        page.locator("#close-receipt").click()
+        expect(page.locator("#last-scan")).to_contain_text("Closed on this phone")
+    finally:
+        context.set_offline(False)
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    wait_until(page, f"({QUEUED})().then((rows) => rows.length === 0)", timeout=20)
+    with live_server["app"].app_context():
+        mark = (db.session.query(DamageRecord).filter(DamageRecord.item_id == crackers,
+                                                      DamageRecord.receipt_id.is_not(None))
+                .order_by(DamageRecord.id.desc()).first())
+        assert (mark.status, mark.quantity, len(mark.photos)) == ("on_arrival", 1, 1)
