@@ -28,6 +28,9 @@ class FakeBucket:
         if request.method == "PUT":
             self.objects[request.path] = body
             return Response("", 200)(environ, start_response)
+        if request.method == "DELETE":
+            self.objects.pop(request.path, None)
+            return Response("", 204)(environ, start_response)
         if request.path not in self.objects:
             return Response("NoSuchKey", 404)(environ, start_response)
         return Response(self.objects[request.path], 200)(environ, start_response)
@@ -64,3 +67,17 @@ def test_a_photo_goes_to_the_bucket_signed_and_comes_back_through_the_store_chec
     served = client.get(response.json["url"])
     assert served.status_code == 200 and served.data == fake.objects[path]
     assert not (tmp_path / "unused").exists()
+
+
+def test_a_photo_whose_row_fails_to_save_is_deleted_from_the_bucket(app, store, bucket):
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.photos.service import store_photo
+
+    fake, _ = bucket
+    out = io.BytesIO()
+    Image.new("RGB", (120, 90), "red").save(out, "PNG")
+    with pytest.raises(IntegrityError):          # no user 999999: the row's foreign key fails
+        store_photo(store.id, 999_999, out.getvalue())
+    assert [method for method, _ in fake.requests] == ["PUT", "DELETE"]
+    assert fake.objects == {}
