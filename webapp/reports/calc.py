@@ -165,8 +165,9 @@ def abc_classes(sales_value: Mapping[Hashable, int]) -> dict[Hashable, str]:
         if value <= 0 or total == 0:
             classes[key] = "C"
             continue
-        before = Fraction(running, total)
-        classes[key] = next((name for name, share in CLASS_SHARES if before < share), "C")
+        # running / total < share, in integers (a Fraction per item is slow on 20,000 items)
+        classes[key] = next((name for name, share in CLASS_SHARES
+                             if running * share.denominator < share.numerator * total), "C")
         running += value
     return classes
 
@@ -187,13 +188,12 @@ def cycle_count_list(items: Iterable[tuple[int, str, datetime | None]], now: dat
     Ordered by class, then never-counted first, then the longest overdue.
     """
     due = []
+    latest = {abc: now - timedelta(days=days) for abc, days in intervals.items()}  # due if counted by then
     for item_id, abc, last in items:
         if last is None:
             due.append(CycleCountDue(item_id, abc, None, None))
-            continue
-        overdue = (now - last) - timedelta(days=intervals[abc])
-        if overdue >= timedelta(0):
-            due.append(CycleCountDue(item_id, abc, last, overdue.days))
+        elif last <= latest[abc]:
+            due.append(CycleCountDue(item_id, abc, last, (latest[abc] - last).days))
     due.sort(key=lambda d: (d.abc, d.last_counted_at is not None,
                             -(d.overdue_days or 0), d.item_id))
     return due[:limit] if limit is not None else due
