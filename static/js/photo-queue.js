@@ -80,10 +80,18 @@ export async function shrink(file) {
   const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
   const height = Math.max(1, Math.round(bitmap.height * scale));
-  const canvas = new OffscreenCanvas(width, height);
+  if (typeof OffscreenCanvas !== "undefined") {
+    const canvas = new OffscreenCanvas(width, height);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+    bitmap.close();
+    return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
+  }
+  const canvas = Object.assign(document.createElement("canvas"), { width, height });
   canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  return canvas.convertToBlob({ type: "image/jpeg", quality: QUALITY });
+  return new Promise((resolve, reject) => canvas.toBlob(
+    (blob) => (blob ? resolve(blob) : reject(new Error("The photo could not be shrunk; take it again."))),
+    "image/jpeg", QUALITY));
 }
 
 // Keep a photo for later; resolves its client id. Refuses when MAX_WAITING already wait.

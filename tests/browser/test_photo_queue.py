@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -34,9 +35,15 @@ def big_photo() -> bytes:
     return out.getvalue()
 
 
-def test_a_photo_taken_offline_is_attached_to_its_flag_once_the_phone_is_online(page, context, live_server):
+@pytest.mark.parametrize("canvas", ["OffscreenCanvas", "a page canvas (no OffscreenCanvas)"])
+def test_a_photo_taken_offline_is_attached_to_its_flag_once_the_phone_is_online(page, context, live_server,
+                                                                                 canvas):
+    if canvas != "OffscreenCanvas":
+        page.add_init_script("delete window.OffscreenCanvas;")   # older Safari
     before = len(records(live_server))
     log_in(page, "sam", next_path="/damage/new")
+    expected = "function" if canvas == "OffscreenCanvas" else "undefined"
+    assert page.evaluate("typeof OffscreenCanvas") == expected
     page.wait_for_selector("body[data-damage-ready='1']")
     expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
     context.set_offline(True)
