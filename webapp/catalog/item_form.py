@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.decorators import role_required
 from webapp.catalog import service
@@ -138,7 +139,13 @@ def create(store_id: int, new: NewItem) -> Item:
     for text, pack in codes:
         code, gtin14, pack = service.check_barcode(text, pack)
         item.barcodes.append(Barcode(store_id=store_id, code=code, gtin14=gtin14, pack_qty=pack))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone saved the same SKU or barcode between the check and this commit.
+        db.session.rollback()
+        raise FormErrors({"sku": "An item with this SKU or one of these barcodes was saved a moment ago; "
+                                 "look it up under Items."}) from None
     return item
 
 

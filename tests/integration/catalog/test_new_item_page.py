@@ -87,3 +87,21 @@ def test_the_form_needs_its_csrf_token(manager, db):
     response = manager.post("/items/new", data=GOOD)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Item.id))) == 0
+
+
+def test_a_sku_saved_by_someone_else_between_check_and_save_is_a_form_error(manager, db, make_item,
+                                                                             monkeypatch):
+    from webapp.catalog import item_form
+
+    parse = item_form.parse_form
+
+    def racing(store_id, form):
+        new = parse(store_id, form)                  # checked: the SKU is free...
+        make_item("Rival Cold Brew", sku="BEV-900")  # ...and another manager takes it now
+        return new
+
+    monkeypatch.setattr(item_form, "parse_form", racing)
+    response = manager.post_form("/items/new", {**GOOD, "barcodes": "", "case_code": "", "case_pack": ""})
+    assert response.status_code == 400
+    assert "was saved a moment ago" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Item.id)).where(Item.sku == "BEV-900")) == 1
