@@ -35,11 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from webapp import create_app  # noqa: E402
-from webapp.config import database_url  # noqa: E402
 
 BATCH = 1000
 PASSWORD = "bench password"  # noqa: S105
@@ -69,20 +67,9 @@ def bench_app():
 
 
 def make_database(engine: str, pg: str | None, workdir: Path) -> tuple[str, callable]:
-    if engine == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}", lambda: None
-    base = make_url(database_url(pg))
-    name = f"shelfcount_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    from bench._data import private_database
 
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    return private_database(None if engine == "sqlite" else pg, workdir)
 
 
 def app_for(url: str):
@@ -264,41 +251,15 @@ def _cpu_seconds(pid: int) -> float:
 
 def load_ledger(app, world: dict, n_events: int) -> float:
     """n_events spread over the items: an opening each, sales, receipts, damage and one count."""
+    from bench._data import insert_rows, ledger_events
     from webapp.extensions import db
     from webapp.inventory.models import StockEvent
 
     rng = random.Random(3)
-    start = datetime(2026, 10, 1, tzinfo=UTC)
-    items, floor, back, store_id = world["items"], world["floor"], world["back"], world["store_id"]
-    rows, n = [], 0
-    table = StockEvent.__table__
     began = time.perf_counter()
     with app.app_context():
-        def flush():
-            if not rows:
-                return
-            db.session.execute(table.insert(), rows)
-            db.session.commit()
-            rows.clear()
-
-        def add(item, loc, kind, qty, seconds):
-            nonlocal n
-            rows.append(dict(key=f"bench:{n}", store_id=store_id, item_id=item, location_id=loc, kind=kind,
-                             quantity=qty, occurred_at=start + timedelta(seconds=seconds),
-                             recorded_at=start, source="import", count_key=None))
-            n += 1
-            if len(rows) >= 20_000:
-                flush()
-
-        for item in items:
-            add(item, floor, "opening", 40, 0)
-        while n < n_events:
-            item = rng.choice(items)
-            kind, qty = rng.choice([("sale", -1), ("sale", -1), ("sale", -2), ("receive", 24),
-                                    ("damage", -1), ("count", rng.randrange(0, 60))])
-            add(item, back if kind == "receive" and rng.random() < 0.3 else floor, kind, qty,
-                rng.randrange(1, 60 * 86400))
-        flush()
+        rows = ledger_events(world["items"], world["floor"], world["back"], world["store_id"], n_events, rng)
+        insert_rows(db.session, StockEvent.__table__, rows, commit_each=True)
     return time.perf_counter() - began
 
 

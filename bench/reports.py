@@ -19,84 +19,23 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench._data import CATEGORIES, insert_rows, private_database, store_events  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.config import database_url as normalise_url  # noqa: E402
 from webapp.extensions import db  # noqa: E402
-
-CATEGORIES = ["Dairy", "Bakery", "Produce", "Meat", "Frozen", "Pantry", "Snacks", "Drinks", "Coffee",
-              "Household", "Health", "Deli"]
-REASONS = ["damaged", "expired", "spoiled", "theft or missing"]
 
 
 def make_database(raw: str | None):
     """(url, cleanup) for a fresh database."""
-    if not raw:
-        folder = tempfile.mkdtemp(prefix="shelfcount-bench-")
-        return f"sqlite:///{folder}/bench.db", lambda: None
-    base = make_url(normalise_url(raw))
-    name = f"shelfcount_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
-def events(items: int, total: int, now: datetime, floor: int, back: int, rng: random.Random):
-    """Rows for stock_events, roughly: 2 openings per item, 4% counts (+ adjustments), 4%
-    receipts, 2% damage, the rest Clover sales. Every row is valid under the ledger's checks."""
-    n = 0
-
-    def row(kind, item, loc, qty, when, **extra):
-        nonlocal n
-        n += 1
-        return {"key": f"bench:{n}", "store_id": 1, "item_id": item, "location_id": loc, "kind": kind,
-                "quantity": qty, "occurred_at": when, "recorded_at": when,
-                "source": extra.pop("source", "web"),
-                "device_id": extra.pop("device_id", None), "count_key": extra.pop("count_key", None),
-                "note": extra.pop("note", None), "actor_user_id": extra.pop("actor", None)}
-
-    opening = now - timedelta(days=120)
-    for item in range(1, items + 1):
-        yield row("opening", item, floor, rng.randint(20, 200), opening)
-        yield row("opening", item, back, rng.randint(0, 100), opening)
-    remaining = total - 2 * items
-    while remaining > 0:
-        item = rng.randint(1, items)
-        when = now - timedelta(seconds=rng.randint(60, 90 * 86400))
-        roll = rng.random()
-        if roll < 0.04:
-            key_row = row("count", item, floor, rng.randint(0, 150), when, actor=1, device_id="bench-device")
-            yield key_row
-            variance = rng.choice([0, 0, 0, 1, -1, -2, 3, -5])
-            remaining -= 1
-            if variance and remaining > 0:
-                yield row("adjustment", item, floor, variance, when, count_key=key_row["key"], actor=1)
-                remaining -= 1
-            continue
-        if roll < 0.08:
-            yield row("receive", item, back, rng.randint(6, 48), when, actor=1)
-        elif roll < 0.10:
-            yield row("damage", item, floor, -rng.randint(1, 4), when, note=rng.choice(REASONS), actor=1)
-        else:
-            yield row("sale", item, floor, -rng.randint(1, 3), when, source="clover")
-        remaining -= 1
+    return private_database(raw)
 
 
 def seed(app, items: int, total: int) -> None:
@@ -122,22 +61,18 @@ def seed(app, items: int, total: int) -> None:
              "active": True, "measure": "each", "unit_name": "", "created_at": now, "modified_at": now}
             for i in range(1, items + 1)])
         db.session.commit()
-        batch = []
         streams: dict[tuple[int, int], list] = {}
-        for event in events(items, total, now, floor.id, back.id, rng):
+
+        def follow(event):  # the merge rule, event by event, for the levels below
             stream = streams.setdefault((event["item_id"], event["location_id"]), [0, None, 0, []])
             if event["kind"] in ("count", "opening"):
                 if stream[1] is None or (event["occurred_at"], event["key"]) > stream[1]:
                     stream[1], stream[2] = (event["occurred_at"], event["key"]), event["quantity"]
             elif event["kind"] != "adjustment":
                 stream[3].append((event["occurred_at"], event["quantity"]))
-            batch.append(event)
-            if len(batch) == 20_000:
-                db.session.execute(StockEvent.__table__.insert(), batch)
-                batch.clear()
-        if batch:
-            db.session.execute(StockEvent.__table__.insert(), batch)
-        db.session.commit()
+
+        insert_rows(db.session, StockEvent.__table__,
+                    store_events(items, total, now, floor.id, back.id, rng, store.id), seen=follow)
         # The merge rule over the generated events (ledger.rebuild_levels does the same in SQL,
         # but is slow on SQLite at this size and is not what this bench measures).
         db.session.execute(StockLevel.__table__.insert(), [
@@ -147,8 +82,10 @@ def seed(app, items: int, total: int) -> None:
              "base_quantity": base_q, "updated_at": now}
             for (item_id, loc), (_, base, base_q, deltas) in streams.items()])
         db.session.commit()
-        db.session.execute(text("ANALYZE"))  # fresh statistics, as a live database would have
-        db.session.commit()
+        # Fresh statistics, and on PostgreSQL the visibility map its index-only scans need, as
+        # autovacuum gives a live database after inserts.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
