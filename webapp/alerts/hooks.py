@@ -1,10 +1,11 @@
 """Raise low-stock alerts in the very transaction that moves a level, whoever moves it.
 
-The ledger updates ``StockLevel`` rows through the session; a mapper event notes which
-items changed. Just before the outermost commit the alert states of those items are
-stepped (inside a savepoint, so a fault in alerting can never block a sale or a count from
-being recorded: the periodic sweep catches up). After the commit, the raised alerts are
-sent: a message must never leave for a change that was rolled back.
+The ledger tells ``LEVEL_LISTENERS`` which items' levels it changed (and a mapper event
+catches any ``StockLevel`` row changed through the ORM). Just before the outermost commit
+the alert states of those items are stepped (inside a savepoint, so a fault in alerting
+can never block a sale or a count from being recorded: the periodic sweep catches up).
+After the commit, the raised alerts are sent: a message must never leave for a change that
+was rolled back.
 
 Nothing in the ledger, the sync API or the approvals needs to know about alerts.
 """
@@ -18,6 +19,8 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import object_session
 
 from webapp.catalog.models import Item
+from webapp.extensions import db
+from webapp.inventory import ledger
 from webapp.inventory.models import StockLevel
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,15 @@ def _level_changed(mapper, connection, target) -> None:  # noqa: ARG001
     session = object_session(target)
     if session is not None:
         touch(session, target.store_id, (target.item_id,))
+
+
+def _levels_settled(store_id: int, item_ids: set[int]) -> None:
+    """The ledger settles levels with bulk UPDATEs, which fire no mapper events: it tells us."""
+    touch(db.session, store_id, item_ids)
+
+
+if _levels_settled not in ledger.LEVEL_LISTENERS:
+    ledger.LEVEL_LISTENERS.append(_levels_settled)
 
 
 @event.listens_for(Item, "after_update")

@@ -25,6 +25,16 @@ reject; write through ``ctx.ledger.append(NewEvent(key=event.id, ...))`` for sto
 (the batch settles the levels). The dispatcher has already checked ``id``, ``type``,
 ``occurred_at`` (corrected, not in the future), ``store_id`` (the user's own), the
 ``location_id`` if given (a location of the user's store) and the role.
+
+Most batches are long runs of one type (a count is hundreds of ``count_scan``), so a type may
+also register ``batch=handle_many``: ``handle_many(events, ctx) -> {event id: DomainError}``
+gets a run of consecutive events of its type at once, checks every event before writing
+anything for it, writes the good ones in bulk (``ctx.ledger.stage`` for stock events) and
+returns the rejected ones, which must have written nothing. A run's receipts are claimed in
+one statement and the run shares one SAVEPOINT, so a batch costs a handful of statements
+rather than several per event. Should the bulk path still break a constraint the checks did
+not foresee, the run is rolled back to its savepoint and replayed event by event through
+``handler``, which keeps every answer exact.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from webapp.api.models import SyncReceipt
@@ -46,7 +56,7 @@ from webapp.catalog.models import Location
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
-from webapp.inventory.ledger import Ledger, insert_ignoring
+from webapp.inventory.ledger import Ledger, insert_many_ignoring
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -87,6 +97,7 @@ class DeviceEvent:
 
 
 Handler = Callable[[DeviceEvent, SyncContext], None]
+BatchHandler = Callable[[list[DeviceEvent], SyncContext], dict[str, DomainError]]
 
 
 @dataclass(frozen=True)
@@ -95,17 +106,18 @@ class EventType:
     handler: Handler
     min_role: str = "staff"
     needs_location: bool = False
+    batch: BatchHandler | None = None
 
 
 _TYPES: dict[str, EventType] = {}
 
 
 def register_event_type(name: str, handler: Handler, *, min_role: str = "staff",
-                        needs_location: bool = False) -> None:
+                        needs_location: bool = False, batch: BatchHandler | None = None) -> None:
     existing = _TYPES.get(name)
     if existing is not None and existing.handler is not handler:
         raise RuntimeError(f"sync event type {name!r} is registered twice")
-    _TYPES[name] = EventType(name, handler, min_role, needs_location)
+    _TYPES[name] = EventType(name, handler, min_role, needs_location, batch)
 
 
 def event_types() -> list[str]:
@@ -168,7 +180,7 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
                           server_time, skew_allowance, Ledger(actor_user_id=user.id, source="device"))
         try:
             _lock_event_ids(batch.events)
-            results = [_one(raw, ctx) for raw in batch.events]
+            results = _apply(batch.events, ctx)
             ctx.ledger.settle()
             db.session.commit()
         except OperationalError as exc:
@@ -180,6 +192,60 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
             continue
         return {"server_time": _iso(server_time), "results": results}
     raise AssertionError("unreachable")
+
+
+def _apply(raws: list[Any], ctx: SyncContext) -> list[dict]:
+    """Each event's answer, in the batch's order; runs of one batchable type go in bulk."""
+    results: list[dict] = [{}] * len(raws)
+    run: list[tuple[int, DeviceEvent]] = []
+    run_kind: EventType | None = None
+    run_ids: set[str] = set()
+    for index, raw in enumerate(raws):
+        try:
+            event, kind = _parse(raw, ctx)
+        except DomainError as err:
+            results[index] = _rejected(raw.get("id") if isinstance(raw, dict) else None, err)
+            continue
+        if kind.batch is not None and (kind is run_kind or not run) and event.id not in run_ids:
+            run.append((index, event))
+            run_kind, run_ids = kind, run_ids | {event.id}
+            continue
+        if run:
+            for at, answer in _run(run, run_kind, ctx):
+                results[at] = answer
+            run, run_kind, run_ids = [], None, set()
+        if kind.batch is not None:
+            run, run_kind, run_ids = [(index, event)], kind, {event.id}
+            continue
+        if ctx.ledger.has_work():
+            ctx.ledger.settle()  # a handler that reads levels sees the events sent before it
+        results[index] = _one(event, kind, ctx)
+    if run:
+        for at, answer in _run(run, run_kind, ctx):
+            results[at] = answer
+    _duplicates_of_rejected(results)
+    return results
+
+
+def _rejected(event_id: Any, err: DomainError) -> dict:
+    return {"id": event_id, "status": "rejected", "error": err.to_dict()}
+
+
+def _duplicates_of_rejected(results: list[dict]) -> None:
+    """A rejected event whose id was accepted before (in an earlier batch or earlier in this
+    one) is a duplicate: what it says now no longer matters. One query for the batch."""
+    ids = {r["id"] for r in results if r["status"] == "rejected" and _storable_id(r["id"])}
+    if not ids:
+        return
+    seen = set(db.session.scalars(select(SyncReceipt.event_id).where(SyncReceipt.event_id.in_(sorted(ids)))))
+    for r in results:
+        if r["status"] == "rejected" and r["id"] in seen:
+            r.pop("error")
+            r["status"] = "duplicate"
+
+
+def _storable_id(event_id: Any) -> bool:
+    return isinstance(event_id, str) and "\x00" not in event_id and len(event_id) <= 64
 
 
 def _lock_event_ids(events: list[Any]) -> None:
@@ -206,30 +272,50 @@ def _iso(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _one(raw: Any, ctx: SyncContext) -> dict:
-    event_id = raw.get("id") if isinstance(raw, dict) else None
+def _one(event: DeviceEvent, kind: EventType, ctx: SyncContext) -> dict:
+    """One event in its own SAVEPOINT: a rejection undoes its receipt and its writes."""
+    mark = ctx.ledger.mark()
     try:
-        event, kind = _parse(raw, ctx)
-        mark = ctx.ledger.mark()
-        try:
-            with db.session.begin_nested():
-                if not _claim(event, ctx):
-                    return {"id": event.id, "status": "duplicate"}
-                kind.handler(event, ctx)
-        except DomainError:
-            ctx.ledger.rewind(mark)
-            raise
-        except IntegrityError as exc:
-            ctx.ledger.rewind(mark)
-            log.warning("sync event %s broke a constraint: %s", event.id, exc.orig)
-            raise DomainError("conflict", "The event contradicts data already stored.") from None
-        return {"id": event.id, "status": "accepted"}
+        with db.session.begin_nested():
+            if not _claim([event], ctx):
+                return {"id": event.id, "status": "duplicate"}
+            kind.handler(event, ctx)
     except DomainError as err:
-        if (isinstance(event_id, str) and "\x00" not in event_id
-                and db.session.get(SyncReceipt, event_id) is not None):
-            # Sent again after it was accepted: what it says now no longer matters.
-            return {"id": event_id, "status": "duplicate"}
-        return {"id": event_id, "status": "rejected", "error": err.to_dict()}
+        ctx.ledger.rewind(mark)
+        return _rejected(event.id, err)
+    except IntegrityError as exc:
+        ctx.ledger.rewind(mark)
+        log.warning("sync event %s broke a constraint: %s", event.id, exc.orig)
+        return _rejected(event.id, DomainError("conflict", "The event contradicts data already stored."))
+    return {"id": event.id, "status": "accepted"}
+
+
+def _run(run: list[tuple[int, DeviceEvent]], kind: EventType, ctx: SyncContext) -> list[tuple[int, dict]]:
+    """A run of one batchable type: claimed in one statement, handled in bulk, one SAVEPOINT.
+
+    Event ids within a run are distinct (the caller starts a new run on a repeat)."""
+    mark = ctx.ledger.mark()
+    try:
+        with db.session.begin_nested():
+            claimed = _claim([e for _, e in run], ctx)
+            fresh = [e for _, e in run if e.id in claimed]
+            errors = kind.batch(fresh, ctx) if fresh else {}
+            if errors:
+                db.session.execute(delete(SyncReceipt).where(SyncReceipt.event_id.in_(sorted(errors))))
+    except (IntegrityError, DomainError) as exc:
+        ctx.ledger.rewind(mark)
+        log.warning("a run of %d %s events failed in bulk (%s); replayed one by one",
+                    len(run), kind.name, getattr(exc, "orig", exc))
+        return [(at, _one(event, kind, ctx)) for at, event in run]
+    out = []
+    for at, event in run:
+        if event.id in errors:
+            out.append((at, _rejected(event.id, errors[event.id])))
+        elif event.id in claimed:
+            out.append((at, {"id": event.id, "status": "accepted"}))
+        else:
+            out.append((at, {"id": event.id, "status": "duplicate"}))
+    return out
 
 
 def _parse(raw: Any, ctx: SyncContext) -> tuple[DeviceEvent, EventType]:
@@ -275,11 +361,15 @@ def check_location(location_id: int, ctx: SyncContext) -> None:
         raise DomainError("wrong_store", "That location belongs to another store.", "location_id")
 
 
-def _claim(event: DeviceEvent, ctx: SyncContext) -> bool:
-    """Insert the receipt; False when the event id was accepted before."""
-    row = dict(event_id=event.id, type=event.type, store_id=ctx.store_id, user_id=ctx.user_id,
-               device_id=ctx.device_id, device_occurred_at=event.device_occurred_at,
-               occurred_at=event.occurred_at, device_time=ctx.device_time, received_at=ctx.server_time)
-    stmt = insert_ignoring(SyncReceipt.__tablename__, tuple(row), ("event_id",), "event_id")
+_RECEIPT_COLUMNS = ("event_id", "type", "store_id", "user_id", "device_id", "device_occurred_at",
+                    "occurred_at", "device_time", "received_at")
+
+
+def _claim(events: list[DeviceEvent], ctx: SyncContext) -> set[str]:
+    """Insert the receipts; the ids claimed now (an id accepted before is not among them)."""
+    rows = [dict(event_id=e.id, type=e.type, store_id=ctx.store_id, user_id=ctx.user_id,
+                 device_id=ctx.device_id, device_occurred_at=e.device_occurred_at, occurred_at=e.occurred_at,
+                 device_time=ctx.device_time, received_at=ctx.server_time) for e in events]
     # RETURNING rather than rowcount: psycopg reports -1 for a soft-closed INSERT result.
-    return db.session.execute(stmt, row).first() is not None
+    return set(insert_many_ignoring(SyncReceipt.__tablename__, _RECEIPT_COLUMNS, ("event_id",), rows,
+                                    returning="event_id"))

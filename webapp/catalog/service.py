@@ -83,6 +83,44 @@ def resolve(store_id: int, text: str, *, format: str | None = None) -> Match | N
     return Match(item, 1, None) if item is not None else None
 
 
+def resolve_many(store_id: int, texts) -> dict[str, tuple[int, int] | None]:
+    """``resolve`` for many codes at once (a phone's batch of scans): per text, (item id, pack
+    quantity) or None, by the same rule and in three queries whatever the number of codes."""
+    codes = {text: normalise(text) for text in set(texts) if text and text.strip()}
+    found: dict[str, tuple[int, int] | None] = dict.fromkeys(texts)
+    by_gtin: dict[str, tuple[int, int]] = {}
+    gtins = sorted({c.gtin14 for c in codes.values() if c.gtin14})
+    for chunk in range(0, len(gtins), 500):
+        for row in db.session.execute(
+                select(Barcode.gtin14, Barcode.item_id, Barcode.pack_qty)
+                .where(Barcode.store_id == store_id, Barcode.gtin14.in_(gtins[chunk:chunk + 500]))
+                .order_by(Barcode.id.desc())):
+            by_gtin[row.gtin14] = (row.item_id, row.pack_qty)  # the oldest barcode wins, as one query
+    for text, code in codes.items():
+        if code.gtin14 in by_gtin:
+            found[text] = by_gtin[code.gtin14]
+    rest = sorted({code.raw for text, code in codes.items() if found[text] is None})
+    by_raw: dict[str, tuple[int, int]] = {}
+    for chunk in range(0, len(rest), 500):
+        for row in db.session.execute(
+                select(Barcode.code, Barcode.item_id, Barcode.pack_qty)
+                .where(Barcode.store_id == store_id, Barcode.code.in_(rest[chunk:chunk + 500]))
+                .order_by(Barcode.id.desc())):
+            by_raw[row.code] = (row.item_id, row.pack_qty)
+    by_sku: dict[str, tuple[int, int]] = {}
+    skus = sorted({raw.upper() for raw in rest if raw not in by_raw})
+    for chunk in range(0, len(skus), 500):
+        for row in db.session.execute(
+                select(func.upper(Item.sku).label("sku"), Item.id)
+                .where(Item.store_id == store_id, func.upper(Item.sku).in_(skus[chunk:chunk + 500]))
+                .order_by(Item.id.desc())):
+            by_sku[row.sku] = (row.id, 1)
+    for text, code in codes.items():
+        if found[text] is None:
+            found[text] = by_raw.get(code.raw) or by_sku.get(code.raw.upper())
+    return found
+
+
 def lookup(store_id: int, text: str, *, format: str | None = None) -> Match:
     """Like `resolve`, but an unknown code is an error the API and the pages can show."""
     if not text or not text.strip():

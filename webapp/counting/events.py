@@ -9,6 +9,8 @@ count_submit     {session_id, unscanned: "zero" | "not_counted" = "not_counted",
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.auth.models import User
 from webapp.counting import service
@@ -40,6 +42,49 @@ def handle_scan(event: DeviceEvent, ctx: SyncContext) -> None:
 
 def handle_line_edit(event: DeviceEvent, ctx: SyncContext) -> None:
     _scan(event, ctx, "set")
+
+
+def _scans(events: list[DeviceEvent], ctx: SyncContext, mode: str) -> dict[str, DomainError]:
+    """A run of scans at once: fields checked per event, then ``service.record_scans``."""
+    errors: dict[str, DomainError] = {}
+    scans, ids = [], []
+    for event in events:
+        fields = event.fields
+        try:
+            session_id = str_field(fields, "session_id", max_length=36)
+            code = str_field(fields, "code", required=False)
+            item_id = None if code else int_field(fields, "item_id")
+            quantity = int_field(fields, "quantity", default=1)
+        except DomainError as err:
+            errors[event.id] = err
+            continue
+        scans.append(service.Scan(session_id=session_id, user_id=ctx.user_id, occurred_at=event.occurred_at,
+                                  quantity=quantity, code=code, item_id=item_id, mode=mode,
+                                  device_id=ctx.device_id, device_time=event.device_occurred_at))
+        ids.append(event)
+    sessions = sorted({s.session_id for s in scans})
+    table = service.CountSession
+    places = {r.id: r.location_id for r in db.session.execute(select(table.id, table.location_id).where(
+        table.id.in_(sessions), table.store_id == ctx.store_id))} if sessions else {}
+    keep = []
+    for event, scan in zip(ids, scans, strict=True):
+        if event.location_id is not None and scan.session_id in places \
+                and event.location_id != places[scan.session_id]:
+            errors[event.id] = DomainError("wrong_location", "The scan names another location than its "
+                                           "session.", "location_id")
+        else:
+            keep.append((event, scan))
+    found = service.record_scans([scan for _, scan in keep], ctx.store_id)
+    errors.update({keep[index][0].id: err for index, err in found.items()})
+    return errors
+
+
+def handle_scans(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, DomainError]:
+    return _scans(events, ctx, "add")
+
+
+def handle_line_edits(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, DomainError]:
+    return _scans(events, ctx, "set")
 
 
 def handle_start(event: DeviceEvent, ctx: SyncContext) -> None:
@@ -74,6 +119,6 @@ def handle_submit(event: DeviceEvent, ctx: SyncContext) -> None:
 
 
 register_event_type("count_start", handle_start, needs_location=True)
-register_event_type("count_scan", handle_scan)
-register_event_type("count_line_edit", handle_line_edit)
+register_event_type("count_scan", handle_scan, batch=handle_scans)
+register_event_type("count_line_edit", handle_line_edit, batch=handle_line_edits)
 register_event_type("count_submit", handle_submit)

@@ -27,7 +27,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from webapp.auth.models import User
-from webapp.catalog.models import Barcode, Item, Location, Store
+from webapp.catalog import service as catalog_service
+from webapp.catalog.models import Item, Location, Store
 from webapp.counting.models import CountLine, CountScan, CountSession
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
@@ -118,14 +119,11 @@ def _item_in_store(item_id: int, store_id: int) -> Item:
 
 
 def resolve(code: str, store_id: int, memo: dict | None = None) -> tuple[int, int]:
-    """(item id, pack quantity) for a scanned code, by the code as printed, else as a GTIN-14."""
+    """(item id, pack quantity) for a scanned code, by the catalog's rule (``resolve_many``:
+    any spelling of a GTIN, else the code as printed, else a SKU)."""
     memo = {} if memo is None else memo
     if code not in memo:
-        query = select(Barcode.item_id, Barcode.pack_qty).where(Barcode.store_id == store_id)
-        row = db.session.execute(query.where(Barcode.code == code)).first()
-        if row is None and code.isdigit() and len(code) in (8, 12, 13, 14):
-            row = db.session.execute(query.where(Barcode.gtin14 == code.zfill(14))).first()
-        memo[code] = (row.item_id, row.pack_qty) if row else None
+        memo.update(catalog_service.resolve_many(store_id, [code]))
     if memo[code] is None:
         raise DomainError("unknown_code", f"No item has barcode {code}.", "code")
     return memo[code]
@@ -140,6 +138,55 @@ class Recorded:
 
 def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | None = None) -> Recorded:
     session = get_session(scan.session_id, store_id)
+    memo = {} if memo is None else memo
+    items: set[int] = set()
+    if scan.code and _plausible(scan) and scan.code not in memo:
+        memo.update(catalog_service.resolve_many(store_id, [scan.code]))
+    elif not scan.code and scan.item_id is not None:
+        item = db.session.get(Item, scan.item_id)
+        items = {item.id} if item is not None and item.store_id == store_id else set()
+    row = _scan_row(scan, session, memo, items)
+    # A Core insert: a phone sends scans by the thousand, and an ORM flush per scan costs more.
+    db.session.execute(CountScan.__table__.insert(), row)
+    if commit:
+        db.session.commit()
+    return Recorded(row["item_id"], row["quantity"], scan.mode)
+
+
+def record_scans(scans: list[Scan], store_id: int) -> dict[int, DomainError]:
+    """``record_scan`` for a phone's run of scans: every scan is checked first, the good ones
+    are inserted in one statement; returns the errors by position in ``scans``."""
+    sessions: dict[str, CountSession | DomainError] = {}
+    for session_id in sorted({s.session_id for s in scans}):
+        try:
+            sessions[session_id] = get_session(session_id, store_id)
+        except DomainError as err:
+            sessions[session_id] = err
+    found = catalog_service.resolve_many(store_id, [s.code for s in scans if s.code and _plausible(s)])
+    wanted = sorted({s.item_id for s in scans if not s.code and s.item_id is not None})
+    items = set(db.session.scalars(select(Item.id).where(Item.store_id == store_id, Item.id.in_(wanted)))) \
+        if wanted else set()
+    errors: dict[int, DomainError] = {}
+    rows = []
+    for index, scan in enumerate(scans):
+        try:
+            session = sessions[scan.session_id]
+            if isinstance(session, DomainError):
+                raise session
+            rows.append(_scan_row(scan, session, found, items))
+        except DomainError as err:
+            errors[index] = err
+    if rows:
+        db.session.execute(CountScan.__table__.insert(), rows)
+    return errors
+
+
+def _plausible(scan: Scan) -> bool:
+    return scan.mode in ("add", "set") and scan.quantity >= (0 if scan.mode == "set" else 1)
+
+
+def _scan_row(scan: Scan, session: CountSession, found: dict, items: set[int]) -> dict:
+    """The scan row to insert, or the DomainError that refuses it (checked in this order)."""
     if session.status != "open":
         raise DomainError("session_closed", "This count session was already submitted.", "session_id")
     if scan.mode not in ("add", "set"):
@@ -149,23 +196,22 @@ def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | 
         code = "negative_quantity" if scan.quantity < 0 else "bad_field"
         raise DomainError(code, f"quantity must be at least {minimum}.", "quantity")
     if scan.code:
-        item_id, pack = resolve(scan.code, store_id, memo)
+        if found.get(scan.code) is None:
+            raise DomainError("unknown_code", f"No item has barcode {scan.code}.", "code")
+        item_id, pack = found[scan.code]
     elif scan.item_id is not None:
-        item_id, pack = _item_in_store(scan.item_id, store_id).id, 1
+        if scan.item_id not in items:
+            raise DomainError("unknown_item", f"No item {scan.item_id} in your store.", "item_id")
+        item_id, pack = scan.item_id, 1
     else:
         raise DomainError("missing_field", "Give a barcode or an item.", "code")
     if scan.mode == "set":
         pack = 1  # a fixed total is given in base units
     if session.item_id is not None and item_id != session.item_id:
         raise DomainError("outside_session", "This recount is for another item.", "code")
-    row = dict(session_id=session.id, item_id=item_id, user_id=scan.user_id, device_id=scan.device_id,
-               code=scan.code, mode=scan.mode, quantity=scan.quantity * pack,
-               occurred_at=scan.occurred_at, device_time=scan.device_time, recorded_at=utcnow())
-    # A Core insert: a phone sends scans by the thousand, and an ORM flush per scan costs more.
-    db.session.execute(CountScan.__table__.insert(), row)
-    if commit:
-        db.session.commit()
-    return Recorded(item_id, row["quantity"], scan.mode)
+    return dict(session_id=session.id, item_id=item_id, user_id=scan.user_id, device_id=scan.device_id,
+                code=scan.code, mode=scan.mode, quantity=scan.quantity * pack,
+                occurred_at=scan.occurred_at, device_time=scan.device_time, recorded_at=utcnow())
 
 
 def tally(session_id: str) -> dict[int, Tally]:

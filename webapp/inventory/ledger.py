@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import TextClause
 
 from webapp.errors import DomainError
@@ -89,69 +91,150 @@ def insert_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[s
     return stmt.columns(table.c[returning]) if returning else stmt
 
 
+def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                         rows: list[dict], *, returning: str | tuple[str, ...] | None = None,
+                         chunk: int = 500) -> list:
+    """INSERT ... VALUES (...), (...), ... ON CONFLICT DO NOTHING [RETURNING]: many rows per
+    statement (one round trip per ``chunk`` rows). Returns, for the rows inserted (not those
+    whose conflict key existed), the ``returning`` column's values, or rows of the columns
+    when ``returning`` is a tuple."""
+    out: list = []
+    names = (returning,) if isinstance(returning, str) else (returning or ())
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        stmt = _multi_insert(table_name, columns, conflict, names, len(part))
+        params = {f"{c}_{i}": row[c] for i, row in enumerate(part) for c in columns}
+        result = db.session.execute(stmt, params)
+        if isinstance(returning, str):
+            out.extend(result.scalars())
+        elif returning:
+            out.extend(tuple(r) for r in result)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                  returning: tuple[str, ...], n: int) -> TextClause:
+    table = db.metadata.tables[table_name]
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(n))
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"  # noqa: S608  (metadata names)
+    sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    stmt = text(sql + (f" RETURNING {', '.join(returning)}" if returning else ""))
+    stmt = stmt.bindparams(*[bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(n) for c in columns])
+    return stmt.columns(*[table.c[r] for r in returning]) if returning else stmt
+
+
 _EVENT_COLUMNS = ("key", "store_id", "item_id", "location_id", "kind", "quantity", "occurred_at",
                   "recorded_at", "device_time", "source", "actor_user_id", "device_id", "count_key", "note")
 
 
+def _row(new: NewEvent) -> dict:
+    return dict(key=new.key, store_id=new.store_id, item_id=new.item_id, location_id=new.location_id,
+                kind=new.kind, quantity=new.quantity, occurred_at=new.occurred_at, recorded_at=utcnow(),
+                device_time=new.device_time, source=new.source, actor_user_id=new.actor_user_id,
+                device_id=new.device_id, count_key=new.count_key, note=new.note)
+
+
+# Called after a settle with (store id, item ids whose level changed); the alerts capability
+# listens here, so the ledger need not know about alerts.
+LEVEL_LISTENERS: list[Callable[[int, set[int]], None]] = []
+
+
 class Ledger:
-    """Append stock events and settle the levels they change, inside one transaction."""
+    """Append stock events and settle the levels they change, inside one transaction.
+
+    ``append`` inserts at once and says whether the key was new; ``stage`` defers the insert
+    to the next ``flush`` (or ``settle``), which writes every staged event in a few multi-row
+    statements: the sync API's bulk handlers stage, one-off writers may append.
+    """
 
     def __init__(self, *, actor_user_id: int | None = None, source: str = "system") -> None:
         self.actor_user_id = actor_user_id
         self.source = source
         self._pending: list[tuple[int, merge.Event]] = []
+        self._staged: list[tuple[int, merge.Event, dict]] = []
 
-    def mark(self) -> int:
-        return len(self._pending)
+    def mark(self) -> tuple[int, int]:
+        return (len(self._pending), len(self._staged))
 
-    def rewind(self, mark: int) -> None:
-        """Forget events appended since ``mark`` (their savepoint was rolled back)."""
-        del self._pending[mark:]
+    def has_work(self) -> bool:
+        return bool(self._pending or self._staged)
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        """Forget events appended or staged since ``mark`` (their savepoint was rolled back)."""
+        del self._pending[mark[0]:]
+        del self._staged[mark[1]:]
 
     def append(self, new: NewEvent) -> bool:
         """Insert one event; False when its key is already in the ledger (nothing changes)."""
         event = new.as_merge_event()
         stmt = insert_ignoring("stock_events", _EVENT_COLUMNS, ("key",), "id")
-        row = dict(key=new.key, store_id=new.store_id, item_id=new.item_id, location_id=new.location_id,
-                   kind=new.kind, quantity=new.quantity, occurred_at=new.occurred_at, recorded_at=utcnow(),
-                   device_time=new.device_time, source=new.source, actor_user_id=new.actor_user_id,
-                   device_id=new.device_id, count_key=new.count_key, note=new.note)
-        if db.session.execute(stmt, row).first() is None:
+        if db.session.execute(stmt, _row(new)).first() is None:
             return False
         self._pending.append((new.store_id, event))
         return True
 
+    def stage(self, new: NewEvent) -> None:
+        """Check one event now and insert it at the next flush (a key already in the ledger is
+        then ignored, as ``append`` would)."""
+        self._staged.append((new.store_id, new.as_merge_event(), _row(new)))
+
+    def flush(self) -> int:
+        """Insert the staged events; how many were new."""
+        if not self._staged:
+            return 0
+        staged, self._staged = self._staged, []
+        inserted = set(insert_many_ignoring("stock_events", _EVENT_COLUMNS, ("key",),
+                                            [row for _, _, row in staged], returning="key"))
+        for store_id, event, _ in staged:
+            if event.key in inserted:
+                self._pending.append((store_id, event))
+                inserted.discard(event.key)  # the same key staged twice counts once
+        return len(self._pending)
+
     def settle(self) -> None:
+        self.flush()
         streams: dict[tuple[int, int], list[merge.Event]] = defaultdict(list)
         stores: dict[tuple[int, int], int] = {}
         for store_id, event in self._pending:
             streams[event.stream].append(event)
             stores[event.stream] = store_id
         self._pending.clear()
+        if not streams:
+            return
+        rows = _locked_levels(sorted(streams), stores)
+        updates, late = [], []
         for stream in sorted(streams):
-            self._settle_stream(stream, stores[stream], streams[stream])
-
-    def _settle_stream(self, stream: tuple[int, int], store_id: int, new: list[merge.Event]) -> None:
-        row = _locked_level(stream, store_id)
-        level: merge.Level | None = merge.Level(row.quantity, row.base_at, row.base_key or "",
-                                                row.base_quantity)
-        late = any(
-            e.kind is merge.Kind.COUNT
-            or (e.is_delta and not level.after_base(e.occurred_at))
-            or (e.is_reset and not level.sorts_after_base(e))
-            for e in new
-        )
-        for event in sorted(new, key=lambda e: e.order):
-            level = merge.apply(level, event)
+            new = streams[stream]
+            old = rows[stream]
+            level: merge.Level | None = old
+            if any(e.kind is merge.Kind.COUNT
+                   or (e.is_delta and not old.after_base(e.occurred_at))
+                   or (e.is_reset and not old.sorts_after_base(e)) for e in new):
+                late.append((stream, min(e.occurred_at for e in new)))
+            for event in sorted(new, key=lambda e: e.order):
+                level = merge.apply(level, event)
+                if level is None:
+                    break
             if level is None:
-                break
-        if level is None:
-            level = stream_level(*stream)
-        row.quantity, row.base_at, row.base_key = level.quantity, level.base_at, level.base_key or None
-        row.base_quantity = level.base_quantity
-        row.updated_at = utcnow()
-        if late:
-            self._correct(stream, store_id, since=min(e.occurred_at for e in new))
+                level = stream_level(*stream)
+            if level != old:
+                updates.append(dict(i=stream[0], l=stream[1], q=level.quantity, at=level.base_at,
+                                    k=level.base_key or None, bq=level.base_quantity, now=utcnow()))
+        if updates:
+            db.session.execute(_UPDATE_LEVEL, updates)
+            for row in updates:  # a StockLevel the session holds must not show the old figure
+                held = db.session.identity_map.get(identity_key(StockLevel, (row["i"], row["l"])))
+                if held is not None:
+                    db.session.expire(held)
+        for stream, since in late:
+            self._correct(stream, stores[stream], since=since)
+        changed: dict[int, set[int]] = defaultdict(set)
+        for row in updates:
+            changed[stores[(row["i"], row["l"])]].add(row["i"])
+        for store_id, item_ids in sorted(changed.items()):
+            for listener in LEVEL_LISTENERS:
+                listener(store_id, item_ids)
 
     def _correct(self, stream: tuple[int, int], store_id: int, since: datetime) -> None:
         """Append the adjustments that counts at or after ``since`` still miss."""
@@ -180,18 +263,38 @@ class Ledger:
             ))
 
 
-def _locked_level(stream: tuple[int, int], store_id: int) -> StockLevel:
-    item_id, location_id = stream
-    query = (select(StockLevel).where(StockLevel.item_id == item_id, StockLevel.location_id == location_id)
-             .with_for_update().execution_options(populate_existing=True))
-    row = db.session.execute(query).scalar_one_or_none()
-    if row is None:
+_UPDATE_LEVEL = text(
+    "UPDATE stock_levels SET quantity = :q, base_at = :at, base_key = :k, base_quantity = :bq,"
+    " updated_at = :now WHERE item_id = :i AND location_id = :l"
+).bindparams(bindparam("at", type_=StockLevel.__table__.c.base_at.type),
+             bindparam("now", type_=StockLevel.__table__.c.updated_at.type))
+
+
+def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
+    """The current level of each stream, its row created if missing, locked (PostgreSQL
+    FOR UPDATE, in (item, location) order; SQLite has one writer) for the transaction."""
+    found: dict[tuple[int, int], merge.Level] = {}
+    for chunk in range(0, len(streams), 500):
+        found.update(_select_levels(streams[chunk:chunk + 500]))
+    missing = [s for s in streams if s not in found]
+    if missing:
+        now = utcnow()
         columns = ("item_id", "location_id", "store_id", "quantity", "base_quantity", "updated_at")
-        db.session.execute(insert_ignoring("stock_levels", columns, ("item_id", "location_id")), dict(
-            item_id=item_id, location_id=location_id, store_id=store_id, quantity=0, base_quantity=0,
-            updated_at=utcnow()))
-        row = db.session.execute(query).scalar_one()
-    return row
+        insert_many_ignoring("stock_levels", columns, ("item_id", "location_id"), [
+            dict(item_id=i, location_id=loc, store_id=stores[(i, loc)], quantity=0, base_quantity=0,
+                 updated_at=now) for i, loc in missing])
+        for chunk in range(0, len(missing), 500):
+            found.update(_select_levels(missing[chunk:chunk + 500]))
+    return found
+
+
+def _select_levels(streams: list[tuple[int, int]]) -> dict[tuple[int, int], merge.Level]:
+    t = StockLevel.__table__
+    query = (select(t.c.item_id, t.c.location_id, t.c.quantity, t.c.base_at, t.c.base_key, t.c.base_quantity)
+             .where(tuple_(t.c.item_id, t.c.location_id).in_(streams))
+             .order_by(t.c.item_id, t.c.location_id).with_for_update())
+    return {(r.item_id, r.location_id): merge.Level(r.quantity, r.base_at, r.base_key or "", r.base_quantity)
+            for r in db.session.execute(query)}
 
 
 def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: datetime | None = None):

@@ -15,12 +15,17 @@ from webapp.api.sync import (
     register_event_type,
     str_field,
 )
+from webapp.errors import DomainError
 from webapp.receiving.events import item_id_field
 from webapp.receiving.service import code_units
 from webapp.transfers import service
 
 
 def handle_transfer(event: DeviceEvent, ctx: SyncContext) -> None:
+    service.move(_move(event, ctx), ctx.ledger)
+
+
+def _move(event: DeviceEvent, ctx: SyncContext) -> service.Move:
     source = int_field(event.fields, "from_location_id")
     target = int_field(event.fields, "to_location_id")
     check_location(source, ctx)
@@ -29,8 +34,23 @@ def handle_transfer(event: DeviceEvent, ctx: SyncContext) -> None:
         item_id, quantity = code_units(ctx.store_id, str_field(event.fields, "code", max_length=120))
     else:
         item_id, quantity = item_id_field(event, ctx), int_field(event.fields, "quantity", minimum=1)
-    service.move(service.Move(event.id, ctx.store_id, ctx.user_id, item_id, source, target, quantity,
-                              event.occurred_at), ctx.ledger)
+    return service.Move(event.id, ctx.store_id, ctx.user_id, item_id, source, target, quantity,
+                        event.occurred_at)
 
 
-register_event_type("transfer", handle_transfer, min_role="receiver")
+def handle_transfers(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, DomainError]:
+    """A run of transfers: each event's fields read as ``handle_transfer`` does, then the moves
+    checked and written at once (``move_many``)."""
+    errors: dict[str, DomainError] = {}
+    moves: list[service.Move] = []
+    for event in events:
+        try:
+            moves.append(_move(event, ctx))
+        except DomainError as err:
+            errors[event.id] = err
+    for index, err in service.move_many(moves, ctx.ledger).items():
+        errors[moves[index].event_id] = err
+    return errors
+
+
+register_event_type("transfer", handle_transfer, min_role="receiver", batch=handle_transfers)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from webapp.catalog.models import Item, Location
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
-from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.inventory.ledger import Ledger, NewEvent, insert_many_ignoring
 from webapp.transfers.models import Transfer
+from webapp.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,50 @@ def move(move: Move, ledger: Ledger) -> Transfer:
     ledger.append(NewEvent(key=f"transfer:{move.event_id}:in", kind="transfer_in",
                            location_id=target.id, quantity=move.quantity, **common))
     return transfer
+
+
+def move_many(moves: list[Move], ledger: Ledger) -> dict[int, DomainError]:
+    """``move`` for a run of transfers from one store: all checked first (by ``move``'s rules, in
+    its order), the good ones written in one statement and their ledger pairs staged. Returns
+    the errors by position in ``moves``."""
+    if not moves:
+        return {}
+    store_id = moves[0].store_id
+    item_ids = sorted({m.item_id for m in moves})
+    location_ids = sorted({m.from_location_id for m in moves} | {m.to_location_id for m in moves})
+    items = set(db.session.scalars(select(Item.id).where(Item.store_id == store_id, Item.id.in_(item_ids))))
+    places = set(db.session.scalars(select(Location.id).where(Location.store_id == store_id,
+                                                                 Location.id.in_(location_ids))))
+    errors: dict[int, DomainError] = {}
+    good: list[Move] = []
+    for index, m in enumerate(moves):
+        if m.store_id != store_id or m.item_id not in items:
+            errors[index] = NotFound("unknown_item", f"No item {m.item_id} in your store.", "item_id")
+        elif m.from_location_id not in places:
+            errors[index] = NotFound("unknown_location", f"No location {m.from_location_id} in your store.",
+                                     "from_location_id")
+        elif m.to_location_id not in places:
+            errors[index] = NotFound("unknown_location", f"No location {m.to_location_id} in your store.",
+                                     "to_location_id")
+        elif m.from_location_id == m.to_location_id:
+            errors[index] = DomainError("same_location", "Choose two different locations.", "to_location_id")
+        elif m.quantity <= 0:
+            errors[index] = DomainError("bad_quantity", "Say how many to move (at least 1).", "quantity")
+        else:
+            good.append(m)
+    now = utcnow()
+    rows = [dict(store_id=m.store_id, event_id=m.event_id, item_id=m.item_id,
+                 from_location_id=m.from_location_id, to_location_id=m.to_location_id, quantity=m.quantity,
+                 occurred_at=m.occurred_at, moved_by=m.user_id, created_at=now) for m in good]
+    made = dict(insert_many_ignoring("transfers", tuple(rows[0]) if rows else (), ("event_id",), rows,
+                                     returning=("event_id", "id")))
+    for m in good:
+        if m.event_id not in made:
+            continue  # recorded before under this event id: its ledger pair is in already
+        common = dict(store_id=m.store_id, item_id=m.item_id, occurred_at=m.occurred_at, source="device",
+                      actor_user_id=m.user_id, note=f"transfer {made[m.event_id]}")
+        ledger.stage(NewEvent(key=f"transfer:{m.event_id}:out", kind="transfer_out",
+                              location_id=m.from_location_id, quantity=-m.quantity, **common))
+        ledger.stage(NewEvent(key=f"transfer:{m.event_id}:in", kind="transfer_in",
+                              location_id=m.to_location_id, quantity=m.quantity, **common))
+    return errors
