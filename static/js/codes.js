@@ -104,5 +104,16 @@ export function gs1Parts(text) {
     }
   }
   const count = ai["37"] ? Number.parseInt(ai["37"], 10) : null;
-  return { gtin: ai["01"] || ai["02"] || null, count: count > 0 ? count : null };
+  return { gtin: ai["01"] || ai["02"] || null, count: count > 0 ? count : null, ai };
+}
+
+// A GS1 label as the server reads it (scanner/codes.py knows a label by its symbology id,
+// FNC1/GS or brackets): as scanned when it has one of those; bare digits, from a wedge scanner
+// that strips them all, go as their AIs in brackets, "(01)…(37)…(10)…". Not a label: as given.
+export function labelForServer(text) {
+  const raw = String(text).trim();
+  if (/^[(\]\x1d]/.test(raw) || raw.includes(GS)) return raw;
+  const { gtin, ai } = gs1Parts(raw);
+  if (!gtin) return raw;
+  return Object.entries(ai).map(([key, value]) => `(${key})${value}`).join("");
 }

@@ -3,7 +3,7 @@
 // received end to end with no signal; the server recomputes quantities from the codes, so the
 // tally here is the phone's best view, never the record.
 import * as catalog from "./catalog.js";
-import { gs1Parts } from "./codes.js";
+import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
 import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
@@ -124,8 +124,9 @@ async function onScan(code, { format }) {
     return { text, tone: "warn" };
   }
   const quantity = found.pack_qty * (count || 1);
-  const line = lineFor(found.item, code);
-  await outbox.add(session, { type: "receive_scan", code, ...base() },
+  const sent = labelForServer(code);    // a bare-digit GS1 label in a form the server reads
+  const line = lineFor(found.item, sent);
+  await outbox.add(session, { type: "receive_scan", code: sent, ...base() },
     `Received ${qtyText(quantity, line.measure)} × ${line.name}`);
   line.received += quantity;
   state.scans += 1;

@@ -3,7 +3,7 @@
 // label's (37) count moves count x pack, as receiving does; a scan's event carries the code and
 // no quantity, so the server works the quantity out from the label and is the record.
 import * as catalog from "./catalog.js";
-import { gs1Parts } from "./codes.js";
+import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
 import { mount } from "./scanner.js";
 import { currentSession } from "./session.js";
@@ -49,8 +49,8 @@ async function onScan(code, { format }) {
     return { text: `Unknown code ${found.code}`, tone: "warn" };
   }
   const quantity = found.pack_qty * (parts.count || 1);
-  // A label goes whole (the server reads its count); any other code as the catalog stores it.
-  const sent = parts.gtin ? code : found.barcode;
+  // A label goes whole, in a form the server reads; any other code as the catalog stores it.
+  const sent = parts.gtin ? labelForServer(code) : found.barcode;
   await send(found.item, sent, quantity, source, target, { keyed: false });
   previous = { item: found.item, code: sent, from: source, to: target };
   undo.disabled = false;
