@@ -44,6 +44,7 @@ KEY_PREFIX = "shelfcount:clover:throttle"
 # KEYS: bucket, pause.  ARGV: refill per second, burst, key ttl (ms).
 # Returns "0" when admitted, else the seconds to wait before trying again.
 _TAKE = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME before writes, Redis < 5
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -62,6 +63,7 @@ return string.format('%.6f', wait)
 
 # KEYS: pause.  ARGV: seconds.  Moves the end of the pause later, never earlier.
 _PAUSE = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME before writes, Redis < 5
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local until_ = now + tonumber(ARGV[1])
@@ -74,6 +76,7 @@ return 1
 
 # KEYS: holders (sorted set).  ARGV: limit, lease seconds, holder id.  Returns 1 when acquired.
 _ACQUIRE = """
+if redis.replicate_commands then redis.replicate_commands() end  -- TIME before writes, Redis < 5
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now))
