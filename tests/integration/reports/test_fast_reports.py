@@ -13,7 +13,7 @@ from webapp.alerts import reorder
 from webapp.alerts.models import ReorderPolicy
 from webapp.inventory.ledger import level_at
 from webapp.inventory.models import StockLevel
-from webapp.reports import accuracy, calc, snapshots, valuation
+from webapp.reports import accuracy, calc, ledger_view, snapshots, valuation
 from webapp.reports.filters import Filter
 from webapp.reports.models import LevelSnapshot
 
@@ -171,3 +171,17 @@ def test_the_accuracy_page_reads_the_latest_counts_and_judges_them_all(store, ma
     assert [r["variance"] for r in everything.rows] == [5, -5, 3, 0]
     assert latest.rows == everything.rows[-2:]
     assert latest.overall == everything.overall == calc.accuracy([5, -5, 3, 0], 1)
+
+
+def test_the_ledger_pages_counts_by_kind_follow_every_filter(shop, store):
+    def counts(**kw):
+        page = ledger_view.page(flt(store, **kw))
+        assert page.total == len(page.rows)  # fewer than a page here: every event is listed
+        return dict(page.by_kind)
+
+    assert counts() == {"opening": 3, "sale": 3, "receive": 1, "count": 1, "adjustment": 1}
+    assert counts(category="Bakery") == {"opening": 1, "sale": 1}
+    assert counts(location_id=shop["back"].id) == {"opening": 1, "receive": 1}
+    assert counts(item_id=shop["milk"].id, location_id=shop["floor"].id) == {
+        "opening": 1, "sale": 2, "count": 1, "adjustment": 1}
+    assert ledger_view.page(flt(store), kind="sale").by_kind == [("sale", 3)]
