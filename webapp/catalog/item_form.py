@@ -149,15 +149,20 @@ def create(store_id: int, new: NewItem) -> Item:
     return item
 
 
+def _page(form: Mapping[str, str], errors: dict[str, str]) -> str:
+    return render_template("catalog/new_item.html", form=form, errors=errors,
+                           categories=service.categories(current_user.store_id))
+
+
 @bp.route("/items/new", methods=["GET", "POST"])
 @role_required("manager")
 def new_item():
     if request.method == "GET":
-        return render_template("catalog/new_item.html", form={}, errors={})
+        return _page({}, {})
     try:
         item = create(current_user.store_id, parse_form(current_user.store_id, request.form))
     except FormErrors as err:
         db.session.rollback()
-        return render_template("catalog/new_item.html", form=request.form, errors=err.errors), 400
+        return _page(request.form, err.errors), 400
     flash(f"{item.name} created. Phones find it by its barcodes at their next catalog refresh.")
     return redirect(url_for("catalog.item", item_id=item.id))

@@ -16,8 +16,10 @@ GOOD = {"name": "Cold Brew 11 oz", "sku": "BEV-900", "barcodes": "036000291452\n
         "category": "beverages", "reorder_point": "6"}
 
 
-def test_a_manager_creates_an_item_with_barcodes_a_case_and_its_numbers(manager, db, store):
-    assert "Create item" in manager.get("/items/new").get_data(as_text=True)
+def test_a_manager_creates_an_item_with_barcodes_a_case_and_its_numbers(manager, db, store, make_item):
+    make_item("Oat Milk", category="dairy")
+    form = manager.get("/items/new").get_data(as_text=True)
+    assert "Create item" in form and '<option value="dairy">' in form   # the store's categories offered
     response = manager.post_form("/items/new", GOOD)
     assert response.status_code == 302
     item = db.session.scalar(select(Item).where(Item.sku == "BEV-900"))
