@@ -141,12 +141,13 @@ def run(app, repeat: int) -> None:
     past = (today - timedelta(days=45)).isoformat()
     pages = [
         ("dashboard", "/reports/", lambda f: dashboard.dashboard(1, utcnow())),
-        ("valuation now", "/reports/valuation", lambda f: valuation.valuation(f, None)),
+        ("valuation now", "/reports/valuation", lambda f: valuation.valuation(f, None, row_limit=100)),
         ("valuation 45 days ago", f"/reports/valuation?at={past}",
-         lambda f: valuation.valuation(f, datetime.now(UTC) - timedelta(days=45))),
+         lambda f: valuation.valuation(f, datetime.now(UTC) - timedelta(days=45), row_limit=100)),
         ("shrink, 30 days", "/reports/shrink", lambda f: shrink.shrink(f)),
         ("accuracy, 90 days", "/reports/accuracy",
-         lambda f: accuracy.accuracy(Filter(1, f.tz, f.currency, today - timedelta(days=89), today))),
+         lambda f: accuracy.accuracy(Filter(1, f.tz, f.currency, today - timedelta(days=89), today),
+                                     row_limit=100)),
         ("coverage", "/reports/coverage", lambda f: coverage.coverage(f)),
         ("ledger, 7 days", "/reports/ledger",
          lambda f: ledger_view.page(Filter(1, f.tz, f.currency, today - timedelta(days=6), today))),
