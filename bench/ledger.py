@@ -54,12 +54,33 @@ def _bench_stock_event(event, ctx) -> None:
         actor_user_id=ctx.user_id, device_id=ctx.device_id, device_time=event.device_occurred_at))
 
 
+def _bench_stock_events(events, ctx) -> dict:
+    """The batch form, as receiving, damage or Clover would write a run of stock events:
+    every event checked, then staged for the ledger's multi-row insert."""
+    from webapp.api.sync import int_field, str_field
+    from webapp.errors import DomainError
+    from webapp.inventory.ledger import NewEvent
+
+    errors = {}
+    for event in events:
+        try:
+            ctx.ledger.stage(NewEvent(
+                key=event.id, kind=str_field(event.fields, "kind"), store_id=ctx.store_id,
+                item_id=int_field(event.fields, "item_id"), location_id=event.location_id,
+                quantity=int_field(event.fields, "quantity"), occurred_at=event.occurred_at,
+                actor_user_id=ctx.user_id, device_id=ctx.device_id, device_time=event.device_occurred_at))
+        except DomainError as err:
+            errors[event.id] = err
+    return errors
+
+
 def bench_app():
     """gunicorn "bench.ledger:bench_app()": the real app plus the bench's stock event type."""
     from webapp.api.sync import register_event_type
 
     app = create_app()
-    register_event_type("bench_stock_event", _bench_stock_event, needs_location=True)
+    register_event_type("bench_stock_event", _bench_stock_event, needs_location=True,
+                        batch=_bench_stock_events)
     return app
 
 
@@ -329,7 +350,8 @@ def run(engine: str, args) -> None:
             print(f"\n== {engine}: {args.items} items ==", flush=True)
             from webapp.api.sync import register_event_type
 
-            register_event_type("bench_stock_event", _bench_stock_event, needs_location=True)
+            register_event_type("bench_stock_event", _bench_stock_event, needs_location=True,
+                                batch=_bench_stock_events)
             print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(events/s = wall clock; per CPU-s = per second of the app's own CPU time)")
             for mix in ("count_scan", "stock events") if not args.skip_ingest else ():

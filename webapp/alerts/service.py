@@ -21,7 +21,7 @@ from webapp.alerts.models import AlertState, StockAlert
 from webapp.auth.models import User, role_rank
 from webapp.catalog.models import Item, Store
 from webapp.extensions import db
-from webapp.inventory.ledger import insert_for
+from webapp.inventory.ledger import insert_many_ignoring
 from webapp.reports import calc
 from webapp.types import utcnow
 
@@ -31,14 +31,19 @@ MAX_ATTEMPTS = 5
 def _locked_states(store_id: int, item_ids: list[int]) -> dict[int, AlertState]:
     """The state rows of these items, created if missing, locked in item order (PostgreSQL
     FOR UPDATE; SQLite has one writer) so two transactions cannot both raise one alert."""
-    db.session.execute(
-        insert_for(AlertState.__table__).values(
-            [{"item_id": i, "store_id": store_id, "state": calc.OK, "level": 0, "changed_at": utcnow()}
-             for i in item_ids]).on_conflict_do_nothing(index_elements=["item_id"]))
-    rows = db.session.scalars(
-        select(AlertState).where(AlertState.item_id.in_(item_ids)).order_by(AlertState.item_id)
-        .with_for_update().execution_options(populate_existing=True))
-    return {row.item_id: row for row in rows}
+    now = utcnow()
+    # One cached multi-row statement: compiling a fresh VALUES list per call cost more than
+    # the insert when a batch of a thousand sales touches a thousand items.
+    rows = [dict(item_id=i, store_id=store_id, state=calc.OK, level=0, changed_at=now) for i in item_ids]
+    insert_many_ignoring("alert_states", ("item_id", "store_id", "state", "level", "changed_at"),
+                         ("item_id",), rows)
+    out: dict[int, AlertState] = {}
+    for chunk in range(0, len(item_ids), 500):
+        rows = db.session.scalars(
+            select(AlertState).where(AlertState.item_id.in_(item_ids[chunk:chunk + 500]))
+            .order_by(AlertState.item_id).with_for_update().execution_options(populate_existing=True))
+        out.update((row.item_id, row) for row in rows)
+    return out
 
 
 def evaluate(store_id: int, item_ids: Iterable[int]) -> list[StockAlert]:
@@ -103,8 +108,10 @@ def prepare(alerts: list[StockAlert]) -> list[Outgoing]:
                                                                       User.active.is_(True)))
                     if role_rank(u.role) >= role_rank("manager")]
         lines = []
+        items = {i.id: i for i in db.session.scalars(
+            select(Item).where(Item.id.in_(sorted({a.item_id for a in group}))))}
         for alert in group:
-            item = db.session.get(Item, alert.item_id)
+            item = items[alert.item_id]
             unit = item.unit_name or ("kg" if item.measure == "weight" else "units")
             lines.append(AlertLine(alert.id, item.name, calc.quantity(alert.level, item.measure),
                                    calc.quantity(alert.reorder_point, item.measure), unit))
