@@ -8,19 +8,18 @@ back room does not hide a theft on the floor. Money uses each item's current cos
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, case, cast, func, literal, or_, select, union_all
 
 from webapp.catalog.models import Item
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
+from webapp.reports.sql import value_sql
 
 SHORTFALL = "count shortfall"
 
@@ -60,7 +59,68 @@ def _per_count(rows):
     yield from merged.values()
 
 
-def shrink(f: Filter, top: int = 10) -> Shrink:
+def shrink(f: Filter, top: int = 10, with_rows: bool = True) -> Shrink:
+    """The report, added up in SQL; ``rows`` (every loss, for the CSV) only ``with_rows``."""
+    since, until = f.bounds
+    e = StockEvent
+    scope = [e.store_id == f.store_id, e.occurred_at >= since, e.occurred_at < until,
+             *item_filters(f, Item, e.location_id)]
+    # One row per count: its adjustments summed (see _per_count); they share its item and time.
+    counts = (select(func.max(e.item_id).label("item_id"), func.max(e.occurred_at).label("occurred_at"),
+                     cast(func.sum(e.quantity), BigInteger).label("quantity"))
+              .join(Item, Item.id == e.item_id).where(e.kind == "adjustment", *scope)
+              .group_by(e.count_key).subquery("counts"))
+    reason = case((or_(e.note.is_(None), e.note == ""), "damage"), else_=e.note)
+    losses = union_all(
+        select(reason.label("reason"), e.item_id, e.occurred_at,
+               cast(e.quantity, BigInteger).label("quantity"))
+        .join(Item, Item.id == e.item_id).where(e.kind == "damage", *scope),
+        select(literal(SHORTFALL), counts.c.item_id, counts.c.occurred_at, counts.c.quantity)
+        .where(counts.c.quantity < 0)).subquery("losses")
+    value = value_sql(-losses.c.quantity, Item.cost_cents, Item.measure)
+    units = case((Item.measure == "each", -losses.c.quantity), else_=0)
+
+    def summed(*columns):
+        return select(*columns).select_from(losses).join(Item, Item.id == losses.c.item_id)
+
+    spans = calc.buckets(f.start, f.end, calc.grain_for(f.start, f.end))
+    out = Shrink(buckets=spans, trend_cents=[0] * len(spans))
+    # By reason and by bucket in one pass: a row per (reason, bucket), added up both ways here.
+    bucket = case(*((losses.c.occurred_at < calc.period_bounds(first, last, f.tz)[1], i)
+                    for i, (first, last) in enumerate(spans)), else_=None)
+    judged = summed(losses.c.reason, bucket.label("bucket"), units.label("units"),
+                    value.label("value")).subquery("judged")
+    reasons: dict[str, ReasonTotal] = {}
+    for name, index, events, lost_units, lost_cents in db.session.execute(
+            select(judged.c.reason, judged.c.bucket, func.count(), func.sum(judged.c.units),
+                   func.sum(judged.c.value)).group_by(judged.c.reason, judged.c.bucket)):
+        total = reasons.setdefault(name, ReasonTotal(name))
+        total.events += int(events)
+        total.units += int(lost_units)
+        total.value_cents += int(lost_cents)
+        if index is not None:
+            out.trend_cents[int(index)] += int(lost_cents)
+    out.by_reason = sorted(reasons.values(), key=lambda r: (-r.value_cents, r.reason))
+    out.total_cents = sum(r.value_cents for r in out.by_reason)
+    out.total_units = sum(r.units for r in out.by_reason)
+    lost = func.sum(value)
+    items = db.session.execute(
+        summed(Item.id, Item.name, Item.category, func.sum(units), lost)
+        .group_by(Item.id, Item.name, Item.category).order_by(lost.desc(), Item.name).limit(top + 10))
+    out.top_items = sorted(({"item_id": i, "item": name, "category": category, "units": int(u),
+                             "value_cents": int(c)} for i, name, category, u, c in items),
+                           key=lambda i: (-i["value_cents"], i["item"]))[:top]
+    found = db.session.scalar(
+        select(func.coalesce(func.sum(-value_sql(-counts.c.quantity, Item.cost_cents, Item.measure)), 0))
+        .select_from(counts).join(Item, Item.id == counts.c.item_id).where(counts.c.quantity >= 0))
+    out.found_cents = int(found)
+    if with_rows:
+        out.rows = _rows(f)
+    return out
+
+
+def _rows(f: Filter) -> list[dict]:
+    """Every loss in the period, oldest first, one row per count's shortfall."""
     since, until = f.bounds
     query = (
         select(StockEvent.key, StockEvent.count_key, StockEvent.kind, StockEvent.quantity,
@@ -71,37 +131,16 @@ def shrink(f: Filter, top: int = 10) -> Shrink:
         .where(StockEvent.store_id == f.store_id, StockEvent.occurred_at >= since,
                StockEvent.occurred_at < until, StockEvent.kind.in_(("damage", "adjustment")),
                *item_filters(f, Item, StockEvent.location_id)))
-    spans = calc.buckets(f.start, f.end, calc.grain_for(f.start, f.end))
-    out = Shrink(buckets=spans, trend_cents=[0] * len(spans))
-    zone = ZoneInfo(f.tz)
-    reasons: dict[str, ReasonTotal] = {}
-    items: dict[int, dict] = defaultdict(lambda: {"units": 0, "value_cents": 0})
+    rows = []
     # Sorted here, not in SQL: an ORDER BY on time steers SQLite onto the (store, time) index
     # and a table lookup per event, where (store, kind, time) covers the query.
     for row in sorted(_per_count(db.session.execute(query)), key=lambda r: (r.occurred_at, r.key)):
-        value = calc.value_cents(-row.quantity, row.cost_cents, row.measure)
         if row.kind == "adjustment" and row.quantity >= 0:
-            out.found_cents += -value
-            continue
-        name = (row.reason or "damage") if row.kind == "damage" else SHORTFALL
-        units = -row.quantity if row.measure == "each" else 0
-        total = reasons.setdefault(name, ReasonTotal(name))
-        total.events += 1
-        total.units += units
-        total.value_cents += value
-        item = items[row.item_id]
-        item.update(item_id=row.item_id, item=row.name, category=row.category)
-        item["units"] += units
-        item["value_cents"] += value
-        out.total_cents += value
-        out.total_units += units
-        local_day = row.occurred_at.astimezone(zone).date()
-        index = calc.bucket_index(local_day, spans)
-        if index is not None:
-            out.trend_cents[index] += value
-        out.rows.append({"when": row.occurred_at, "item_id": row.item_id, "item": row.name,
-                         "category": row.category, "reason": name, "quantity": -row.quantity,
-                         "measure": row.measure, "value_cents": value, "key": row.key})
-    out.by_reason = sorted(reasons.values(), key=lambda r: (-r.value_cents, r.reason))
-    out.top_items = sorted(items.values(), key=lambda i: (-i["value_cents"], i["item"]))[:top]
-    return out
+            continue  # stock found, not lost
+        rows.append({"when": row.occurred_at, "item_id": row.item_id, "item": row.name,
+                     "category": row.category,
+                     "reason": (row.reason or "damage") if row.kind == "damage" else SHORTFALL,
+                     "quantity": -row.quantity, "measure": row.measure,
+                     "value_cents": calc.value_cents(-row.quantity, row.cost_cents, row.measure),
+                     "key": row.key})
+    return rows

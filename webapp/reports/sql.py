@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, literal_column
+from sqlalchemy import BigInteger, Integer, case, cast, literal_column
 
 
 def unindexed(column):
@@ -19,3 +19,12 @@ def unindexed(column):
     if isinstance(column.type, Integer):
         return column.op("+")(literal_column("0"))
     return column.op("||")(literal_column("''"))
+
+
+def value_sql(quantity, cost_cents, measure):
+    """``calc.value_cents`` in SQL: a weighed item's thousandths rounded half away from zero."""
+    product = cast(quantity, BigInteger) * cost_cents
+    return case(
+        (measure != "weight", product),
+        (product >= 0, (product + 500) // 1000),  # // : integer division, both operands >= 0
+        else_=-((-product + 500) // 1000))

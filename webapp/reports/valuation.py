@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from webapp.catalog.models import Item, Location
 from webapp.extensions import db
 from webapp.inventory.models import StockLevel
 from webapp.reports import snapshots
 from webapp.reports.filters import Filter, item_filters
+from webapp.reports.sql import value_sql
 
 
 def levels_query(store_id: int, at: datetime | None, location_id: int | None = None,
@@ -43,15 +44,6 @@ def levels_at(store_id: int, at: datetime | None, location_id: int | None = None
               ) -> dict[tuple[int, int], int]:
     """{(item_id, location_id): level} at ``at`` (None: now, from the materialised levels)."""
     return {(r[0], r[1]): int(r[2]) for r in db.session.execute(levels_query(store_id, at, location_id))}
-
-
-def value_sql(quantity, cost_cents, measure):
-    """``calc.value_cents`` in SQL: a weighed item's thousandths rounded half away from zero."""
-    product = cast(quantity, BigInteger) * cost_cents
-    return case(
-        (measure != "weight", product),
-        (product >= 0, (product + 500) // 1000),  # // : integer division, both operands >= 0
-        else_=-((-product + 500) // 1000))
 
 
 @dataclass

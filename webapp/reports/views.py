@@ -117,7 +117,7 @@ def _labels(spans) -> list[str]:
 @role_required("manager")
 def shrink():
     f = filters.parse(request.args, current_user)
-    result = shrink_report.shrink(f)
+    result = shrink_report.shrink(f, with_rows=False)
     fmt = _money_fmt(f.currency)
     by_reason = charts.bar_chart(
         [charts.Bar(r.reason, r.value_cents, f"({r.units} units)" if r.units else "")

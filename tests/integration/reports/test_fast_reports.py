@@ -13,7 +13,7 @@ from webapp.alerts import reorder
 from webapp.alerts.models import ReorderPolicy
 from webapp.inventory.ledger import level_at
 from webapp.inventory.models import StockLevel
-from webapp.reports import accuracy, calc, ledger_view, snapshots, valuation
+from webapp.reports import accuracy, calc, ledger_view, shrink, snapshots, valuation
 from webapp.reports.filters import Filter
 from webapp.reports.models import LevelSnapshot
 
@@ -185,3 +185,30 @@ def test_the_ledger_pages_counts_by_kind_follow_every_filter(shop, store):
     assert counts(item_id=shop["milk"].id, location_id=shop["floor"].id) == {
         "opening": 1, "sale": 2, "count": 1, "adjustment": 1}
     assert ledger_view.page(flt(store), kind="sale").by_kind == [("sale", 3)]
+
+
+def test_shrink_added_up_in_sql_agrees_with_its_own_rows(store, make_item, record):
+    eggs = make_item("Eggs", category="Dairy", cost_cents=300)
+    ham = make_item("Ham", category="Deli", cost_cents=1999, measure="weight")
+    record(eggs, "opening", 100, at=t(1, 9))
+    record(ham, "opening", 5000, at=t(1, 9))
+    record(eggs, "damage", -4, at=t(2), note="damaged")
+    record(eggs, "damage", -1, at=t(3))  # no reason given
+    record(ham, "damage", -333, at=t(4), note="expired")  # 6.65667 dollars: rounds to 666 cents
+    record(eggs, "count", 85, at=t(20))  # 10 short
+    record(eggs, "sale", -2, at=t(19))  # late: the count was 8 short, a correcting adjustment
+    record(ham, "count", 4700, at=t(21))  # 33 g found
+    s = shrink.shrink(flt(store))
+    page = shrink.shrink(flt(store), with_rows=False)
+    assert page.rows == [] and len(s.rows) == 4
+    assert (page.by_reason, page.top_items, page.trend_cents, page.total_cents, page.total_units,
+            page.found_cents) == (s.by_reason, s.top_items, s.trend_cents, s.total_cents, s.total_units,
+                                  s.found_cents)
+    by_reason = {}
+    for row in s.rows:
+        events, cents = by_reason.get(row["reason"], (0, 0))
+        by_reason[row["reason"]] = (events + 1, cents + row["value_cents"])
+    assert {r.reason: (r.events, r.value_cents) for r in s.by_reason} == by_reason == {
+        "damaged": (1, 1200), "damage": (1, 300), "expired": (1, 666), "count shortfall": (1, 2400)}
+    assert s.total_units == 13 and s.found_cents == 66
+    assert sum(s.trend_cents) == s.total_cents == 1200 + 300 + 666 + 2400
