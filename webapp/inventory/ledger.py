@@ -94,21 +94,39 @@ def insert_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[s
 def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
                          rows: list[dict], *, returning: str | tuple[str, ...] | None = None,
                          chunk: int = 500) -> list:
-    """INSERT ... VALUES (...), (...), ... ON CONFLICT DO NOTHING [RETURNING]: many rows per
-    statement (one round trip per ``chunk`` rows). Returns, for the rows inserted (not those
-    whose conflict key existed), the ``returning`` column's values, or rows of the columns
-    when ``returning`` is a tuple."""
-    out: list = []
+    """INSERT many rows ... ON CONFLICT DO NOTHING [RETURNING], a few statements in all.
+
+    Returns, for the rows inserted (not those whose conflict key existed), the ``returning``
+    column's values, or rows of the columns when ``returning`` is a tuple. On PostgreSQL the
+    rows travel as one array per column (``unnest``): a VALUES list with thousands of named
+    parameters costs psycopg more to convert than the server takes to insert them. SQLite
+    gets a multi-row VALUES, ``chunk`` rows at a time (its parameter limit).
+    """
+    if not rows:
+        return []
     names = (returning,) if isinstance(returning, str) else (returning or ())
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        stmt = _multi_insert(table_name, columns, conflict, names, len(part))
-        params = {f"{c}_{i}": row[c] for i, row in enumerate(part) for c in columns}
-        result = db.session.execute(stmt, params)
-        if isinstance(returning, str):
-            out.extend(result.scalars())
-        elif returning:
-            out.extend(tuple(r) for r in result)
+    dialect = db.session.get_bind().dialect
+    results = []
+    if dialect.name == "postgresql":
+        table = db.metadata.tables[table_name]
+        stmt = _unnest_insert(table_name, columns, conflict, names)
+        for start in range(0, len(rows), 5000):
+            part = rows[start:start + 5000]
+            params = {}
+            for c in columns:
+                process = table.c[c].type.bind_processor(dialect)
+                values = [row[c] for row in part]
+                params[c] = [process(v) for v in values] if process else values
+            results.append(db.session.execute(stmt, params))
+    else:
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            stmt = _multi_insert(table_name, columns, conflict, names, len(part))
+            results.append(db.session.execute(stmt, {f"{c}_{i}": row[c] for i, row in enumerate(part)
+                                                     for c in columns}))
+    out: list = []
+    for result in results if names else ():
+        out.extend(result.scalars() if isinstance(returning, str) else (tuple(r) for r in result))
     return out
 
 
@@ -121,6 +139,18 @@ def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str
     sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
     stmt = text(sql + (f" RETURNING {', '.join(returning)}" if returning else ""))
     stmt = stmt.bindparams(*[bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(n) for c in columns])
+    return stmt.columns(*[table.c[r] for r in returning]) if returning else stmt
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                   returning: tuple[str, ...]) -> TextClause:
+    table = db.metadata.tables[table_name]
+    dialect = postgresql.dialect()
+    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+           f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
+    stmt = text(sql + (f" RETURNING {', '.join(returning)}" if returning else ""))
     return stmt.columns(*[table.c[r] for r in returning]) if returning else stmt
 
 
