@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import BigInteger, String, cast, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from webapp.catalog.models import Item
 from webapp.extensions import db
@@ -41,8 +53,50 @@ class Coverage:
 
 def coverage(f: Filter, limit: int = 50, now: datetime | None = None) -> Coverage:
     now = now or utcnow()
-    # Each active item with its last count and its net units sold in the ABC window, from one
-    # grouped UNION ALL that the items are looked up from by key (see alerts.reorder.low_infos).
+    cutoff = now - timedelta(days=STALE_DAYS)
+    classed = _classed(f, now)
+    # Items not counted recently (the stale and every item due a count: no interval is shorter
+    # than STALE_DAYS), then a summary row per class, in one statement over `classed`.
+    counted = classed.c.counted_at
+    due_by = case(*((classed.c.abc == name, literal(now - timedelta(days=days), UTCDateTime))
+                    for name, days in calc.DEFAULT_INTERVALS.items()))
+    due = or_(counted.is_(None), counted <= due_by)
+    rows = db.session.execute(union_all(
+        select(literal("item").label("row"), classed.c.abc, classed.c.id, classed.c.name, classed.c.category,
+               type_coerce(counted, String).label("counted_at"),  # raw text on SQLite: _aware parses it
+               literal(0).label("items"), literal(0).label("due"), literal(0).label("recent"))
+        .where(or_(counted.is_(None), counted <= cutoff)),
+        select(literal("class"), classed.c.abc, null(), null(), null(), null(), func.count(),
+               func.sum(case((due, 1), else_=0)), func.sum(case((counted >= cutoff, 1), else_=0)))
+        .group_by(classed.c.abc))).all()
+    out = Coverage(now)
+    out.by_class = {name: (0, 0) for name in "ABC"}
+    waiting = []
+    for row in rows:
+        if row.row == "class":
+            out.by_class[row.abc] = (int(row.items), int(row.due))
+            out.items += int(row.items)
+            out.counted_recently += int(row.recent)
+        else:
+            waiting.append((row.id, row.name, row.category, row.abc, _aware(row.counted_at)))
+    out.stale = sorted(
+        ({"item_id": i, "item": name, "category": category, "abc": abc, "last_counted_at": when}
+         for i, name, category, abc, when in waiting if when is None or when < cutoff),
+        key=lambda r: (r["last_counted_at"] is not None, r["last_counted_at"] or now, r["item"]))
+    due_list = calc.cycle_count_list(((i, abc, when) for i, _, _, abc, when in waiting), now, limit=limit)
+    names = {i: (name, category) for i, name, category, _, _ in waiting}
+    out.suggested = [{"item_id": d.item_id, "item": names[d.item_id][0], "category": names[d.item_id][1],
+                      "abc": d.abc, "last_counted_at": d.last_counted_at, "overdue_days": d.overdue_days}
+                     for d in due_list]
+    return out
+
+
+def _classed(f: Filter, now: datetime):
+    """A CTE of the active items (id, name, category, counted_at, abc): the last count and the
+    ABC class, worked out in SQL as ``calc.abc_classes`` does (by sales value, ties by the
+    item id as text; each item placed by the share before it)."""
+    # Each item's last count and net units sold in the window, from one grouped UNION ALL that
+    # the items are then looked up from by key (see alerts.reorder.low_infos).
     e = StockEvent
     scope = [e.store_id == f.store_id]
     if f.location_id:
@@ -56,36 +110,23 @@ def coverage(f: Filter, limit: int = 50, now: datetime | None = None) -> Coverag
         select(item, cast(null(), UTCDateTime), -func.sum(e.quantity))
         .where(e.kind.in_(("sale", "refund")), *scope, e.occurred_at >= now - timedelta(days=ABC_WINDOW_DAYS))
         .group_by(item)).subquery("parts")
-    # The raw value: SQLite's text is parsed by _aware, far faster than by the column type.
-    per_item = (select(parts.c.item_id, type_coerce(func.max(parts.c.counted_at), String).label("counted_at"),
+    per_item = (select(parts.c.item_id, func.max(parts.c.counted_at).label("counted_at"),
                        cast(func.sum(parts.c.sold), BigInteger).label("sold"))
                 .group_by(parts.c.item_id).subquery("per_item"))
-    rows = db.session.execute(
-        select(Item.id, Item.name, Item.category, Item.price_cents, per_item.c.counted_at, per_item.c.sold)
-        .select_from(per_item).join(Item, Item.id == per_item.c.item_id)
-        .where(Item.store_id == f.store_id, Item.active, *item_filters(f))).all()
-    items = {r.id: r for r in rows}
-    last = {r.id: _aware(r.counted_at) for r in rows}
-    classes = calc.abc_classes({r.id: int(r.sold or 0) * r.price_cents for r in rows})
-    out = Coverage(now, items=len(items))
-    cutoff = now - timedelta(days=STALE_DAYS)
-    for item_id, item in items.items():
-        when = last[item_id]
-        if when is not None and when >= cutoff:
-            out.counted_recently += 1
-        else:
-            out.stale.append({"item_id": item_id, "item": item.name, "category": item.category,
-                              "abc": classes[item_id], "last_counted_at": when})
-    out.stale.sort(key=lambda r: (r["last_counted_at"] is not None, r["last_counted_at"] or now, r["item"]))
-    due = calc.cycle_count_list(((i, classes[i], last[i]) for i in items), now)
-    for name in "ABC":
-        out.by_class[name] = (sum(1 for c in classes.values() if c == name),
-                              sum(1 for d in due if d.abc == name))
-    out.suggested = [{"item_id": d.item_id, "item": items[d.item_id].name,
-                      "category": items[d.item_id].category, "abc": d.abc,
-                      "last_counted_at": d.last_counted_at, "overdue_days": d.overdue_days}
-                     for d in due[:limit]]
-    return out
+    value = per_item.c.sold * Item.price_cents
+    positive = case((value > 0, value), else_=0)
+    tie = cast(Item.id, String)
+    if db.session.get_bind().dialect.name == "postgresql":
+        tie = tie.collate("C")  # Python's order of str, whatever the database's collation
+    before = func.coalesce(func.sum(positive).over(order_by=(value.desc(), tie), rows=(None, -1)), 0)
+    total = func.sum(positive).over()
+    placed = ((before * share.denominator < share.numerator * total, name)
+              for name, share in calc.CLASS_SHARES)
+    abc = case((or_(value <= 0, total == 0), "C"), *placed, else_="C")
+    return (select(Item.id, Item.name, Item.category, per_item.c.counted_at, abc.label("abc"))
+            .select_from(per_item).join(Item, Item.id == per_item.c.item_id)
+            .where(Item.store_id == f.store_id, Item.active, *item_filters(f))
+            .cte("classed").prefix_with("MATERIALIZED"))
 
 
 def _aware(value):

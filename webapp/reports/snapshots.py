@@ -23,7 +23,7 @@ for the whole difference (an older transaction committed late) the snapshot is r
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
@@ -85,10 +85,8 @@ def levels_select(store_id: int, at: datetime, base: LevelSnapshot | None = None
 
 
 def day_end_at_or_before(at: datetime, tz: str) -> datetime:
-    """The latest end of a store day (local midnight) at or before ``at``."""
-    day = calc.local_today(at, tz)
-    start = calc.day_bounds(day, tz)[0]
-    return start if start <= at else calc.day_bounds(day - timedelta(days=1), tz)[0]
+    """The latest end of a store day (local midnight) at or before ``at``: the start of its day."""
+    return calc.day_bounds(calc.local_today(at, tz), tz)[0]
 
 
 def _tally(store_id: int, at: datetime) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from webapp.alerts import reorder
 from webapp.alerts.models import ReorderPolicy
 from webapp.inventory.ledger import level_at
 from webapp.inventory.models import StockLevel
-from webapp.reports import accuracy, calc, ledger_view, shrink, snapshots, valuation
+from webapp.reports import accuracy, calc, coverage, ledger_view, shrink, snapshots, valuation
 from webapp.reports.filters import Filter
 from webapp.reports.models import LevelSnapshot
 
@@ -212,3 +212,42 @@ def test_shrink_added_up_in_sql_agrees_with_its_own_rows(store, make_item, recor
         "damaged": (1, 1200), "damage": (1, 300), "expired": (1, 666), "count shortfall": (1, 2400)}
     assert s.total_units == 13 and s.found_cents == 66
     assert sum(s.trend_cents) == s.total_cents == 1200 + 300 + 666 + 2400
+
+
+def test_coverage_classes_and_lists_worked_out_in_sql_match_calc(db, store, make_item, record):
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    cutoff = now - timedelta(days=30)
+    # (price, units sold in the window, last count): ties in value, nothing sold, a net
+    # return, a sale too old to count, never counted, counted exactly 30 and 60 days ago.
+    plan = [(100, 40, None), (100, 40, 5), (200, 20, 45), (50, 16, 31), (400, 2, 30), (100, 8, 61),
+            (100, 8, 60), (300, 1, 90), (100, 0, 100), (100, -2, None), (100, 0, 10), (700, 1, 2),
+            (25, 30, 200), (100, 8, None)]
+    values, last = {}, {}
+    for n, (price, sold, counted_days_ago) in enumerate(plan):
+        item = make_item(f"Item {n:02d}", price_cents=price)
+        record(item, "opening", 100, at=now - timedelta(days=300))
+        record(item, "sale", -5, at=now - timedelta(days=95))  # before the ABC window
+        if sold > 0:
+            record(item, "sale", -sold, at=now - timedelta(days=3))
+        elif sold < 0:
+            record(item, "refund", -sold, at=now - timedelta(days=3))
+        last[item.id] = None
+        if counted_days_ago is not None:
+            last[item.id] = now - timedelta(days=counted_days_ago)
+            record(item, "count", 50, at=last[item.id])
+        values[item.id] = sold * price
+    record(make_item("Gone", price_cents=100, active=False), "sale", -99, at=now - timedelta(days=1))
+    classes = calc.abc_classes(values)
+    due = calc.cycle_count_list(((i, classes[i], last[i]) for i in values), now)
+    c = coverage.coverage(flt(store), limit=100, now=now)
+    assert (c.items, c.counted_recently) == (len(plan), sum(1 for w in last.values() if w and w >= cutoff))
+    assert c.by_class == {name: (sum(1 for v in classes.values() if v == name),
+                                 sum(1 for d in due if d.abc == name)) for name in "ABC"}
+    assert [(r["item_id"], r["abc"], r["last_counted_at"]) for r in c.stale] == [
+        (i, classes[i], last[i]) for i in sorted(
+            (i for i in values if last[i] is None or last[i] < cutoff),
+            key=lambda i: (last[i] is not None, last[i] or now, f"Item {list(values).index(i):02d}"))]
+    assert [(r["item_id"], r["abc"], r["overdue_days"]) for r in c.suggested] == [
+        (d.item_id, d.abc, d.overdue_days) for d in due]
+    assert [r["item_id"] for r in coverage.coverage(flt(store), limit=3, now=now).suggested] == [
+        d.item_id for d in due[:3]]
