@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, text, tuple_
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import TextClause
@@ -33,7 +33,7 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
 from webapp.inventory.models import StockEvent, StockLevel
-from webapp.types import utcnow
+from webapp.types import UTCDateTime, utcnow
 
 RESETS = tuple(sorted(str(k) for k in merge.RESET_KINDS))
 DELTAS = tuple(sorted(str(k) for k in merge.DELTA_KINDS))
@@ -384,7 +384,12 @@ def sales_between(item_id: int, location_id: int, start: datetime, end: datetime
 
 
 def rebuild_levels(store_id: int | None = None) -> int:
-    """Recompute every materialised level from the ledger (repair, import, benchmarks)."""
+    """Recompute every materialised level from the ledger (repair, import, benchmarks).
+
+    The merge rule in three set-based statements: the latest reset of each stream goes into
+    a temporary table with an index (a derived table joined to a million events made
+    SQLite scan it once per event), then the deltas after each stream's base are summed.
+    """
     ranked = select(
         StockEvent.item_id, StockEvent.location_id, StockEvent.occurred_at, StockEvent.key,
         StockEvent.quantity,
@@ -394,14 +399,22 @@ def rebuild_levels(store_id: int | None = None) -> int:
     if store_id is not None:
         ranked = ranked.where(StockEvent.store_id == store_id)
     ranked = ranked.subquery()
-    bases = select(ranked).where(ranked.c.rn == 1).subquery()
+    bases = select(ranked.c.item_id, ranked.c.location_id, ranked.c.occurred_at, ranked.c.key,
+                   ranked.c.quantity).where(ranked.c.rn == 1)
+    bind = db.session.get_bind()
+    db.session.execute(text("DROP TABLE IF EXISTS rebuild_bases"))
+    db.session.execute(text("CREATE TEMPORARY TABLE rebuild_bases AS "
+                            + str(bases.compile(bind, compile_kwargs={"literal_binds": True}))))
+    db.session.execute(text("CREATE INDEX ix_rebuild_bases ON rebuild_bases (item_id, location_id)"))
+    temp = Table("rebuild_bases", MetaData(), Column("item_id", Integer), Column("location_id", Integer),
+                 Column("occurred_at", UTCDateTime), Column("key", String), Column("quantity", Integer))
     deltas = (
         select(StockEvent.item_id, StockEvent.location_id, StockEvent.store_id,
                func.sum(StockEvent.quantity).label("total"))
-        .outerjoin(bases, (bases.c.item_id == StockEvent.item_id)
-                   & (bases.c.location_id == StockEvent.location_id))
+        .outerjoin(temp, (temp.c.item_id == StockEvent.item_id)
+                   & (temp.c.location_id == StockEvent.location_id))
         .where(StockEvent.kind.in_(DELTAS),
-               or_(bases.c.occurred_at.is_(None), StockEvent.occurred_at > bases.c.occurred_at))
+               or_(temp.c.occurred_at.is_(None), StockEvent.occurred_at > temp.c.occurred_at))
         .group_by(StockEvent.item_id, StockEvent.location_id, StockEvent.store_id)
     )
     if store_id is not None:
@@ -410,10 +423,11 @@ def rebuild_levels(store_id: int | None = None) -> int:
     if store_id is not None:
         streams = streams.where(StockEvent.store_id == store_id)
     found = {(r.item_id, r.location_id): [r.store_id, 0, None, None, 0] for r in db.session.execute(streams)}
-    for r in db.session.execute(select(bases)):
+    for r in db.session.execute(select(temp)):
         found[(r.item_id, r.location_id)][1:] = [r.quantity, r.occurred_at, r.key, r.quantity]
     for r in db.session.execute(deltas):
         found[(r.item_id, r.location_id)][1] += int(r.total)
+    db.session.execute(text("DROP TABLE rebuild_bases"))
     delete = StockLevel.__table__.delete()
     if store_id is not None:
         delete = delete.where(StockLevel.store_id == store_id)
