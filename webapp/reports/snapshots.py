@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.catalog.models import Store
@@ -63,24 +63,29 @@ def levels_select(store_id: int, at: datetime, base: LevelSnapshot | None = None
     resets = (select(e.item_id, e.location_id, e.occurred_at.label("at"), e.quantity)
               .join(latest_key, latest_key.c.key == e.key).cte("resets"))
     same_stream = and_(resets.c.item_id == e.item_id, resets.c.location_id == e.location_id)
+    zero = literal(0)
+    # Columns: stream, quantity, whether it is a reset's, and the snapshot's level (kept apart:
+    # a stream with a reset in the window drops it). Added up below without an anti-join, which
+    # PostgreSQL plans as a nested loop over a snapshot it has no statistics for yet.
     parts = [
-        select(resets.c.item_id, resets.c.location_id, resets.c.quantity),
-        select(e.item_id, e.location_id, e.quantity)
+        select(resets.c.item_id, resets.c.location_id, resets.c.quantity, literal(1).label("reset"),
+               zero.label("snapshot")),
+        select(e.item_id, e.location_id, e.quantity, zero, zero)
         .outerjoin(resets, same_stream)
         .where(e.kind.in_(DELTAS), *scope, or_(resets.c.at.is_(None), e.occurred_at > resets.c.at)),
     ]
     if base is not None:
         r = LevelSnapshotRow
-        rows = (select(r.item_id, r.location_id, r.quantity)
-                .outerjoin(resets, and_(resets.c.item_id == r.item_id, resets.c.location_id == r.location_id))
-                .where(r.snapshot_id == base.id, resets.c.item_id.is_(None)))
+        rows = select(r.item_id, r.location_id, zero, zero, r.quantity).where(r.snapshot_id == base.id)
         if location_id:
             rows = rows.where(r.location_id == location_id)
         if item_ids is not None:
             rows = rows.where(r.item_id.in_(item_ids))
         parts.append(rows)
     every = union_all(*parts).subquery("every")
-    return (select(every.c.item_id, every.c.location_id, func.sum(every.c.quantity).label("quantity"))
+    level = func.sum(every.c.quantity) + case((func.max(every.c.reset) == 1, 0),
+                                              else_=func.sum(every.c.snapshot))
+    return (select(every.c.item_id, every.c.location_id, level.label("quantity"))
             .group_by(every.c.item_id, every.c.location_id))
 
 
