@@ -320,11 +320,22 @@ def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int],
 
 def _select_levels(streams: list[tuple[int, int]]) -> dict[tuple[int, int], merge.Level]:
     t = StockLevel.__table__
-    query = (select(t.c.item_id, t.c.location_id, t.c.quantity, t.c.base_at, t.c.base_key, t.c.base_quantity)
-             .where(tuple_(t.c.item_id, t.c.location_id).in_(streams))
-             .order_by(t.c.item_id, t.c.location_id).with_for_update())
+    columns = (t.c.item_id, t.c.location_id, t.c.quantity, t.c.base_at, t.c.base_key, t.c.base_quantity)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two arrays rather than 2 x 500 parameters, which psycopg is slow to convert.
+        wanted = text("SELECT * FROM unnest(CAST(:items AS integer[]), CAST(:places AS integer[]))"
+                      " AS w(item_id, location_id)"
+                      ).columns(item_id=Integer, location_id=Integer).subquery("wanted")
+        query = (select(*columns).join(wanted, (wanted.c.item_id == t.c.item_id)
+                                       & (wanted.c.location_id == t.c.location_id))
+                 .order_by(t.c.item_id, t.c.location_id).with_for_update(of=t))
+        params = {"items": [i for i, _ in streams], "places": [loc for _, loc in streams]}
+    else:
+        query = (select(*columns).where(tuple_(t.c.item_id, t.c.location_id).in_(streams))
+                 .order_by(t.c.item_id, t.c.location_id))
+        params = {}
     return {(r.item_id, r.location_id): merge.Level(r.quantity, r.base_at, r.base_key or "", r.base_quantity)
-            for r in db.session.execute(query)}
+            for r in db.session.execute(query, params)}
 
 
 def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: datetime | None = None):
