@@ -100,13 +100,14 @@ def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tu
     column's values, or rows of the columns when ``returning`` is a tuple. On PostgreSQL the
     rows travel as one array per column (``unnest``): a VALUES list with thousands of named
     parameters costs psycopg more to convert than the server takes to insert them. SQLite
-    gets a multi-row VALUES, ``chunk`` rows at a time (its parameter limit).
+    gets multi-row VALUES of at most ``chunk`` rows (its parameter limit), a power of two each.
     """
     if not rows:
         return []
     names = (returning,) if isinstance(returning, str) else (returning or ())
     dialect = db.session.get_bind().dialect
     results = []
+    chunk = 1 << (chunk.bit_length() - 1)
     if dialect.name == "postgresql":
         table = db.metadata.tables[table_name]
         stmt = _unnest_insert(table_name, columns, conflict, names)
@@ -119,9 +120,14 @@ def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tu
                 params[c] = [process(v) for v in values] if process else values
             results.append(db.session.execute(stmt, params))
     else:
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            stmt = _multi_insert(table_name, columns, conflict, names, len(part))
+        start = 0
+        while start < len(rows):
+            # Statements of 2**k rows only: each size is compiled once and then cached, where
+            # one statement per batch size would compile thousands of parameters every time.
+            size = min(chunk, 1 << ((len(rows) - start).bit_length() - 1))
+            part = rows[start:start + size]
+            start += size
+            stmt = _multi_insert(table_name, columns, conflict, names, size)
             results.append(db.session.execute(stmt, {f"{c}_{i}": row[c] for i, row in enumerate(part)
                                                      for c in columns}))
     out: list = []
@@ -130,7 +136,7 @@ def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tu
     return out
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)
 def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
                   returning: tuple[str, ...], n: int) -> TextClause:
     table = db.metadata.tables[table_name]
