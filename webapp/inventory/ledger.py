@@ -257,7 +257,11 @@ class Ledger:
             if level != old:
                 updates.append(dict(i=stream[0], l=stream[1], q=level.quantity, at=level.base_at,
                                     k=level.base_key or None, bq=level.base_quantity, now=utcnow()))
-        if updates:
+        if updates and db.session.get_bind().dialect.name == "postgresql":
+            # One statement with a column per array, where executemany sends a row at a time.
+            arrays = {name: [u[name] for u in updates] for name in ("i", "l", "q", "at", "k", "bq")}
+            db.session.execute(_UPDATE_LEVELS_PG, {**arrays, "now": utcnow()})
+        elif updates:
             db.session.execute(_UPDATE_LEVEL, updates)
             for row in updates:  # a StockLevel the session holds must not show the old figure
                 held = db.session.identity_map.get(identity_key(StockLevel, (row["i"], row["l"])))
@@ -304,6 +308,14 @@ _UPDATE_LEVEL = text(
     " updated_at = :now WHERE item_id = :i AND location_id = :l"
 ).bindparams(bindparam("at", type_=StockLevel.__table__.c.base_at.type),
              bindparam("now", type_=StockLevel.__table__.c.updated_at.type))
+
+
+_UPDATE_LEVELS_PG = text(
+    "UPDATE stock_levels AS s SET quantity = u.q, base_at = u.at, base_key = u.k, base_quantity = u.bq,"
+    " updated_at = :now FROM unnest(CAST(:i AS integer[]), CAST(:l AS integer[]), CAST(:q AS integer[]),"
+    " CAST(:at AS timestamptz[]), CAST(:k AS varchar[]), CAST(:bq AS integer[])) AS u(i, l, q, at, k, bq)"
+    " WHERE s.item_id = u.i AND s.location_id = u.l"
+).bindparams(bindparam("now", type_=StockLevel.__table__.c.updated_at.type))
 
 
 def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
