@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from webapp.alerts import reorder
 from webapp.alerts.models import ReorderPolicy
@@ -251,3 +252,13 @@ def test_coverage_classes_and_lists_worked_out_in_sql_match_calc(db, store, make
         (d.item_id, d.abc, d.overdue_days) for d in due]
     assert [r["item_id"] for r in coverage.coverage(flt(store), limit=3, now=now).suggested] == [
         d.item_id for d in due[:3]]
+
+
+def test_a_snapshot_that_cannot_be_written_now_leaves_the_valuation_right(db, shop, store, monkeypatch):
+    def busy(*args, **kwargs):  # as when another request is writing the same one
+        raise IntegrityError("INSERT INTO level_snapshots", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(snapshots, "_build", busy)
+    at = end_of(5, store)
+    assert valuation.levels_at(store.id, at) == ledger_says(db, store, at)
+    assert snapshots.snapshot_instants(store.id) == []
