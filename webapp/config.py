@@ -6,6 +6,7 @@ them. ``create_app(config)`` applies a mapping on top, which is how tests config
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("SHELFCOUNT_INSTANCE", ROOT / "instance"))
 
 MB = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -40,17 +43,41 @@ def database_url(raw: str | None) -> str:
 
 
 def secret_key() -> str:
-    """SECRET_KEY from the environment, else the key `make run` wrote under instance/.
+    """SECRET_KEY from the environment, else the key `make run` wrote under instance/, else "".
 
-    A random per-process key is the last resort: it works for one process but logs
-    everyone out at each restart and breaks sessions across gunicorn workers.
+    No key is only allowed in tests and demo mode (``require_stable_secret``): a random
+    per-process key would log everyone out at each restart, break sessions across gunicorn
+    workers, and seal Clover tokens that no other process could open.
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = INSTANCE / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    return secrets.token_hex(32)
+    return ""
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+STARTUP_REFUSAL = (
+    "SECRET_KEY is not set, and there is no instance/secret_key: Shelfcount will not start without "
+    "a stable secret outside demo mode. Set SECRET_KEY to a long random string, the same for every "
+    "worker, server and restart (python3 -c 'import secrets; print(secrets.token_hex(32))'). It signs "
+    "sessions and CSRF tokens and, unless CLOVER_TOKEN_KEY is set (optional, recommended: another long "
+    "random string), the key that encrypts the stored Clover tokens is derived from it.")
+
+
+def require_stable_secret(config: dict) -> None:
+    """Refuse to run without SECRET_KEY, except in tests and demo mode, which get a random key."""
+    if config.get("SECRET_KEY"):
+        return
+    if not (config.get("TESTING") or config.get("DEMO_MODE")):
+        raise MissingSecretKey(STARTUP_REFUSAL)
+    if not config.get("TESTING"):
+        log.warning("demo mode without SECRET_KEY: a key for this process only (`make run` writes one)")
+    config["SECRET_KEY"] = secrets.token_hex(32)
 
 
 def from_environment() -> dict:

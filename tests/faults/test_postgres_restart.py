@@ -40,7 +40,7 @@ def cluster():
 
 
 def _seed(url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "fault-test-secret"}
     subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=120)
     from webapp import create_app

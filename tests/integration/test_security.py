@@ -22,7 +22,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, make_user):
 def test_outside_tests_the_session_cookie_is_secure():
     from webapp import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "a-stable-secret"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
