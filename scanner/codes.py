@@ -27,6 +27,14 @@ look up one canonical form: the 14-digit GTIN-14, zero-padded on the left
   because biip reads every 7-digit string as number system + data, where we
   call it ambiguous when it also reads as data + check digit, and because the
   API needs our error codes. A test checks our expansion against biip's.
+* A GS1-128 label typed by a keyboard-wedge scanner may arrive as bare
+  characters, with no symbology identifier, FNC1 or brackets:
+  "0109501101530003" + "3712". Digits like these could be any long number, so
+  we read them as GS1 only when there is no doubt: the string is longer than
+  14, starts with (01) or (02) whose GTIN check digit holds, parses to its end,
+  and every element but the last has a fixed length (with no separator left, a
+  variable-length (37) or (10) in the middle would swallow what follows it).
+  Anything else stays "other", matched as typed.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ __all__ = [
     "InvalidCode",
     "NormalisedCode",
     "gtin_check_digit",
+    "is_bare_gs1",
     "is_valid_gtin",
     "normalise",
     "parse_gs1",
@@ -278,7 +287,9 @@ def normalise(text: str, format: str | None = None) -> NormalisedCode:
     anything else is kind "other" with the text stripped of surrounding
     whitespace (keyboard-wedge scanners append CR/LF). A bare digit string with
     a bad check digit is "other" too: it may be a store's own number, and the
-    catalogue lookup, not this function, decides whether it is known.
+    catalogue lookup, not this function, decides whether it is known. A GS1
+    label typed as bare characters is "gs1" only when it reads one way (see the
+    module docstring); a format that says GTIN (ean13, itf...) is taken at its word.
     """
     raw = text.strip(_SPACE)
     if format in _GS1_FORMATS or looks_like_gs1(raw):
@@ -296,6 +307,10 @@ def normalise(text: str, format: str | None = None) -> NormalisedCode:
                 lot=data.lot,
                 expiry=data.expiry,
             )
+    bare = _bare_gs1(raw) if format not in _GTIN_FORMATS else None
+    if bare is not None:
+        return NormalisedCode(kind="gs1", gtin14=bare.gtin.zfill(14) if bare.gtin else None, raw=raw,
+                              pack_hint=bare.count, lot=bare.lot, expiry=bare.expiry)
     if raw.isascii() and raw.isdigit():
         hint = format if format in _GTIN_FORMATS else None
         try:
@@ -303,6 +318,30 @@ def normalise(text: str, format: str | None = None) -> NormalisedCode:
         except InvalidCode:
             pass
     return NormalisedCode(kind="other", gtin14=None, raw=raw)
+
+
+_BARE_GS1 = re.compile(r"^0[12][0-9]{14}[0-9A-Za-z!\"%&'()*+,\-./:;<=>?_]+$")
+
+
+def is_bare_gs1(text: str) -> bool:
+    """True for a GS1 element string typed with no identifier, FNC1 or brackets that reads one way only."""
+    return _bare_gs1(text.strip(_SPACE)) is not None
+
+
+def _bare_gs1(raw: str) -> GS1Data | None:
+    if not _BARE_GS1.match(raw):
+        return None
+    try:
+        message = GS1Message.parse(raw)
+    except ParseError:
+        return None
+    elements = message.element_strings
+    if any(e.gtin_error for e in elements) or any(e.ai.separator_required for e in elements[:-1]):
+        return None
+    try:
+        return parse_gs1(raw)
+    except InvalidCode:
+        return None
 
 
 def _require_digits(text: str) -> None:

@@ -14,6 +14,7 @@ from scanner.codes import (
     InvalidCode,
     NormalisedCode,
     gtin_check_digit,
+    is_bare_gs1,
     is_valid_gtin,
     normalise,
     parse_gs1,
@@ -313,3 +314,50 @@ def test_normalise_sorts_every_scan_into_gtin_gs1_or_other(
 
 def test_the_gs1_count_becomes_the_pack_hint() -> None:
     assert normalise("(01)10614141000415(37)12").pack_hint == 12
+
+
+# -- GS1 labels typed as bare characters by a keyboard-wedge scanner ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "gtin14", "count", "lot", "expiry"),
+    [
+        ("0109501101530003" + "3712", "09501101530003", 12, None, None),
+        ("0209501101530003" + "3724", "09501101530003", 24, None, None),
+        ("0109501101530003" + "17250131" + "3712", "09501101530003", 12, None, date(2025, 1, 31)),
+        ("0109501101530003" + "10AB1", "09501101530003", None, "AB1", None),
+        ("  0109501101530003" + "3712\r\n", "09501101530003", 12, None, None),
+    ],
+)
+def test_a_bare_gs1_label_that_reads_one_way_is_gs1(
+    text: str, gtin14: str, count: int | None, lot: str | None, expiry: date | None
+) -> None:
+    code = normalise(text)
+    assert (code.kind, code.gtin14, code.pack_hint) == ("gs1", gtin14, count)
+    assert (code.lot, code.expiry) == (lot, expiry)
+    assert is_bare_gs1(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0109501101530003",  # 16 digits that read as (01) alone: a long number, not a label
+        "0109501101530004" + "3712",  # the GTIN's check digit fails
+        "0109501101530003" + "37",  # (37) with no digits
+        "0109501101530003" + "3712" + "17250131",  # (37) in the middle would swallow the date
+        "0109501101530003" + "3712" + "10AB",  # ... or the lot
+        "0109501101530003" + "99",  # (99) with nothing in it
+        "0109501101530003" + "1725013",  # a date one digit short
+        "0009501101530003" + "3712",  # not (01)/(02) first
+        "8101054321120021123456",  # a coupon code
+        "1234567890123456789",  # any long number
+    ],
+)
+def test_bare_characters_that_may_not_be_a_label_stay_other(text: str) -> None:
+    assert normalise(text).kind == "other"
+    assert not is_bare_gs1(text)
+
+
+def test_a_gtin_format_hint_is_never_read_as_a_bare_label() -> None:
+    assert normalise("0109501101530003" + "3712", "itf").kind == "other"
+    assert normalise("0109501101530003" + "3712", "code128").kind == "gs1"
