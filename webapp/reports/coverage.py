@@ -119,13 +119,15 @@ def _classed(f: Filter, now: datetime):
     if db.session.get_bind().dialect.name == "postgresql":
         tie = tie.collate("C")  # Python's order of str, whatever the database's collation
     before = func.coalesce(func.sum(positive).over(order_by=(value.desc(), tie), rows=(None, -1)), 0)
-    total = func.sum(positive).over()
-    placed = ((before * share.denominator < share.numerator * total, name)
+    ranked = (select(Item.id, Item.name, Item.category, per_item.c.counted_at, value.label("value"),
+                     before.label("before"), func.sum(positive).over().label("total"))
+              .select_from(per_item).join(Item, Item.id == per_item.c.item_id)
+              .where(Item.store_id == f.store_id, Item.active, *item_filters(f))
+              .subquery("ranked"))  # each window once, then the classes from its columns
+    placed = ((ranked.c.before * share.denominator < share.numerator * ranked.c.total, name)
               for name, share in calc.CLASS_SHARES)
-    abc = case((or_(value <= 0, total == 0), "C"), *placed, else_="C")
-    return (select(Item.id, Item.name, Item.category, per_item.c.counted_at, abc.label("abc"))
-            .select_from(per_item).join(Item, Item.id == per_item.c.item_id)
-            .where(Item.store_id == f.store_id, Item.active, *item_filters(f))
+    abc = case((or_(ranked.c.value <= 0, ranked.c.total == 0), "C"), *placed, else_="C")
+    return (select(ranked.c.id, ranked.c.name, ranked.c.category, ranked.c.counted_at, abc.label("abc"))
             .cte("classed").prefix_with("MATERIALIZED"))
 
 
