@@ -2,6 +2,8 @@
 // the server turns into a transfer_out and a transfer_in at the same instant. A GS1-128 case
 // label's (37) count moves count x pack, as receiving does; a scan's event carries the code and
 // no quantity, so the server works the quantity out from the label and is the record.
+// "Move the last scan back" sends the same code without a quantity the other way: the server
+// works out the same quantity for it, so a case or a label's 12 goes back as 12, not 1.
 import * as catalog from "./catalog.js";
 import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
@@ -16,7 +18,7 @@ const undo = $("transfer-undo");
 const log = $("transfer-log");
 
 let session = null;
-let previous = null;         // {item, code, from, to}
+let previous = null;         // {item, code, quantity, from, to}: the last scan, until moved back
 
 function show(text, tone) {
   last.hidden = false;
@@ -52,7 +54,7 @@ async function onScan(code, { format }) {
   // A label goes whole, in a form the server reads; any other code as the catalog stores it.
   const sent = parts.gtin ? labelForServer(code) : found.barcode;
   await send(found.item, sent, quantity, source, target, { keyed: false });
-  previous = { item: found.item, code: sent, from: source, to: target };
+  previous = { item: found.item, code: sent, quantity, from: source, to: target };
   undo.disabled = false;
   show(`Moved ${quantity} × ${found.item.name}`, "ok");
   return { text: `Moved ${quantity} × ${found.item.name}`, tone: "ok" };
@@ -60,9 +62,13 @@ async function onScan(code, { format }) {
 
 undo.addEventListener("click", async () => {
   if (!previous) return;
-  // A correction is a move back, never an edit: both legs stay in the ledger.
-  await send(previous.item, previous.code, 1, previous.to, previous.from);
-  show(`Moved 1 × ${previous.item.name} back`, "ok");
+  // A correction is a move back, never an edit: both legs stay in the ledger. Once only: a
+  // second tap would move back what was never moved.
+  const scan = previous;
+  previous = null;
+  undo.disabled = true;
+  await send(scan.item, scan.code, scan.quantity, scan.to, scan.from, { keyed: false });
+  show(`Moved ${scan.quantity} × ${scan.item.name} back`, "ok");
 });
 
 async function start() {

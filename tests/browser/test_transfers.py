@@ -55,3 +55,22 @@ def test_the_phone_sends_every_form_of_a_label_so_the_server_reads_the_same_coun
         read = normalise(sent)
         assert (read.kind, read.gtin14, read.pack_hint, read.lot) == ("gs1", gtin14, count, lot), (text, sent)
         assert phone_count == count, text
+
+
+def test_moving_the_last_scan_back_returns_what_the_scan_moved_once(page, live_server):
+    crackers = live_server["items"]["Rye Crackers"]
+    back, floor = live_server["back_id"], live_server["floor_id"]
+    before = moved(live_server, crackers)
+    log_in(page, "mia", next_path="/transfers/new")
+    field = page.get_by_label("Type a barcode")
+    field.wait_for()
+    field.fill("(01)00036000291452(37)12")
+    field.press("Enter")
+    expect(page.locator("#transfer-last")).to_have_text("Moved 12 × Rye Crackers", timeout=15_000)
+    undo = page.locator("#transfer-undo")
+    undo.click()
+    expect(page.locator("#transfer-last")).to_have_text("Moved 12 × Rye Crackers back")
+    expect(undo).to_be_disabled()
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    assert moved(live_server, crackers) == [*before, (12, back, floor), (12, floor, back)]
