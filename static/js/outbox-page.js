@@ -1,6 +1,7 @@
 // The outbox, seen by its owner: what waits, what the server refused and why, and the way out
 // for a refusal (fix the quantity and send again, or discard it on purpose).
 import * as outbox from "./outbox.js";
+import * as photoQueue from "./photo-queue.js";
 import { currentSession } from "./session.js";
 
 const list = document.getElementById("outbox-list");
@@ -58,6 +59,8 @@ async function start() {
   const session = await currentSession();
   outbox.changes.addEventListener("change", () => render(session.user_id));
   await render(session.user_id);
+  // Photos taken with no signal wait beside the scans, and go once their flag has reached the server.
+  photoQueue.watch(document.getElementById("photo-queue-status"), session.user_id, outbox.changes);
 }
 
 start().catch((err) => { statusLine.textContent = err.message; });

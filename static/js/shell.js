@@ -7,6 +7,20 @@ import { setUpInstallHint } from "./install.js";
 const badge = document.getElementById("outbox-badge");
 let userId = null;
 
+// Photos taken with no signal wait in their own queue (photo-queue.js), loaded only when needed.
+const photoQueue = () => import("./photo-queue.js");
+
+async function photosWaiting() {
+  if (userId === null) return 0;
+  try {
+    return await (await photoQueue()).waiting(userId);
+  } catch (err) {
+    return 0;                                 // no IndexedDB: no photo can be waiting either
+  }
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
@@ -27,16 +41,19 @@ async function registerWorker() {
 export async function updateBadge() {
   if (!badge || userId === null) return;
   const { pending, rejected } = await outbox.summary(userId);
+  const photos = await photosWaiting();
   const total = pending + rejected;
-  badge.hidden = total === 0;
-  badge.textContent = rejected ? `${total} to sync · ${rejected} refused` : `${total} to sync`;
+  badge.hidden = total === 0 && photos === 0;
+  badge.textContent = [total ? `${total} to sync` : "", rejected ? `${rejected} refused` : "",
+    photos ? `${plural(photos, "photo")} waiting` : ""].filter(Boolean).join(" · ");
   badge.classList.toggle("has-rejected", rejected > 0);
   badge.title = rejected
     ? "Some scans were refused by the server; open the outbox to fix or discard them."
-    : "Scans on this phone that have not reached the server yet.";
+    : "Scans and photos on this phone that have not reached the server yet.";
 }
 
-// Logging out (or switching user) never drops the outbox; it warns when something is unsent.
+// Logging out (or switching user) never drops the outbox or the waiting photos; it warns when
+// something is unsent. Both wait on the phone for their owner's next log-in here.
 function guardLogout() {
   const form = document.getElementById("logout-form");
   if (!form) return;
@@ -48,8 +65,14 @@ function guardLogout() {
       await outbox.flush();
       if (userId !== null) left = await outbox.summary(userId);
     } catch (err) { /* decide with what we know */ }
+    try {
+      await (await photoQueue()).drain();
+    } catch (err) { /* counted below all the same */ }
+    const photos = await photosWaiting();
     const unsent = left.pending + left.rejected;
-    if (unsent && !window.confirm(`${unsent} scan${unsent === 1 ? " has" : "s have"} not reached the `
+    const what = [unsent ? plural(unsent, "scan") : "", photos ? plural(photos, "photo") : ""]
+      .filter(Boolean).join(" and ");
+    if (what && !window.confirm(`${what} ${unsent + photos === 1 ? "has" : "have"} not reached the `
         + "server yet. They stay on this phone and are sent when you log in here again. Log out anyway?")) {
       return;
     }
@@ -85,7 +108,11 @@ async function start() {
   syncNow.forEach((button) => button.addEventListener("click", () => outbox.flush()));
   outbox.flush();
   // Photos taken offline (damage, arrival marks) go when there is signal, from any screen.
-  import("./photo-queue.js").then((q) => q.sendInBackground(outbox.changes)).catch(() => undefined);
+  photoQueue().then((q) => {
+    q.changes.addEventListener("change", updateBadge);
+    q.sendInBackground(outbox.changes);
+    updateBadge();
+  }).catch(() => undefined);
 }
 
 export const ready = start();

@@ -138,3 +138,34 @@ def test_a_damaged_on_arrival_photo_taken_offline_reaches_the_receipt(page, cont
                                                       DamageRecord.receipt_id.is_not(None))
                 .order_by(DamageRecord.id.desc()).first())
         assert (mark.status, mark.quantity, len(mark.photos)) == ("on_arrival", 1, 1)
+
+
+def test_logging_out_warns_about_a_waiting_photo_and_not_once_it_is_sent(page, live_server):
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.route("**/photos", lambda route: route.abort())
+    page.get_by_label("damaged", exact=True).check()
+    page.set_input_files("#flag-photo", files=[{"name": "dent.jpg", "mimeType": "image/jpeg",
+                                                "buffer": big_photo()}])
+    expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone", timeout=10_000)
+    page.get_by_role("button", name="Flag it").click()
+    # The flag reaches the server; only its photo waits. The badge and the outbox page say so.
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    page.goto("/outbox")
+    expect(page.locator("#outbox-badge")).to_have_text("1 photo waiting", timeout=10_000)
+    expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")
+
+    with page.expect_event("dialog") as warning:
+        page.get_by_role("button", name="Log out").click()
+    assert warning.value.message.startswith("1 photo has not reached the server yet.")
+    warning.value.dismiss()
+    page.wait_for_timeout(300)
+    assert len(page.evaluate(QUEUED)) == 1                           # stayed, photo and all
+
+    page.unroute("**/photos")
+    page.on("dialog", lambda dialog: pytest.fail(f"warned with nothing left to send: {dialog.message}"))
+    page.get_by_role("button", name="Log out").click()             # sends the photo first
+    page.wait_for_url("**/login*")
+    assert page.evaluate(QUEUED) == []
