@@ -84,16 +84,30 @@ def connect_with_oauth(store_id: int, merchant_id: str, pair: TokenPair) -> Clov
     return row
 
 
+# Clover's codes are UUIDs (36 characters). Sealed, 79 bytes is the most the column's 200 holds.
+WEBHOOK_CODE_MAX = 64
+
+
+def save_webhook_auth_code(row: CloverConnection, code: str) -> None:
+    """Keep the X-Clover-Auth code an admin pasted, sealed like the tokens; blank forgets it.
+    The caller commits."""
+    code = (code or "").strip()
+    if len(code.encode()) > WEBHOOK_CODE_MAX:
+        raise DomainError("bad_webhook_code", f"A Clover auth code is at most {WEBHOOK_CODE_MAX} characters: "
+                          "paste the code exactly as Clover's dashboard shows it.", "code")
+    row.webhook_auth_code = cipher().seal(code) if code else None
+
+
 def seal_plaintext(row: CloverConnection) -> bool:
-    """Encrypt tokens stored before encryption, or under the key before CLOVER_TOKEN_KEY was set
-    (token_crypto.py); True when the row changed. The caller commits.
+    """Encrypt tokens and the webhook code stored before encryption, or under the key before
+    CLOVER_TOKEN_KEY was set (token_crypto.py); True when the row changed. The caller commits.
 
     A static merchant token is never refreshed, so without this its plaintext would stay in
     the table for good. Raises TokensUnreadable when no key we hold opens a value.
     """
     sealer = cipher()
     changed = False
-    for column in ("access_token", "refresh_token"):
+    for column in ("access_token", "refresh_token", "webhook_auth_code"):
         value = getattr(row, column)
         if sealer.needs_sealing(value):
             setattr(row, column, sealer.seal(sealer.open(value)))

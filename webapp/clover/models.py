@@ -40,7 +40,8 @@ class CloverConnection(db.Model):
     last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    # The X-Clover-Auth code an admin pasted (CLOVER_WEBHOOK_AUTH_CODE wins when set).
+    # The X-Clover-Auth code an admin pasted (CLOVER_WEBHOOK_AUTH_CODE wins when set), sealed like the
+    # tokens (token_crypto.py); a value from before that is plaintext until the next sync seals it.
     webhook_auth_code: Mapped[str | None] = mapped_column(String(200))
     # The sync lease: one `flask clover sync` per merchant at a time, across servers.
     sync_owner: Mapped[str | None] = mapped_column(String(64))

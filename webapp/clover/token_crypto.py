@@ -1,4 +1,5 @@
-"""Clover tokens encrypted at rest in ``clover_connections`` (Fernet: AES-128-CBC + HMAC-SHA256).
+"""Clover tokens encrypted at rest in ``clover_connections`` (Fernet: AES-128-CBC + HMAC-SHA256),
+and the webhook auth code an admin saved there, the same way.
 
 The key is ``CLOVER_TOKEN_KEY`` when set, else derived from ``SECRET_KEY``; either way through
 HKDF-SHA256 with a label of its own, so the token key is never the session-signing key itself.

@@ -68,7 +68,7 @@ def webhook_code():
     if row is None:
         flash("Connect to Clover first.")
         return redirect(url_for("clover.admin"))
-    row.webhook_auth_code = request.form.get("code", "").strip()[:200] or None
+    connections.save_webhook_auth_code(row, request.form.get("code", ""))
     db.session.commit()
     flash("Webhook auth code saved.")
     return redirect(url_for("clover.admin"))

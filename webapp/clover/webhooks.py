@@ -21,6 +21,7 @@ from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebhookVerification
 from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders
+from webapp.clover.token_crypto import TokensUnreadable, cipher
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.ledger import insert_for
@@ -42,7 +43,18 @@ def _expected_codes() -> list[str]:
         return [configured]
     stored = db.session.scalars(select(CloverConnection.webhook_auth_code)
                                 .where(CloverConnection.webhook_auth_code.is_not(None)))
-    return [code for code in stored if code]
+    sealer = cipher()
+    codes = []
+    for value in stored:
+        try:
+            code = sealer.open(value)  # plaintext from before codes were sealed opens as itself
+        except TokensUnreadable:
+            log.warning("a stored Clover webhook auth code cannot be decrypted (SECRET_KEY changed?); "
+                        "paste it again on the Clover page")
+            continue
+        if code:
+            codes.append(code)
+    return codes
 
 
 def _authentic(header: str | None) -> bool:
