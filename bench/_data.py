@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -31,11 +32,13 @@ REASONS = ["damaged", "expired", "spoiled", "theft or missing"]
 
 
 def private_database(pg: str | None, workdir: Path | None = None) -> tuple[str, Callable[[], None]]:
-    """(url, cleanup): a SQLite file in ``workdir`` (a new temporary folder when None) when ``pg``
-    is empty, else a new database beside ``pg``'s that cleanup drops."""
+    """(url, cleanup): a SQLite file in ``workdir`` (else in a new temporary folder that cleanup
+    removes) when ``pg`` is empty, else a new database beside ``pg``'s that cleanup drops."""
     if not pg:
-        folder = workdir or Path(tempfile.mkdtemp(prefix="shelfcount-bench-"))
-        return f"sqlite:///{folder / 'bench.db'}", lambda: None
+        if workdir is not None:
+            return f"sqlite:///{workdir / 'bench.db'}", lambda: None
+        folder = Path(tempfile.mkdtemp(prefix="shelfcount-bench-"))
+        return f"sqlite:///{folder / 'bench.db'}", lambda: shutil.rmtree(folder, ignore_errors=True)
     base = make_url(database_url(pg))
     name = f"shelfcount_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
