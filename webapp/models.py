@@ -1,7 +1,7 @@
 """Every capability's models, imported in one place so Alembic and the mapper see them all."""
 
 from webapp.alerts.models import AlertState, PushSubscription, ReorderPolicy, StockAlert  # noqa: F401
-from webapp.api.models import SyncReceipt  # noqa: F401
+from webapp.api.models import DeviceSync, SyncReceipt  # noqa: F401
 from webapp.approvals.models import Decision  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, Item, Location, Store  # noqa: F401

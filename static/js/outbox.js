@@ -126,7 +126,7 @@ async function runFlush(retry) {
     const pending = (await all()).filter((r) => r.user_id === session.user_id && r.status === "pending");
     for (let i = 0; i < pending.length; i += BATCH) {
       const batch = pending.slice(i, i + BATCH);
-      const results = await post(session, device, batch);
+      const results = await post(session, device, batch, backlogAfter(pending.slice(i + BATCH)));
       const tally = await applyResults(batch, results);
       outcome.sent += tally.sent;
       outcome.rejected += tally.rejected;
@@ -152,11 +152,21 @@ async function runFlush(retry) {
   return outcome;
 }
 
-async function post(session, device, batch) {
+// What this phone still holds besides the batch being sent: the manager's dashboard lists a
+// device whose events have waited over an hour, as it said at its last sync.
+function backlogAfter(rest) {
+  if (!rest.length) return { count: 0, oldest_at: null };
+  const oldest = rest.reduce((min, r) => (r.event.occurred_at < min ? r.event.occurred_at : min),
+                             rest[0].event.occurred_at);
+  return { count: rest.length, oldest_at: oldest };
+}
+
+async function post(session, device, batch, backlog) {
   const body = JSON.stringify({
     device_id: device,
     device_time: new Date().toISOString(),
     events: batch.map((r) => r.event),
+    backlog,
   });
   let response;
   try {

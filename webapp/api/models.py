@@ -31,3 +31,19 @@ class SyncReceipt(db.Model):
     # The device's clock when it sent the batch, and the server's when it received it.
     device_time: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeviceSync(db.Model):
+    """What a device said about its outbox at its last sync: the events it still held besides
+    the batch it sent (dashboard: devices with events pending for more than an hour)."""
+
+    __tablename__ = "device_syncs"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    last_sync_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # None: the device did not report (an older app); else how many events it still held.
+    backlog: Mapped[int | None] = mapped_column()
+    # The oldest of those, on the server's clock.
+    backlog_oldest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -149,6 +149,12 @@ def _schemas(event_types: list[str]) -> dict[str, Any]:
                 "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
                 "device_time": TIME,
                 "events": {"type": "array", "minItems": 1, "maxItems": 1000, "items": _ref("Event")},
+                "backlog": {
+                    "type": "object", "required": ["count"],
+                    "description": "What the device still holds besides this batch (optional).",
+                    "properties": {"count": {"type": "integer", "minimum": 0, "maximum": 10000000},
+                                   "oldest_at": {"anyOf": [TIME, {"type": "null"}]}},
+                },
             },
         },
         "Event": event,

@@ -50,7 +50,7 @@ from typing import Any
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from webapp.api.models import SyncReceipt
+from webapp.api.models import DeviceSync, SyncReceipt
 from webapp.auth.models import role_rank
 from webapp.catalog.models import Location
 from webapp.errors import DomainError
@@ -125,10 +125,17 @@ def event_types() -> list[str]:
 
 
 @dataclass(frozen=True)
+class Backlog:
+    count: int  # events the device still holds besides this batch
+    oldest_at: datetime | None  # the oldest one's time, on the device's clock
+
+
+@dataclass(frozen=True)
 class Batch:
     device_id: str
     device_time: datetime
     events: list[Any]
+    backlog: Backlog | None = None
 
 
 def parse_time(raw: Any, name: str) -> datetime:
@@ -182,6 +189,7 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
             _lock_event_ids(batch.events)
             results = _apply(batch.events, ctx)
             ctx.ledger.settle()
+            _note_device(batch, ctx)
             db.session.commit()
         except OperationalError as exc:
             db.session.rollback()
@@ -225,6 +233,26 @@ def _apply(raws: list[Any], ctx: SyncContext) -> list[dict]:
             results[at] = answer
     _duplicates_of_rejected(results)
     return results
+
+
+def _note_device(batch: Batch, ctx: SyncContext) -> None:
+    """Keep the device's last sync and, when it says, what it still holds (its backlog's
+    oldest time moved onto the server's clock like its events')."""
+    row = db.session.get(DeviceSync, (ctx.store_id, batch.device_id))
+    if row is None:
+        row = DeviceSync(store_id=ctx.store_id, device_id=batch.device_id)
+        db.session.add(row)
+    row.user_id, row.last_sync_at = ctx.user_id, ctx.server_time
+    if batch.backlog is None:
+        row.backlog = row.backlog_oldest_at = None
+        return
+    row.backlog = batch.backlog.count
+    oldest = batch.backlog.oldest_at
+    try:
+        row.backlog_oldest_at = (merge.corrected_time(oldest, ctx.device_time, ctx.server_time)
+                                 if oldest is not None and batch.backlog.count else None)
+    except OverflowError:
+        row.backlog_oldest_at = None
 
 
 def _rejected(event_id: Any, err: DomainError) -> dict:

@@ -28,7 +28,24 @@ def _batch() -> sync.Batch:
     limit = current_app.config["SYNC_MAX_EVENTS"]
     if len(events) > limit:
         raise TooLarge("too_many_events", f"Send at most {limit} events per batch.", "events")
-    return sync.Batch(device_id, device_time, events)
+    return sync.Batch(device_id, device_time, events, _backlog(payload.get("backlog")))
+
+
+def _backlog(raw) -> sync.Backlog | None:
+    """The device's own account of what it still holds besides this batch (optional)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise DomainError("bad_request", "backlog is an object: {count, oldest_at}.", "backlog")
+    count = raw.get("count")
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 10_000_000:
+        raise DomainError("bad_request", "backlog.count is the number of events still waiting, 0 or more.",
+                          "backlog")
+    oldest = raw.get("oldest_at")
+    oldest_at = sync.parse_time(oldest, "backlog.oldest_at") if oldest is not None else None
+    if count and oldest_at is None:
+        raise DomainError("bad_request", "backlog.oldest_at is needed when events are waiting.", "backlog")
+    return sync.Backlog(count, oldest_at)
 
 
 @bp.post("/sync")

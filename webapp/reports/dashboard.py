@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from webapp.alerts import reorder
-from webapp.api.models import SyncReceipt
+from webapp.api.models import DeviceSync, SyncReceipt
 from webapp.catalog.models import Item, Store
 from webapp.clover.models import CloverConnection, CloverWebhookHint
 from webapp.counting.models import CountLine
@@ -94,11 +94,18 @@ def sync_health(store: Store, now: datetime) -> SyncHealth:
 
 
 def pending_devices(store_id: int, now: datetime) -> list[dict]:
-    """Devices whose last sync delivered events that had waited on the phone over an hour.
+    """Devices that still held events over an hour old at their last sync.
 
-    The sync contract does not (yet) let a device report what is still in its outbox, so
-    this reads what its last batch shows: how stale the oldest event in it was, and how
-    long ago that batch came."""
+    A device reports what it still holds besides the batch it sends (``backlog`` in the sync
+    request); its last report is what counts, so a phone that went quiet with a backlog
+    stays listed, with how long ago it last synced. A device that never reported (an older
+    app) is judged by what its last batch shows: how stale its oldest event was."""
+    reported = {r.device_id: r for r in db.session.scalars(
+        select(DeviceSync).where(DeviceSync.store_id == store_id, DeviceSync.backlog.is_not(None)))}
+    out = [{"device_id": r.device_id, "last_sync_at": r.last_sync_at, "waited": now - r.backlog_oldest_at,
+            "events": r.backlog, "since_sync": now - r.last_sync_at, "still_held": True}
+           for r in reported.values()
+           if r.backlog and r.backlog_oldest_at is not None and now - r.backlog_oldest_at > DEVICE_PENDING]
     last = (select(SyncReceipt.device_id, func.max(SyncReceipt.received_at).label("at"))
             .where(SyncReceipt.store_id == store_id).group_by(SyncReceipt.device_id).subquery())
     rows = db.session.execute(
@@ -106,12 +113,11 @@ def pending_devices(store_id: int, now: datetime) -> list[dict]:
                func.count())
         .join(last, (last.c.device_id == SyncReceipt.device_id) & (last.c.at == SyncReceipt.received_at))
         .group_by(SyncReceipt.device_id, SyncReceipt.received_at))
-    out = []
     for device_id, received_at, oldest, events in rows:
         waited = received_at - oldest
-        if waited > DEVICE_PENDING:
+        if device_id not in reported and waited > DEVICE_PENDING:
             out.append({"device_id": device_id, "last_sync_at": received_at, "waited": waited,
-                        "events": events, "since_sync": now - received_at})
+                        "events": events, "since_sync": now - received_at, "still_held": False})
     return sorted(out, key=lambda d: -d["waited"])
 
 
