@@ -18,8 +18,13 @@ sessions into those sessions at their original times with their original counter
   a cancelled session): nothing is changed. Those scans are marked ``too_late`` and listed
   on the page, so the manager can start a recount rather than have a decided count move.
 
-Scans outside a count (lookup, receiving, damage) are only marked resolved: they did not
-change stock when made and linking does not invent that change. Every handling records who
+Scans outside a count (lookup, receiving, damage, transfer) are only marked resolved: they
+did not change stock when made and linking does not invent that change. The receiving, damage
+and transfer screens keep an unknown code with its context and location (never a count
+session's id), and the person is told to set the item aside. Linking does not receive, flag or
+move those units afterwards: the delivery may be closed by then, a damage flag needs the reason
+and quantity nobody gave, a move its destination. The page and the link's message ask the
+manager to have the item scanned again on that screen instead (``Outcome.rescan``). Every handling records who
 did it and when on each scan row (``resolved_by_id``, ``resolved_at``) and in the log.
 """
 
@@ -48,6 +53,8 @@ from webapp.types import utcnow
 log = logging.getLogger(__name__)
 
 CONTEXTS = ("count", "lookup", "receiving", "damage", "transfer", "other")
+# Screens whose scans would have changed stock had the code been known: someone scans again.
+RESCAN_CONTEXTS = ("receiving", "damage", "transfer")
 MAX_QUANTITY = 100_000
 
 
@@ -106,6 +113,9 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
     if context not in CONTEXTS:
         raise DomainError("bad_field", f"context is one of {', '.join(CONTEXTS)}.", "context")
     location_id, session = seen.location_id, None
+    if seen.session_id is not None and context in RESCAN_CONTEXTS:
+        raise DomainError("bad_field", "session_id names a count session; a scan made while "
+                          f"{context} has none (send its location_id).", "session_id")
     if seen.session_id is not None:
         session = counting.get_session(seen.session_id, seen.store_id)
         if location_id is not None and location_id != session.location_id:
@@ -159,6 +169,11 @@ class PendingCode:
     where: set[str] = field(default_factory=set)
     contexts: set[str] = field(default_factory=set)
     sessions: dict[str, str] = field(default_factory=dict)  # id -> "scope (status)"
+
+    @property
+    def rescan(self) -> list[str]:
+        """The screens (receiving, damage, transfer) where someone must scan the item again once linked."""
+        return sorted(set(self.contexts) & set(RESCAN_CONTEXTS))
 
     @property
     def shown(self) -> str:
@@ -252,6 +267,7 @@ class Outcome:
     applied: int = 0  # scans that became count scans (or joined an undecided count line)
     too_late: int = 0  # scans whose session's count was already decided
     resolved: int = 0  # scans outside a count: nothing to apply
+    rescan: int = 0  # of those, made while receiving, flagging damage or moving: to be scanned again
 
 
 def _pending_rows(store_id: int, code: str) -> list[UnknownScan]:
@@ -338,7 +354,8 @@ def _apply(store_id: int, rows: list[UnknownScan], item: Item, manager: User) ->
     led.settle()
     db.session.flush()
     _remember_count_scans(rows)
-    return Outcome(rows[0].code, item, counts["applied"], counts["too_late"], counts["resolved"])
+    rescan = sum(1 for row in rows if row.context in RESCAN_CONTEXTS)
+    return Outcome(rows[0].code, item, counts["applied"], counts["too_late"], counts["resolved"], rescan)
 
 
 def _remember_count_scans(rows: list[UnknownScan]) -> None:

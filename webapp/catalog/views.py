@@ -232,6 +232,9 @@ def _after_unknown(outcome: unknown.Outcome) -> Response:
         parts.append(f"{outcome.too_late} too late to count (their count was already decided)")
     if outcome.resolved:
         parts.append(f"{outcome.resolved} outside a count (nothing to add)")
+    if outcome.rescan:
+        parts.append(f"{outcome.rescan} made while receiving, flagging damage or moving stock "
+                     "changed no stock: have the item scanned again on that screen")
     if outcome.item is not None:
         flash(f"Code {outcome.code} is now a barcode of {outcome.item.name}"
               + (f": {'; '.join(parts)}." if parts else "."))
