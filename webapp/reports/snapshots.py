@@ -37,8 +37,6 @@ from webapp.reports.models import LevelSnapshot, LevelSnapshotRow
 from webapp.reports.sql import unindexed
 from webapp.types import utcnow
 
-KEPT = 60  # snapshots per store
-
 
 def levels_select(store_id: int, at: datetime, base: LevelSnapshot | None = None,
                   location_id: int | None = None, item_ids: list[int] | None = None):
@@ -169,23 +167,11 @@ def snapshot_for(store_id: int, at: datetime, tz: str | None = None) -> LevelSna
             db.session.commit()
             return snap
         snap = _build(store_id, day_end, snap)
-        _prune(store_id, keep=snap.id)
         db.session.commit()
         return snap
     except SQLAlchemyError:
         db.session.rollback()
         return None
-
-
-def _prune(store_id: int, keep: int) -> None:
-    """Keep the store's ``KEPT`` most recently built snapshots: each is a row per item-location,
-    and a manager who browses a year of past dates should not leave a year of them behind."""
-    stale = db.session.scalars(select(LevelSnapshot.id).where(
-        LevelSnapshot.store_id == store_id, LevelSnapshot.id != keep)
-        .order_by(LevelSnapshot.built_at.desc(), LevelSnapshot.id.desc()).offset(KEPT - 1)).all()
-    if stale:
-        db.session.execute(delete(LevelSnapshotRow).where(LevelSnapshotRow.snapshot_id.in_(stale)))
-        db.session.execute(delete(LevelSnapshot).where(LevelSnapshot.id.in_(stale)))
 
 
 def snapshot_instants(store_id: int) -> list[datetime]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from webapp.alerts import reorder
@@ -16,7 +16,7 @@ from webapp.inventory.ledger import level_at
 from webapp.inventory.models import StockLevel
 from webapp.reports import accuracy, calc, coverage, ledger_view, shrink, snapshots, valuation
 from webapp.reports.filters import Filter
-from webapp.reports.models import LevelSnapshot, LevelSnapshotRow
+from webapp.reports.models import LevelSnapshot
 
 
 def t(day: int, hour: int = 12) -> datetime:
@@ -262,13 +262,3 @@ def test_a_snapshot_that_cannot_be_written_now_leaves_the_valuation_right(db, sh
     at = end_of(5, store)
     assert valuation.levels_at(store.id, at) == ledger_says(db, store, at)
     assert snapshots.snapshot_instants(store.id) == []
-
-
-def test_a_store_keeps_only_its_latest_snapshots(db, shop, store, monkeypatch):
-    monkeypatch.setattr(snapshots, "KEPT", 2)
-    for day in (3, 5, 12):
-        at = end_of(day, store)
-        assert valuation.levels_at(store.id, at) == ledger_says(db, store, at)
-    assert snapshots.snapshot_instants(store.id) == [end_of(5, store), end_of(12, store)]
-    assert db.session.scalar(select(func.count()).select_from(LevelSnapshotRow)) == 2 * 3  # 3 streams
-    assert valuation.levels_at(store.id, end_of(4, store)) == ledger_says(db, store, end_of(4, store))
