@@ -19,6 +19,12 @@ or in whatever order transactions committed. When the count grew, the late event
 by id (every event the snapshot saw has an id at most ``max_event_id``, read in the same
 statement as the count) and only their streams are recomputed; if that does not account
 for the whole difference (an older transaction committed late) the snapshot is rebuilt.
+
+Nothing deletes a snapshot: a request may be reading one as the base of its valuation, and
+on PostgreSQL a delete committed between its check and its read would leave it summing a
+snapshot with no rows. Pruning old ones safely needs the readers to check their base still
+exists after reading (or a lock); until then a snapshot costs a row per item-location with
+stock, kept for each store day someone has looked at.
 """
 
 from __future__ import annotations
