@@ -33,6 +33,7 @@ CAPABILITIES: tuple[str, ...] = (
     "receiving",
     "damage",
     "transfers",
+    "jobs",
 )
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,8 @@ def cli() -> None:
     pass
 
 
-def _store_ids(store_id: int | None) -> list[int]:
+def store_ids(store_id: int | None = None) -> list[int]:
+    """The stores to sync: the one asked for, else every connected store."""
     if store_id is not None:
         return [store_id]
     ids = list(db.session.scalars(select(CloverConnection.store_id).order_by(CloverConnection.store_id)))
@@ -42,7 +43,7 @@ def _store_ids(store_id: int | None) -> list[int]:
 def sync(store_id: int | None, no_push: bool, full_catalog: bool) -> None:
     """Pull the catalog and orders, process webhook hints, then push levels. Safe to overlap."""
     failed = False
-    for sid in _store_ids(store_id):
+    for sid in store_ids(store_id):
         try:
             report = run_sync(sid, push=not no_push, full_catalog=full_catalog)
         except (CloverError, DomainError) as exc:

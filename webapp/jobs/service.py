@@ -1,0 +1,93 @@
+"""One cycle of the periodic jobs, each step on its own: a step that fails is logged and the
+next one still runs, so a Clover outage never stops low-stock alerts (nor the reverse)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from webapp.alerts import service as alerts
+from webapp.clover.cli import store_ids
+from webapp.clover.client import CloverError
+from webapp.clover.sync import run_sync
+from webapp.errors import DomainError
+from webapp.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class StepFailed(Exception):
+    """A step did part of its work; the message says what failed."""
+
+
+@dataclass
+class StepResult:
+    name: str
+    ok: bool
+    summary: str
+
+
+def clover_step() -> str:
+    """Pull and push every connected store; one store's failure does not skip the others."""
+    done, failures = [], []
+    for store_id in store_ids():
+        try:
+            report = run_sync(store_id)
+        except (CloverError, DomainError) as exc:
+            failures.append(f"store {store_id}: {exc}")
+            continue
+        if not report.ran:
+            done.append(f"store {store_id}: another sync is running; skipped")
+            continue
+        orders = report.orders
+        done.append(f"store {store_id}: orders {orders.orders if orders else 0}, "
+                    f"events {orders.events if orders else 0}, "
+                    f"pushed {report.push.pushed if report.push else 0}, requests {report.requests}")
+    if failures:
+        raise StepFailed("; ".join(failures + done))
+    return "; ".join(done) or "no store is connected"
+
+
+def alerts_step() -> str:
+    raised, retried = alerts.sweep()
+    return f"{raised} alert(s) raised, {retried} delivery retried"
+
+
+Step = tuple[str, Callable[[], str]]
+STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step))
+
+
+def run_cycle(steps: Iterable[Step] = STEPS) -> list[StepResult]:
+    results = []
+    for name, step in steps:
+        try:
+            summary = step()
+            db.session.commit()
+            results.append(StepResult(name, True, summary))
+        except StepFailed as exc:
+            db.session.rollback()
+            log.warning("%s failed: %s", name, exc)
+            results.append(StepResult(name, False, str(exc)))
+        except Exception as exc:  # a bug or an outage in one step must not stop the others
+            db.session.rollback()
+            log.exception("%s failed", name)
+            results.append(StepResult(name, False, f"{type(exc).__name__}: {exc}"))
+    return results
+
+
+def run_forever(every: float, stop: threading.Event, report: Callable[[list[StepResult]], None],
+                steps: Iterable[Step] = STEPS) -> int:
+    """Cycle until ``stop`` is set, starting one cycle ``every`` seconds after the last began
+    (at once when a cycle took longer). The step in progress finishes first. Returns the cycles run."""
+    cycles = 0
+    steps = tuple(steps)
+    while not stop.is_set():
+        began = time.monotonic()
+        report(run_cycle(steps))
+        db.session.remove()  # a long-lived process: no identity map or connection kept between cycles
+        cycles += 1
+        stop.wait(max(0.0, every - (time.monotonic() - began)))
+    return cycles
