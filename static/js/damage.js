@@ -7,6 +7,7 @@ import * as outbox from "./outbox.js";
 import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
+import * as unknown from "./unknown.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("damage-flag");
@@ -25,9 +26,13 @@ let uploading = null;
 async function onScan(code, { format }) {
   const found = await catalog.resolve(session.store_id, code, format);
   if (!found.item) {
-    itemLine.textContent = `Unknown code ${found.code}: not in the catalog.`;
+    chosen = null;
+    await unknown.keep(session, { code: found.code, context: "damage",
+      locationId: Number($("flag-location").value) });
+    const text = unknown.warning(found.code, "flagged");
+    itemLine.textContent = text;
     itemLine.className = "last-scan warn";
-    return { text: `Unknown code ${found.code}`, tone: "warn" };
+    return { text, tone: "warn" };
   }
   chosen = { item: found.item, code };
   itemLine.textContent = found.item.name;

@@ -8,6 +8,7 @@ import * as outbox from "./outbox.js";
 import * as photoQueue from "./photo-queue.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
+import * as unknown from "./unknown.js";
 
 export { gs1Parts };
 
@@ -119,7 +120,10 @@ async function resolveScan(code, format) {
 async function onScan(code, { format }) {
   const { found, count } = await resolveScan(code, format);
   if (!found.item) {
-    const text = `UNKNOWN CODE ${found.code}: not in the catalog. Put it aside for a manager.`;
+    // A label's (37) count goes with its GTIN: a manager who links the GTIN sees how many came.
+    await unknown.keep(session, { code: found.code, quantity: count || 1, context: "receiving",
+      locationId: Number(locationSelect.value) });
+    const text = unknown.warning(found.code, "received");
     announce(text, "warn");
     return { text, tone: "warn" };
   }

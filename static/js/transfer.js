@@ -9,6 +9,7 @@ import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
 import { mount } from "./scanner.js";
 import { currentSession } from "./session.js";
+import * as unknown from "./unknown.js";
 
 const $ = (id) => document.getElementById(id);
 const from = $("transfer-from");
@@ -47,8 +48,11 @@ async function onScan(code, { format }) {
   const parts = gs1Parts(code);
   const found = await catalog.resolve(session.store_id, parts.gtin || code, parts.gtin ? null : format);
   if (!found.item) {
-    show(`Unknown code ${found.code}`, "warn");
-    return { text: `Unknown code ${found.code}`, tone: "warn" };
+    await unknown.keep(session, { code: found.code, quantity: parts.count || 1, context: "transfer",
+      locationId: source });
+    const text = unknown.warning(found.code, "moved");
+    show(text, "warn");
+    return { text, tone: "warn" };
   }
   const quantity = found.pack_qty * (parts.count || 1);
   // A label goes whole, in a form the server reads; any other code as the catalog stores it.

@@ -51,3 +51,31 @@ def test_a_damage_flag_with_a_reason_and_a_photo(page, live_server):
     served = page.request.get(f"/photos/{photos[0]}")
     assert served.ok
     assert Image.open(io.BytesIO(served.body())).getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
+
+
+def test_an_unknown_code_is_kept_for_a_manager_and_nothing_is_flagged(page, live_server):
+    from webapp.catalog.unknown_models import UnknownScan
+    from webapp.extensions import db
+
+    before = len(records(live_server))
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)   # the camera's
+    where = int(page.locator("#flag-location").input_value())
+    field = page.get_by_label("Type a barcode")
+    field.fill("SHELF-TAG-404")
+    field.press("Enter")
+    expect(page.locator("#damage-item")).to_contain_text(
+        "UNKNOWN CODE SHELF-TAG-404: not flagged. Kept for a manager")
+    page.get_by_label("damaged", exact=True).check()
+    page.get_by_role("button", name="Flag it").click()          # not the item scanned before it
+    expect(page.locator("#flag-status")).to_have_text("Scan the item first.")
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=20)
+    assert len(records(live_server)) == before
+    with live_server["app"].app_context():
+        rows = db.session.query(UnknownScan).filter(UnknownScan.raw_code == "SHELF-TAG-404")
+        kept = [(s.raw_code, s.context, s.location_id, s.status, s.quantity) for s in rows]
+        rows.delete()                      # the server is shared: other tests count waiting codes
+        db.session.commit()
+    assert kept == [("SHELF-TAG-404", "damage", where, "pending", 1)]
