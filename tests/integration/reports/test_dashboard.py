@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 from webapp.api.models import SyncReceipt
 from webapp.clover.models import CloverConnection, CloverWebhookHint
 from webapp.reports import dashboard
-from webapp.types import utcnow
 
 
 def test_the_dashboard_puts_the_shortest_cover_first_and_counts_today(db, store, make_item, record):
-    now = utcnow()
+    # Midday in the store's zone: "today" must not depend on when the suite runs (events
+    # five minutes before a run just after local midnight belong to yesterday).
+    now = datetime(2026, 11, 20, 17, tzinfo=UTC)
     fast = make_item("Fast", reorder_point=10, cost_cents=100)
     slow = make_item("Slow", reorder_point=10, cost_cents=100)
     fine = make_item("Fine", reorder_point=2, cost_cents=100)
