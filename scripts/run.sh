@@ -44,17 +44,11 @@ if [ "${CLOVER_DEMO_EMULATOR:-0}" = 1 ] && $FLASK demo emulator --help >/dev/nul
   $FLASK clover sync || true
 fi
 # The periodic jobs, like cron every minute but sooner (sales from the emulator show up within
-# seconds): pull and push Clover, then raise low-stock alerts and retry their deliveries, so
-# alerts fire without anyone at a keyboard. Each run is logged under instance/ with its time.
-periodic() {
-  while sleep "${SYNC_EVERY:-${CLOVER_SYNC_EVERY:-15}}"; do
-    if [ -n "${CLOVER_BASE_URL:-}" ]; then
-      { echo "== $(date -u +%FT%TZ)"; $FLASK clover sync 2>&1 || true; } >>instance/clover-sync.log
-    fi
-    { echo "== $(date -u +%FT%TZ)"; $FLASK alerts check 2>&1 || true; } >>instance/alerts.log
-  done
-}
-periodic &
+# seconds): one long-lived process pulls and pushes Clover, then raises low-stock alerts and
+# retries their deliveries, so alerts fire without anyone at a keyboard. Logged with the time
+# of each cycle in instance/jobs.log; a failing step is logged there and the next still runs.
+EVERY=${SYNC_EVERY:-${CLOVER_SYNC_EVERY:-15}}
+$FLASK jobs run --every "$EVERY" >>instance/jobs.log 2>&1 &
 pids+=($!)
 
 GUNICORN=".venv/bin/gunicorn --workers ${WORKERS:-2} --threads 4 --access-logfile - wsgi:app"
@@ -76,7 +70,7 @@ cat <<MSG
     Demo logins (password "demo"): staff, receiver, manager, admin
     Printable barcodes: /labels
     Clover: ${CLOVER_BASE_URL:-not configured}
-    Every ${SYNC_EVERY:-${CLOVER_SYNC_EVERY:-15}} s: clover sync, alerts check (logs in instance/)
+    Every ${EVERY} s: clover sync, alerts check (flask jobs run; log in instance/jobs.log)
   Press Ctrl-C to stop.
 
 MSG
