@@ -8,7 +8,7 @@ PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint setup setup-dev system-deps vendor bench clean
+.PHONY: run test lint audit setup setup-dev system-deps vendor bench clean
 
 run: setup system-deps vendor
 	DEMO_MODE=1 ./scripts/run.sh
@@ -18,6 +18,11 @@ test: setup-dev system-deps vendor
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+
+# Known vulnerabilities in the pinned dependencies (pip-audit; README "Dependencies and
+# advisories"). Needs the network, so `make test` does not run it.
+audit: setup-dev
+	@./scripts/audit.sh
 
 setup: $(VENV)/.stamp-runtime
 setup-dev: $(VENV)/.stamp-dev
@@ -46,4 +51,4 @@ bench: setup-dev
 	@echo "Benchmarks: see bench/README.md"
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-audit node_modules static/vendor .pytest_cache .ruff_cache
