@@ -127,6 +127,18 @@ def seed(app, n_items: int) -> dict:
         db.session.execute(Barcode.__table__.insert(), [
             dict(store_id=store.id, item_id=item_id, code=f"29{item_id:011d}", gtin14=None, pack_qty=1,
                  created_at=now) for item_id in ids])
+        # A store has stock: every item opens with 1,000 on the floor a day ago. Without it the
+        # stock mix's sales drove each item it touched below a suggested reorder point on first
+        # contact, so every batch also raised about a thousand low-stock alerts.
+        from webapp.inventory.ledger import rebuild_levels
+        from webapp.inventory.models import StockEvent
+
+        opened = now - timedelta(days=1)
+        db.session.execute(StockEvent.__table__.insert(), [
+            dict(key=f"bench-opening:{item_id}", store_id=store.id, item_id=item_id, location_id=floor.id,
+                 kind="opening", quantity=1000, occurred_at=opened, recorded_at=now, source="import")
+            for item_id in ids])
+        rebuild_levels(store.id)
         db.session.commit()
         user = create_user(NewUser("bench", PASSWORD, "manager", store.id))
         session = counting.open_session(counting.NewSession(store.id, floor.id, user.id))
