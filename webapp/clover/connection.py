@@ -84,17 +84,20 @@ def connect_with_oauth(store_id: int, merchant_id: str, pair: TokenPair) -> Clov
     return row
 
 
-# Clover's codes are UUIDs (36 characters). Sealed, 79 bytes is the most the column's 200 holds.
-WEBHOOK_CODE_MAX = 64
+# Clover's codes are UUIDs (36 characters); the column is Text, so this bound only refuses a paste
+# that is plainly not a code (a whole page, a log) before it is sealed and stored.
+WEBHOOK_CODE_MAX = 1000
 
 
 def save_webhook_auth_code(row: CloverConnection, code: str) -> None:
     """Keep the X-Clover-Auth code an admin pasted, sealed like the tokens; blank forgets it.
     The caller commits."""
     code = (code or "").strip()
-    if len(code.encode()) > WEBHOOK_CODE_MAX:
-        raise DomainError("bad_webhook_code", f"A Clover auth code is at most {WEBHOOK_CODE_MAX} characters: "
-                          "paste the code exactly as Clover's dashboard shows it.", "code")
+    if len(code) > WEBHOOK_CODE_MAX:
+        raise DomainError(
+            "bad_webhook_code",
+            f"A Clover auth code is at most {WEBHOOK_CODE_MAX:,} characters (this one has {len(code):,}): "
+            "paste the code exactly as Clover's dashboard shows it.", "code")
     row.webhook_auth_code = cipher().seal(code) if code else None
 
 

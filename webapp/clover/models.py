@@ -42,7 +42,7 @@ class CloverConnection(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # The X-Clover-Auth code an admin pasted (CLOVER_WEBHOOK_AUTH_CODE wins when set), sealed like the
     # tokens (token_crypto.py); a value from before that is plaintext until the next sync seals it.
-    webhook_auth_code: Mapped[str | None] = mapped_column(String(200))
+    webhook_auth_code: Mapped[str | None] = mapped_column(Text)
     # The sync lease: one `flask clover sync` per merchant at a time, across servers.
     sync_owner: Mapped[str | None] = mapped_column(String(64))
     sync_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -44,15 +44,22 @@ def test_a_plaintext_code_from_before_still_works_and_the_next_sync_seals_it(
     assert _deliver(client, AUTH) == 200
 
 
-def test_a_code_too_long_to_be_clovers_is_refused_with_a_message_and_nothing_kept(
+def test_a_code_longer_than_clovers_uuids_is_kept_whole_and_checks_deliveries(
+        login_as, client, db, store, connected):
+    long_code = "z" + "y" * 999  # 1,000 characters; sealed, some 1,400: the old String(200) refused it
+    assert login_as("admin").post_form("/clover/auth-code", {"code": long_code}).status_code == 302
+    assert cipher().open(_stored_code(db, store.id)) == long_code
+    assert _deliver(client, "y" * 1000) == 401
+    assert _deliver(client, long_code) == 200
+
+
+def test_a_paste_too_long_to_be_a_code_is_refused_with_a_message_and_nothing_kept(
         login_as, db, store, connected):
     admin = login_as("admin")
-    assert admin.post_form("/clover/auth-code", {"code": "y" * 64}).status_code == 302
-    assert len(_stored_code(db, store.id)) <= 200  # the column's width: PostgreSQL enforces it
     admin.post_form("/clover/auth-code", {"code": AUTH})
-    response = admin.post_form("/clover/auth-code", {"code": "x" * 65})
+    response = admin.post_form("/clover/auth-code", {"code": "x" * 1001})
     assert response.status_code == 400
-    assert "at most 64 characters" in response.get_data(as_text=True)
+    assert "at most 1,000 characters (this one has 1,001)" in response.get_data(as_text=True)
     assert cipher().open(_stored_code(db, store.id)) == AUTH
 
 
