@@ -206,7 +206,7 @@ def ingest_gunicorn(url: str, world: dict, mix: str, batches: int, phones: int) 
            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "600", "--log-level", "warning", "bench.ledger:bench_app()"],
+         "--timeout", "600", "--log-level", "warning", "--no-control-socket", "bench.ledger:bench_app()"],
         cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

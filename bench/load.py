@@ -123,7 +123,7 @@ def migrate_and_seed(db_url: str, phones: int, items: int) -> dict:
 def start_gunicorn(db_url: str, port: int, workers: int, log: Path, extra_env: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
+         "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"],
         cwd=ROOT, env={**server_env(db_url), **extra_env}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True)
     deadline = time.monotonic() + 30

@@ -52,11 +52,14 @@ $FLASK jobs run --every "$EVERY" >>instance/jobs.log 2>&1 &
 pids+=($!)
 
 GUNICORN=".venv/bin/gunicorn --workers ${WORKERS:-2} --threads 4 --access-logfile - wsgi:app"
+# Each server its own control socket (gunicornc -s instance/gunicorn-https.ctl): gunicorn's default,
+# ~/.gunicorn/gunicorn.ctl, is one path for every gunicorn of the user, and the last one started
+# takes it over (and deletes it when it stops), so the two here would share, and lose, one socket.
 $GUNICORN --bind "0.0.0.0:${HTTPS_PORT}" --certfile instance/dev-cert.pem --keyfile instance/dev-key.pem \
-  --error-logfile instance/gunicorn-https.log &
+  --control-socket "$PWD/instance/gunicorn-https.ctl" --error-logfile instance/gunicorn-https.log &
 pids+=($!)
 # Plain HTTP is for this machine only: a phone needs the HTTPS address for its camera.
-SESSION_COOKIE_SECURE=0 $GUNICORN --bind "127.0.0.1:${HTTP_PORT}" &
+SESSION_COOKIE_SECURE=0 $GUNICORN --bind "127.0.0.1:${HTTP_PORT}" --control-socket "$PWD/instance/gunicorn-http.ctl" &
 pids+=($!)
 
 sleep 1

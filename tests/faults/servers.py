@@ -53,7 +53,7 @@ class Gunicorn:
                "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0", **self.env}
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(self.workers), "--bind",
-             f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+             f"127.0.0.1:{self.port}", "--timeout", "60", "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         wait_for_port(self.port)
         # The master binds before its workers have imported the app: wait for a real answer.
