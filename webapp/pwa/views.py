@@ -1,6 +1,6 @@
 """The installable app shell: home screen, manifest, service worker, offline page, lookup."""
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, current_app, get_flashed_messages, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -13,6 +13,21 @@ from webapp.pwa import shell
 from webapp.types import utcnow
 
 bp = Blueprint("pwa", __name__)
+
+
+@bp.app_context_processor
+def _page_flashes():
+    def page_flashes() -> list[str]:
+        """The flashed messages, unless this page is fetched in the background.
+
+        The service worker keeps screens for offline use by fetching them with the user's
+        cookie; such a fetch (Sec-Fetch-Mode other than "navigate") landing between a form's
+        POST and the page it redirects to would take the "1 scan added" meant for the user.
+        """
+        mode = request.headers.get("Sec-Fetch-Mode")
+        return get_flashed_messages() if mode in (None, "navigate") else []
+
+    return {"page_flashes": page_flashes}
 
 # Home-screen tiles: (label, endpoint, least role). A tile shows once its capability exists.
 TILES: tuple[tuple[str, str, str], ...] = (

@@ -98,3 +98,15 @@ def test_the_phone_count_screen_carries_the_store_s_locations_and_open_counts_as
     assert {loc["name"] for loc in data["locations"]} == {"Sales floor", "Back room"}
     assert [(s["id"], s["location_id"]) for s in data["sessions"]] == [(session.id, back.id)]
     assert "/count" in re.search(r'name="offline-pages" content="([^"]*)"', page).group(1).split()
+
+
+def test_a_page_the_service_worker_keeps_in_the_background_does_not_take_the_users_message(login_as):
+    """The message a POST flashes belongs to the page the user is sent to, not to a screen
+    the service worker happens to be fetching for offline use at that moment."""
+    client = login_as("staff")
+    assert client.post_form("/logout", {}).status_code == 302
+    kept = client.get("/login", headers={"Sec-Fetch-Mode": "same-origin", "Sec-Fetch-Dest": "empty"})
+    assert kept.status_code == 200 and "You are logged out." not in kept.get_data(as_text=True)
+    shown = client.get("/login", headers={"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    assert "You are logged out." in shown.get_data(as_text=True)
+    assert "You are logged out." not in client.get("/login").get_data(as_text=True)  # shown once
