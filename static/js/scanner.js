@@ -343,7 +343,9 @@ class Scanner {
       this.detect()
         .then((found) => {
           this.detectMs = performance.now() - frameTime;
-          if (found) this.accept(found.rawValue, "camera", found.format, frameTime);
+          // A frame decoded after the camera was stopped (in the worker, or at the server) is
+          // not a scan: stopping means no more scans, on a slow phone too.
+          if (found && this.running && this.stream) this.accept(found.rawValue, "camera", found.format, frameTime);
         })
         .catch((err) => this.decoderFailed(err))
         .finally(() => { this.busy = false; });

@@ -65,8 +65,9 @@ def test_moving_the_last_scan_back_returns_what_the_scan_moved_once(page, live_s
     field = page.get_by_label("Type a barcode")
     field.wait_for()
     # The fake camera keeps showing Oat Milk: on a slow machine its scan could land between the
-    # label and the undo and become "the last scan". This test is about the keyboard label.
-    wait_until(page, "window.shelfcountScanner !== undefined")
+    # label and the undo and become "the last scan". This test is about the keyboard label, so
+    # it lets the camera's first scan land, then stops the camera.
+    expect(page.locator("#transfer-last")).to_contain_text("Oat Milk 1L", timeout=15_000)
     page.evaluate("window.shelfcountScanner.stopCamera()")
     field.fill("(01)00036000291452(37)12")
     field.press("Enter")
