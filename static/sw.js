@@ -43,9 +43,19 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// When a form was just posted, the page the server redirects to carries its answer (the
+// "Item saved." message, the list without what was just handled): a kept copy must not stand
+// in for it after a few seconds, however slow the network. The mark is the worker's memory
+// of the POST it saw go by, used by the next navigation only.
+let formPostedAt = 0;
+const AFTER_POST_MS = 60000;
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
+  if (request.method !== "GET") {
+    if (request.mode === "navigate") formPostedAt = Date.now();
+    return;
+  }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (NETWORK_ONLY.some((p) => url.pathname.startsWith(p))) return;
@@ -85,7 +95,9 @@ async function page(event) {
   try {
     // In a back room with one bar of signal a request can hang for a minute; when a copy
     // exists, give the network a few seconds and then show the copy.
-    if (!cached) return await network;
+    const answeringPost = Date.now() - formPostedAt < AFTER_POST_MS;
+    formPostedAt = 0;
+    if (!cached || answeringPost) return await network;
     event.waitUntil(network.catch(() => undefined));
     return await Promise.race([
       network,
