@@ -72,16 +72,39 @@ export async function resolve(storeId, text, format = null) {
   if (inflight.has(storeId) && !((await getMeta(`catalog:${storeId}`)) || {}).updated_at) {
     await inflight.get(storeId).catch(() => undefined);
   }
-  const found = await transact(["items", "codes"], "readonly", async (itemStore, codeStore) => {
+  let found = await lookUp(storeId, raw, gtin14);
+  // Not here, but a manager may have just added it (an unknown code linked, a new item): when
+  // online, ask for what changed and look again before calling it unknown. Bounded: a stuck
+  // scanner repeating a coupon asks at most every REFRESH_AGAIN_MS, and waits at most
+  // REFRESH_WAIT_MS (a weak signal must not stall the scanning).
+  if (!found && navigator.onLine && await refreshedLongAgo(storeId)) {
+    const fresh = await Promise.race([
+      refresh(storeId).then(() => true, () => false),
+      new Promise((resolve) => setTimeout(() => resolve(false), REFRESH_WAIT_MS)),
+    ]);
+    if (fresh) found = await lookUp(storeId, raw, gtin14);
+  }
+  // `barcode` is the code as the catalog stores it: what to send the server for this scan.
+  return { code: raw, gtin14, item: found ? found.item : null, pack_qty: found ? found.pack_qty : 1,
+           barcode: found ? found.barcode : raw };
+}
+
+const REFRESH_AGAIN_MS = 10000;
+const REFRESH_WAIT_MS = 2500;
+
+async function refreshedLongAgo(storeId) {
+  const state = (await getMeta(`catalog:${storeId}`)) || {};
+  return !state.updated_at || Date.now() - Date.parse(state.updated_at) > REFRESH_AGAIN_MS;
+}
+
+function lookUp(storeId, raw, gtin14) {
+  return transact(["items", "codes"], "readonly", async (itemStore, codeStore) => {
     let entry = await done(codeStore.get(codeKey(storeId, raw)));
     if (!entry && gtin14) entry = await done(codeStore.get(gtinKey(storeId, gtin14)));
     if (!entry) return null;
     const item = await done(itemStore.get(entry.item_key));
     return item ? { item, pack_qty: entry.pack_qty, barcode: entry.code } : null;
   });
-  // `barcode` is the code as the catalog stores it: what to send the server for this scan.
-  return { code: raw, gtin14, item: found ? found.item : null, pack_qty: found ? found.pack_qty : 1,
-           barcode: found ? found.barcode : raw };
 }
 
 export async function getItem(storeId, id) {

@@ -187,3 +187,19 @@ def test_with_the_camera_refused_a_count_still_goes_on_by_typing(browser_type, b
         assert not blocked
     finally:
         browser.close()
+
+
+def test_a_code_a_manager_added_after_the_phone_loaded_its_catalog_counts_at_once(page, seed):
+    """The phone's catalog is a copy: before calling a scan unknown, an online phone asks what
+    changed, so a code added a minute ago is counted rather than sent to a manager's queue."""
+    from webapp.catalog import service as catalog
+
+    log_in(page, next_path="/count")
+    _start_count(page)
+    expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)  # the camera is live
+    page.wait_for_timeout(10_500)  # the phone's last catalog refresh is now over 10 s old
+    new_code = "4801234567897"  # a valid EAN-13 no seeded item has
+    _server(seed, lambda s: catalog.add_barcode(seed["store_id"], seed["items"]["Green Tea 20ct"], new_code))
+    _wedge(page, new_code)
+    expect(_line(page, "Green Tea 20ct")).to_have_text("1", timeout=10_000)
+    expect(page.locator(".tally-unknown")).to_have_count(0)
