@@ -187,6 +187,39 @@ def wait_until(page, script: str, timeout: float = 10.0):
         page.wait_for_timeout(100)
 
 
+def outbox_empty(page, timeout: float = 20.0):
+    """Wait until the phone's outbox has sent everything (each record answered by the server)."""
+    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
+               timeout=timeout)
+
+
+def on_server(seed, query):
+    """Run ``query(session)`` against the live server's database, in its app."""
+    from webapp.extensions import db
+
+    with seed["app"].app_context():
+        try:
+            return query(db.session)
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def refused_camera(browser_type, base_url):
+    """open(next_path) -> a logged-in page in a browser whose camera permission is refused
+    (no --use-fake-ui-for-media-stream, no permission granted), guarded like every context."""
+    browser = browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                  args=[*FLAGS, "--use-fake-device-for-media-stream"])
+    context = browser.new_context(base_url=base_url, permissions=[], viewport={"width": 360, "height": 640})
+    blocked = guard_context(context, base_url)
+    try:
+        yield lambda next_path: log_in(context.new_page(), next_path=next_path)
+        assert not blocked, f"the page asked for something off the server: {blocked}"
+    finally:
+        context.close()
+        browser.close()
+
+
 @pytest.fixture
 def seed(live_server):
     return live_server

@@ -5,17 +5,7 @@ import json
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in, wait_until
-
-
-def _server(seed, query):
-    from webapp.extensions import db
-
-    with seed["app"].app_context():
-        try:
-            return query(db.session)
-        finally:
-            db.session.remove()
+from tests.browser.conftest import log_in, on_server, outbox_empty, wait_until
 
 
 def _session_id(page) -> str:
@@ -37,13 +27,6 @@ def _line(page, name):
 def _wedge(page, code):
     page.keyboard.type(code)
     page.keyboard.press("Enter")
-
-
-def _outbox_empty(page):
-    wait_until(page, """async () => {
-        const outbox = await import('/static/js/outbox.js');
-        return (await outbox.all()).length === 0;
-    }""", timeout=20)
 
 
 def test_a_barcode_in_front_of_the_camera_reaches_the_tally(page):
@@ -115,21 +98,21 @@ def test_a_whole_count_made_offline_reaches_the_server_once_and_sets_the_levels(
                                         .then((rows) => rows.map((r) => [r.id, r.event.type]))"""))
         types = list(waiting.values())
         assert types.count("count_start") == 1 and types.count("count_submit") == 1
-        assert _server(seed, lambda s: s.get(CountSession, session_id)) is None
+        assert on_server(seed, lambda s: s.get(CountSession, session_id)) is None
     finally:
         context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
-    _outbox_empty(page)
+    outbox_empty(page)
 
-    receipts = _server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
+    receipts = on_server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
                                                  .where(SyncReceipt.event_id.in_(list(waiting)))))
     assert receipts == len(waiting)
-    status = _server(seed, lambda s: s.get(CountSession, session_id).status)
+    status = on_server(seed, lambda s: s.get(CountSession, session_id).status)
     assert status == "submitted"
-    scans = _server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
+    scans = on_server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
                                               .where(CountScan.session_id == session_id)))
     assert scans == types.count("count_scan") == 6
-    levels = _server(seed, lambda s: {
+    levels = on_server(seed, lambda s: {
         row.item_id: row.quantity for row in s.scalars(select(StockLevel).where(
             StockLevel.location_id == seed["back_id"]))})
     items = seed["items"]
@@ -159,34 +142,24 @@ def test_an_outbox_sent_twice_because_the_answer_was_lost_changes_nothing_the_se
     expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)
     _wedge(page, "036000291452")
     expect(_line(page, "Rye Crackers")).to_have_text("1")
-    _outbox_empty(page)
+    outbox_empty(page)
 
     first, second = answers[0]["results"], answers[-1]["results"]
     assert {r["status"] for r in first} == {"accepted"}
     sent_first = {r["id"] for r in first}
     assert all(r["status"] == "duplicate" for r in second if r["id"] in sent_first)
-    scans = _server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
+    scans = on_server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
                                               .where(CountScan.session_id == session_id)))
     assert scans == 2
 
 
-def test_with_the_camera_refused_a_count_still_goes_on_by_typing(browser_type, base_url):
-    browser = browser_type.launch(executable_path=CHROMIUM, headless=True,
-                                  args=[*FLAGS, "--use-fake-device-for-media-stream"])
-    try:
-        context = browser.new_context(base_url=base_url, permissions=[],
-                                      viewport={"width": 360, "height": 640})
-        blocked = guard_context(context, base_url)
-        page = log_in(context.new_page(), next_path="/count")
-        _start_count(page)
-        expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
-        page.get_by_label("Type a barcode").fill("036000291452")
-        page.get_by_role("button", name="Add").click()
-        expect(_line(page, "Rye Crackers")).to_have_text("1")
-        context.close()
-        assert not blocked
-    finally:
-        browser.close()
+def test_with_the_camera_refused_a_count_still_goes_on_by_typing(refused_camera):
+    page = refused_camera("/count")
+    _start_count(page)
+    expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
+    page.get_by_label("Type a barcode").fill("036000291452")
+    page.get_by_role("button", name="Add").click()
+    expect(_line(page, "Rye Crackers")).to_have_text("1")
 
 
 def test_a_code_a_manager_added_after_the_phone_loaded_its_catalog_counts_at_once(page, seed):
@@ -199,7 +172,8 @@ def test_a_code_a_manager_added_after_the_phone_loaded_its_catalog_counts_at_onc
     expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)  # the camera is live
     page.wait_for_timeout(10_500)  # the phone's last catalog refresh is now over 10 s old
     new_code = "4801234567897"  # a valid EAN-13 no seeded item has
-    _server(seed, lambda s: catalog.add_barcode(seed["store_id"], seed["items"]["Green Tea 20ct"], new_code))
+    tea = seed["items"]["Green Tea 20ct"]
+    on_server(seed, lambda s: catalog.add_barcode(seed["store_id"], tea, new_code))
     _wedge(page, new_code)
     expect(_line(page, "Green Tea 20ct")).to_have_text("1", timeout=10_000)
     expect(page.locator(".tally-unknown")).to_have_count(0)

@@ -7,7 +7,7 @@ import io
 from PIL import ExifTags, Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, outbox_empty
 
 
 def photo_with_gps() -> bytes:
@@ -41,7 +41,7 @@ def test_a_damage_flag_with_a_reason_and_a_photo(page, live_server):
     expect(page.locator("#flag-photo-status")).to_have_text("Photo attached.", timeout=10_000)
     page.get_by_role("button", name="Flag it").click()
     expect(page.locator("#flag-status")).to_contain_text("Flagged 2 × Oat Milk 1L as expired")
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)")
+    outbox_empty(page, timeout=10)
     found = records(live_server)
     assert len(found) == before + 1
     item_id, quantity, reason, status, photos = found[-1]
@@ -70,8 +70,7 @@ def test_an_unknown_code_is_kept_for_a_manager_and_nothing_is_flagged(page, live
     page.get_by_label("damaged", exact=True).check()
     page.get_by_role("button", name="Flag it").click()          # not the item scanned before it
     expect(page.locator("#flag-status")).to_have_text("Scan the item first.")
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     assert len(records(live_server)) == before
     with live_server["app"].app_context():
         rows = db.session.query(UnknownScan).filter(UnknownScan.raw_code == "SHELF-TAG-404")

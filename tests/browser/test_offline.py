@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, FLAGS, guard_context, log_in, wait_until
+from tests.browser.conftest import log_in, wait_until
 
 
 def _ready_for_offline(page, path="/lookup"):
@@ -71,21 +71,10 @@ def test_scans_made_offline_wait_in_the_outbox_across_closing_the_app(page, cont
         context.set_offline(False)
 
 
-def test_a_refused_camera_says_what_to_do_and_typing_a_code_still_works(browser_type, base_url):
-    # No --use-fake-ui-for-media-stream and no permission: the browser refuses the camera.
-    browser = browser_type.launch(executable_path=CHROMIUM, headless=True,
-                                  args=[*FLAGS, "--use-fake-device-for-media-stream"])
-    try:
-        context = browser.new_context(base_url=base_url, permissions=[],
-                                      viewport={"width": 360, "height": 640})
-        blocked = guard_context(context, base_url)
-        page = log_in(context.new_page(), next_path="/lookup")
-        expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
-        expect(page.get_by_role("button", name="Try the camera again")).to_be_visible()
-        page.get_by_label("Type a barcode").fill("036000291452")
-        page.get_by_role("button", name="Add").click()
-        expect(page.locator(".result-facts")).to_contain_text("036000291452")
-        context.close()
-        assert not blocked
-    finally:
-        browser.close()
+def test_a_refused_camera_says_what_to_do_and_typing_a_code_still_works(refused_camera):
+    page = refused_camera("/lookup")  # no permission and no fake UI: the browser refuses the camera
+    expect(page.locator(".scanner-message")).to_contain_text("Camera access is blocked")
+    expect(page.get_by_role("button", name="Try the camera again")).to_be_visible()
+    page.get_by_label("Type a barcode").fill("036000291452")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".result-facts")).to_contain_text("036000291452")

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, outbox_empty, wait_until
 from tests.browser.test_damage import records
 
 QUEUED = """async () => {
@@ -63,8 +63,7 @@ def test_a_photo_taken_offline_is_attached_to_its_flag_once_the_phone_is_online(
     finally:
         context.set_offline(False)
     # Back online: the outbox sends the flag and the queue sends its photo, in whichever order.
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     expect(page.locator("#photo-queue-status")).to_be_hidden(timeout=20_000)
     assert page.evaluate(QUEUED) == []
     found = records(live_server)
@@ -91,8 +90,7 @@ def test_a_photo_whose_upload_drops_waits_and_goes_from_any_screen(page, live_se
     expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone", timeout=10_000)
     page.get_by_role("button", name="Flag it").click()
     expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     assert records(live_server)[-1][4] == []              # the flag is in, its photo is not yet
     page.unroute("**/photos")
     page.goto("/")                                        # another screen: the shell sends it
@@ -130,8 +128,7 @@ def test_a_damaged_on_arrival_photo_taken_offline_reaches_the_receipt(page, cont
         expect(page.locator("#last-scan")).to_contain_text("Closed on this phone")
     finally:
         context.set_offline(False)
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     wait_until(page, f"({QUEUED})().then((rows) => rows.length === 0)", timeout=20)
     with live_server["app"].app_context():
         mark = (db.session.query(DamageRecord).filter(DamageRecord.item_id == crackers,
@@ -151,8 +148,7 @@ def test_logging_out_warns_about_a_waiting_photo_and_not_once_it_is_sent(page, l
     expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone", timeout=10_000)
     page.get_by_role("button", name="Flag it").click()
     # The flag reaches the server; only its photo waits. The badge and the outbox page say so.
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     page.goto("/outbox")
     expect(page.locator("#outbox-badge")).to_have_text("1 photo waiting", timeout=10_000)
     expect(page.locator("#photo-queue-status")).to_have_text("1 photo waiting")

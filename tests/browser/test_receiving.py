@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, outbox_empty
 
 NO_CAMERA = ("navigator.mediaDevices.getUserMedia = () => "
              "Promise.reject(new DOMException('no camera here', 'NotFoundError'));")
@@ -138,7 +138,7 @@ def test_a_receipt_scanned_offline_lands_when_the_phone_is_back_online(page, con
     assert levels(live_server, [item_id])[item_id] == before
     context.set_offline(False)
     page.evaluate("import('/static/js/outbox.js').then((o) => o.flush())")
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)")
+    outbox_empty(page, timeout=10)
     assert levels(live_server, [item_id])[item_id] == before + 3
 
 

@@ -10,7 +10,7 @@ import json
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, on_server, wait_until
 
 OUTBOX = "async () => (await import('/static/js/outbox.js')).all()"
 
@@ -152,7 +152,7 @@ def test_background_sync_with_the_app_closed_sends_the_outbox_once(page, context
         "origin": base_url, "registrationId": registration, "tag": "outbox", "lastChance": False})
     blank.wait_for_timeout(500)
     assert _receipts(seed, ids) == len(ids)
-    scans = _server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
+    scans = on_server(seed, lambda s: s.scalar(select(func.count()).select_from(CountScan)
                                               .where(CountScan.session_id == session_id)))
     assert scans == sum(1 for row in waiting if row[1] == "count_scan")
 
@@ -165,18 +165,8 @@ def test_background_sync_with_the_app_closed_sends_the_outbox_once(page, context
 def _receipts(seed, ids):
     from webapp.api.models import SyncReceipt
 
-    return _server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
+    return on_server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
                                              .where(SyncReceipt.event_id.in_(ids))))
-
-
-def _server(seed, query):
-    from webapp.extensions import db
-
-    with seed["app"].app_context():
-        try:
-            return query(db.session)
-        finally:
-            db.session.remove()
 
 
 def test_the_page_a_form_redirects_to_is_waited_for_not_replaced_by_a_kept_copy(page, context, live_server):

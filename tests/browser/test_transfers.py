@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, outbox_empty
 
 
 def moved(live_server, item_id: int) -> list[tuple[int, int, int]]:
@@ -30,8 +30,7 @@ def test_a_gs1_label_with_count_12_moves_12(page, live_server, label):
     field.press("Enter")
     expect(page.locator("#transfer-last")).to_have_text("Moved 12 × Rye Crackers", timeout=15_000)
     expect(page.locator("#transfer-log")).to_contain_text("12 × Rye Crackers: Back room → Sales floor")
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     assert moved(live_server, crackers) == [*before, (12, live_server["back_id"], live_server["floor_id"])]
 
 
@@ -76,6 +75,5 @@ def test_moving_the_last_scan_back_returns_what_the_scan_moved_once(page, live_s
     undo.click()
     expect(page.locator("#transfer-last")).to_have_text("Moved 12 × Rye Crackers back")
     expect(undo).to_be_disabled()
-    wait_until(page, "import('/static/js/outbox.js').then(async (o) => (await o.all()).length === 0)",
-               timeout=20)
+    outbox_empty(page, timeout=20)
     assert moved(live_server, crackers) == [*before, (12, back, floor), (12, floor, back)]

@@ -7,8 +7,8 @@ count's submitter says, item by item, whether the items nobody scanned are reall
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import guard_context, log_in
-from tests.browser.test_counting import _line, _outbox_empty, _server, _start_count, _wedge
+from tests.browser.conftest import guard_context, log_in, on_server, outbox_empty
+from tests.browser.test_counting import _line, _start_count, _wedge
 from webapp.auth.models import User
 
 UNKNOWN = "7612345678900"  # a valid EAN-13 no seeded item has
@@ -27,8 +27,8 @@ def test_a_counter_scans_an_unknown_code_a_manager_links_it_and_the_count_includ
     expect(kept).to_be_visible()
     expect(kept.locator(".tally-qty")).to_have_text("1")
     expect(page.locator(".scan-flash")).to_contain_text("kept for a manager")
-    _outbox_empty(page)
-    pending = _server(seed, lambda s: [(r.session_id, r.status, r.location_id) for r in s.scalars(
+    outbox_empty(page)
+    pending = on_server(seed, lambda s: [(r.session_id, r.status, r.location_id) for r in s.scalars(
         select(UnknownScan).where(UnknownScan.raw_code == UNKNOWN))])
     assert pending == [(session_id, "pending", seed["back_id"])]
 
@@ -53,8 +53,8 @@ def test_a_counter_scans_an_unknown_code_a_manager_links_it_and_the_count_includ
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("heading", name="Count submitted")).to_be_visible()
     expect(page.locator(".count-submitted-text")).to_contain_text("1 unknown code waits for a manager")
-    _outbox_empty(page)
-    counted = _server(seed, lambda s: {line.item_id: line.counted for line in s.scalars(
+    outbox_empty(page)
+    counted = on_server(seed, lambda s: {line.item_id: line.counted for line in s.scalars(
         select(CountLine).where(CountLine.session_id == session_id))})
     assert counted.get(seed["items"]["Green Tea 20ct"]) == 1
 
@@ -105,9 +105,9 @@ def test_a_full_counts_submitter_says_which_unscanned_items_are_really_zero(page
     page.get_by_label("Sea Salt Chips").select_option("zero")
     page.get_by_role("button", name="Submit count").click()
     expect(page.get_by_role("heading", name="Count submitted")).to_be_visible()
-    _outbox_empty(page)
+    outbox_empty(page)
     items = seed["items"]
-    lines = _server(seed, lambda s: {line.item_id: (line.counted, line.status) for line in s.scalars(
+    lines = on_server(seed, lambda s: {line.item_id: (line.counted, line.status) for line in s.scalars(
         select(CountLine).where(CountLine.session_id == session_id))})
     assert lines[items["Rye Crackers"]][0] == 1
     assert lines[items["Sea Salt Chips"]][0] == 0
