@@ -255,6 +255,21 @@ def login_as(app, make_user):
 
 
 @pytest.fixture
+def staff(login_as):
+    return login_as("staff")
+
+
+@pytest.fixture
+def receiver(login_as):
+    return login_as("receiver")
+
+
+@pytest.fixture
+def manager(login_as):
+    return login_as("manager")
+
+
+@pytest.fixture
 def other_store_manager(make_store, make_user):
     """A hostile user: a manager, but of another store."""
     other = make_store("Rival Grocers")

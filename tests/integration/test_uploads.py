@@ -48,11 +48,6 @@ def _png_claiming(width: int, height: int) -> bytes:
         b"IEND", b"")
 
 
-@pytest.fixture
-def staff(login_as):
-    return login_as("staff")
-
-
 def _error(response) -> dict:
     return response.get_json()["error"]
 

@@ -16,11 +16,6 @@ def _upload(client, text: str, mode: str = "apply"):
     return client.post_form("/items/import", data, content_type="multipart/form-data")
 
 
-@pytest.fixture
-def manager(login_as):
-    return login_as("manager")
-
-
 def test_export_streams_every_item_in_dollars_with_barcodes_and_packs(manager, make_item):
     make_item("Cola", sku="BEV-1", price_cents=109, cost_cents=55, reorder_point=24, category="beverages",
               clover_id="CLV1", barcodes=[("036000291452", 1), ("10036000291459", 24)])

@@ -5,11 +5,6 @@ import pytest
 from webapp.catalog.models import Barcode, Item
 
 
-@pytest.fixture
-def manager(login_as):
-    return login_as("manager")
-
-
 def test_search_finds_items_by_part_of_the_name_sku_and_any_barcode_spelling(manager, make_item):
     make_item("Oat Milk", sku="DAI-7", barcodes=[("036000291452", 1)])
     make_item("Whole Milk", sku="DAI-8")

@@ -5,12 +5,6 @@ from sqlalchemy import func, select
 
 from webapp.catalog.models import Item
 
-
-@pytest.fixture
-def manager(login_as):
-    return login_as("manager")
-
-
 GOOD = {"name": "Cold Brew 11 oz", "sku": "BEV-900", "barcodes": "036000291452\n4006381333931",
         "case_code": "10036000291459", "case_pack": "12", "price": "3.49", "cost": "1.80",
         "category": "beverages", "reorder_point": "6"}

@@ -40,16 +40,6 @@ def document(client):
 
 
 @pytest.fixture
-def staff(login_as):
-    return login_as("staff")
-
-
-@pytest.fixture
-def manager(login_as):
-    return login_as("manager")
-
-
-@pytest.fixture
 def floor(store):
     return store.selling_location
 
@@ -258,15 +248,21 @@ def test_linking_counts_the_open_sessions_scans_so_the_submit_includes_them(
     assert "linked to Cola 12oz by " + manager.user.username in handled
 
 
-def test_linking_after_submit_but_before_approval_adds_to_the_pending_line(
-        staff, manager, sync, db, open_count, make_item, received):
-    item = make_item("Cola 12oz", cost_cents=100)
-    received(item, 10)
+def _count_one_and_five_unknown(staff, sync, open_count, item) -> str:
+    """A count that scanned the item once and an unknown code five times, then submitted."""
     sid = open_count(staff)
     sync(staff, [event("count_scan", utcnow() - timedelta(minutes=9), session_id=sid,
                        code=item.barcodes[0].code, quantity=1),
                  unknown(at=utcnow() - timedelta(minutes=8), session_id=sid, quantity=5)])
     submit(staff, sync, sid)
+    return sid
+
+
+def test_linking_after_submit_but_before_approval_adds_to_the_pending_line(
+        staff, manager, sync, db, open_count, make_item, received):
+    item = make_item("Cola 12oz", cost_cents=100)
+    received(item, 10)
+    sid = _count_one_and_five_unknown(staff, sync, open_count, item)
     line = db.session.scalar(select(CountLine).where(CountLine.session_id == sid))
     assert (line.counted, line.status) == (1, "pending")  # 9 short: waits for a manager
     link(manager, UPC, item)
@@ -280,11 +276,7 @@ def test_linking_after_approval_reports_the_scans_too_late_and_changes_nothing(
         staff, manager, sync, db, open_count, make_item, received):
     item = make_item("Cola 12oz", cost_cents=100)
     received(item, 1)
-    sid = open_count(staff)
-    sync(staff, [event("count_scan", utcnow() - timedelta(minutes=9), session_id=sid,
-                       code=item.barcodes[0].code, quantity=1),
-                 unknown(at=utcnow() - timedelta(minutes=8), session_id=sid, quantity=5)])
-    submit(staff, sync, sid)
+    sid = _count_one_and_five_unknown(staff, sync, open_count, item)
     line = db.session.scalar(select(CountLine).where(CountLine.session_id == sid))
     assert line.status == "approved"  # inside tolerance: approved at submit
     decisions = db.session.scalar(select(Decision.id).where(Decision.line_id == line.id))

@@ -22,16 +22,6 @@ def sync():
     return post
 
 
-@pytest.fixture
-def receiver(login_as):
-    return login_as("receiver")
-
-
-@pytest.fixture
-def manager(login_as):
-    return login_as("manager")
-
-
 def stock_events(db) -> int:
     return db.session.scalar(select(func.count()).select_from(StockEvent))
 

@@ -14,11 +14,6 @@ from webapp.types import utcnow
 
 
 @pytest.fixture
-def staff(login_as):
-    return login_as("staff")
-
-
-@pytest.fixture
 def session_id(staff, sync, floor):
     sid = str(uuid.uuid4())
     sync(staff, [event("count_start", utcnow(), session_id=sid, location_id=floor.id)])
