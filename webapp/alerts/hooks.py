@@ -1,9 +1,10 @@
 """Raise low-stock alerts in the very transaction that moves a level, whoever moves it.
 
-The ledger tells ``LEVEL_LISTENERS`` which items' levels it changed (and a mapper event
-catches any ``StockLevel`` row changed through the ORM). Just before the outermost commit
-the alert states of those items are stepped (inside a savepoint, so a fault in alerting
-can never block a sale or a count from being recorded: the periodic sweep catches up).
+The ledger, the one writer of levels, tells ``LEVEL_LISTENERS`` which items' levels it
+changed (a repair by ``rebuild_levels`` is caught up by the sweep). Just before the
+outermost commit the alert states of those items are stepped (inside a savepoint, so a
+fault in alerting can never block a sale or a count from being recorded: the periodic
+sweep catches up).
 After the commit, the raised alerts are sent: a message must never leave for a change that
 was rolled back.
 
@@ -21,7 +22,6 @@ from sqlalchemy.orm import object_session
 from webapp.catalog.models import Item
 from webapp.extensions import db
 from webapp.inventory import ledger
-from webapp.inventory.models import StockLevel
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,6 @@ OUTGOING = "alerts.outgoing"
 def touch(session, store_id: int, item_ids) -> None:
     """Ask for these items to be evaluated at the next commit (e.g. their point changed)."""
     session.info.setdefault(CHANGED, {}).setdefault(store_id, set()).update(item_ids)
-
-
-@event.listens_for(StockLevel, "after_update")
-@event.listens_for(StockLevel, "after_insert")
-def _level_changed(mapper, connection, target) -> None:  # noqa: ARG001
-    session = object_session(target)
-    if session is not None:
-        touch(session, target.store_id, (target.item_id,))
 
 
 def _levels_settled(store_id: int, item_ids: set[int]) -> None:

@@ -118,17 +118,6 @@ def _item_in_store(item_id: int, store_id: int) -> Item:
     return item
 
 
-def resolve(code: str, store_id: int, memo: dict | None = None) -> tuple[int, int]:
-    """(item id, pack quantity) for a scanned code, by the catalog's rule (``resolve_many``:
-    any spelling of a GTIN, else the code as printed, else a SKU)."""
-    memo = {} if memo is None else memo
-    if code not in memo:
-        memo.update(catalog_service.resolve_many(store_id, [code]))
-    if memo[code] is None:
-        raise DomainError("unknown_code", f"No item has barcode {code}.", "code")
-    return memo[code]
-
-
 @dataclass(frozen=True)
 class Recorded:
     item_id: int
