@@ -22,7 +22,7 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -97,67 +97,74 @@ def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tu
     """INSERT many rows ... ON CONFLICT DO NOTHING [RETURNING], a few statements in all.
 
     Returns, for the rows inserted (not those whose conflict key existed), the ``returning``
-    column's values, or rows of the columns when ``returning`` is a tuple. On PostgreSQL the
-    rows travel as one array per column (``unnest``): a VALUES list with thousands of named
-    parameters costs psycopg more to convert than the server takes to insert them. SQLite
-    gets multi-row VALUES of at most ``chunk`` rows (its parameter limit), a power of two each.
+    column's values as the driver gives them (keys and ids: no result types apply), or rows of
+    the columns when ``returning`` is a tuple.
+
+    The hot path of every sync batch, so the statement goes to the driver as written
+    (``exec_driver_sql``: SQLAlchemy's events, errors and transaction still apply, but not its
+    per-parameter compiling, which cost more than the insert). Each value still passes its
+    column type's bind processor. On PostgreSQL the rows travel as one array per column, in
+    psycopg's binary format (``%b``; the text format quotes every string of an array through a
+    regular expression); SQLite gets multi-row VALUES of at most ``chunk`` rows (its parameter
+    limit).
     """
     if not rows:
         return []
     names = (returning,) if isinstance(returning, str) else (returning or ())
-    dialect = db.session.get_bind().dialect
+    connection = db.session.connection()
+    dialect = connection.dialect
+    processors = _processors(table_name, columns, dialect)
     results = []
-    chunk = 1 << (chunk.bit_length() - 1)
     if dialect.name == "postgresql":
-        table = db.metadata.tables[table_name]
-        stmt = _unnest_insert(table_name, columns, conflict, names)
+        sql = _unnest_insert(table_name, columns, conflict, names)
         for start in range(0, len(rows), 5000):
             part = rows[start:start + 5000]
-            params = {}
-            for c in columns:
-                process = table.c[c].type.bind_processor(dialect)
-                values = [row[c] for row in part]
-                params[c] = [process(v) for v in values] if process else values
-            results.append(db.session.execute(stmt, params))
+            params = tuple([process(row[c]) for row in part] if process else [row[c] for row in part]
+                           for c, process in zip(columns, processors, strict=True))
+            results.append(connection.exec_driver_sql(sql, params))
     else:
-        start = 0
-        while start < len(rows):
-            # Statements of 2**k rows only: each size is compiled once and then cached, where
-            # one statement per batch size would compile thousands of parameters every time.
-            size = min(chunk, 1 << ((len(rows) - start).bit_length() - 1))
-            part = rows[start:start + size]
-            start += size
-            stmt = _multi_insert(table_name, columns, conflict, names, size)
-            results.append(db.session.execute(stmt, {f"{c}_{i}": row[c] for i, row in enumerate(part)
-                                                     for c in columns}))
+        chunk = max(1, chunk)
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            params = tuple(process(row[c]) if process else row[c]
+                           for row in part for c, process in zip(columns, processors, strict=True))
+            results.append(connection.exec_driver_sql(
+                _multi_insert(table_name, columns, conflict, names, len(part)), params))
     out: list = []
     for result in results if names else ():
-        out.extend(result.scalars() if isinstance(returning, str) else (tuple(r) for r in result))
+        out.extend(row[0] for row in result) if isinstance(returning, str) else out.extend(map(tuple, result))
     return out
 
 
-@functools.lru_cache(maxsize=512)
-def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                  returning: tuple[str, ...], n: int) -> TextClause:
+@functools.lru_cache(maxsize=256)
+def _processors(table_name: str, columns: tuple[str, ...], dialect) -> tuple:
     table = db.metadata.tables[table_name]
-    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(n))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"  # noqa: S608  (metadata names)
-    sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    stmt = text(sql + (f" RETURNING {', '.join(returning)}" if returning else ""))
-    stmt = stmt.bindparams(*[bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(n) for c in columns])
-    return stmt.columns(*[table.c[r] for r in returning]) if returning else stmt
+    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
+                  returning: tuple[str, ...], n: int) -> str:
+    table = db.metadata.tables[table_name]
+    for name in (*columns, *conflict, *returning):
+        table.c[name]  # noqa: B018  (a KeyError unless every name is a column of the table)
+    row = "(" + ", ".join("?" for _ in columns) + ")"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([row] * n)}"  # noqa: S608
+           f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
+    return sql + (f" RETURNING {', '.join(returning)}" if returning else "")
 
 
 @functools.lru_cache(maxsize=64)
 def _unnest_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                   returning: tuple[str, ...]) -> TextClause:
+                   returning: tuple[str, ...]) -> str:
     table = db.metadata.tables[table_name]
     dialect = postgresql.dialect()
-    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
+    for name in (*conflict, *returning):
+        table.c[name]  # noqa: B018
+    arrays = ", ".join(f"CAST(%b AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
            f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
-    stmt = text(sql + (f" RETURNING {', '.join(returning)}" if returning else ""))
-    return stmt.columns(*[table.c[r] for r in returning]) if returning else stmt
+    return sql + (f" RETURNING {', '.join(returning)}" if returning else "")
 
 
 _EVENT_COLUMNS = ("key", "store_id", "item_id", "location_id", "kind", "quantity", "occurred_at",
@@ -171,8 +178,9 @@ def _row(new: NewEvent) -> dict:
                 device_id=new.device_id, count_key=new.count_key, note=new.note)
 
 
-# Called after a settle with (store id, item ids whose level changed); the alerts capability
-# listens here, so the ledger need not know about alerts.
+# Called after a settle with (store id, item ids whose store-wide level changed, summed over
+# the store's locations); the alerts capability listens here, so the ledger need not know
+# about alerts.
 LEVEL_LISTENERS: list[Callable[[int, set[int]], None]] = []
 
 
@@ -259,8 +267,8 @@ class Ledger:
                                     k=level.base_key or None, bq=level.base_quantity, now=utcnow()))
         if updates and db.session.get_bind().dialect.name == "postgresql":
             # One statement with a column per array, where executemany sends a row at a time.
-            arrays = {name: [u[name] for u in updates] for name in ("i", "l", "q", "at", "k", "bq")}
-            db.session.execute(_UPDATE_LEVELS_PG, {**arrays, "now": utcnow()})
+            arrays = [[u[name] for u in updates] for name in ("i", "l", "q", "at", "k", "bq")]
+            db.session.connection().exec_driver_sql(_UPDATE_LEVELS_PG, (utcnow(), *arrays))
         elif updates:
             db.session.execute(_UPDATE_LEVEL, updates)
             for row in updates:  # a StockLevel the session holds must not show the old figure
@@ -269,11 +277,15 @@ class Ledger:
                     db.session.expire(held)
         for stream, since in late:
             self._correct(stream, stores[stream], since=since)
-        changed: dict[int, set[int]] = defaultdict(set)
+        # Listeners hear of items whose store-wide level moved: a transfer moves stock between
+        # two locations and leaves the item's total (what low-stock alerts watch) as it was.
+        moved: dict[int, Counter[int]] = defaultdict(Counter)
         for row in updates:
-            changed[stores[(row["i"], row["l"])]].add(row["i"])
-        for store_id, item_ids in sorted(changed.items()):
-            for listener in LEVEL_LISTENERS:
+            stream = (row["i"], row["l"])
+            moved[stores[stream]][row["i"]] += row["q"] - rows[stream].quantity
+        for store_id, deltas in sorted(moved.items()):
+            item_ids = {item_id for item_id, delta in deltas.items() if delta}
+            for listener in LEVEL_LISTENERS if item_ids else ():
                 listener(store_id, item_ids)
 
     def _correct(self, stream: tuple[int, int], store_id: int, since: datetime) -> None:
@@ -310,17 +322,19 @@ _UPDATE_LEVEL = text(
              bindparam("now", type_=StockLevel.__table__.c.updated_at.type))
 
 
-_UPDATE_LEVELS_PG = text(
+_UPDATE_LEVELS_PG = (
     "UPDATE stock_levels AS s SET quantity = u.q, base_at = u.at, base_key = u.k, base_quantity = u.bq,"
-    " updated_at = :now FROM unnest(CAST(:i AS integer[]), CAST(:l AS integer[]), CAST(:q AS integer[]),"
-    " CAST(:at AS timestamptz[]), CAST(:k AS varchar[]), CAST(:bq AS integer[])) AS u(i, l, q, at, k, bq)"
+    " updated_at = %b FROM unnest(CAST(%b AS integer[]), CAST(%b AS integer[]), CAST(%b AS integer[]),"
+    " CAST(%b AS timestamptz[]), CAST(%b AS varchar[]), CAST(%b AS integer[])) AS u(i, l, q, at, k, bq)"
     " WHERE s.item_id = u.i AND s.location_id = u.l"
-).bindparams(bindparam("now", type_=StockLevel.__table__.c.updated_at.type))
+)
 
 
 def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
-    """The current level of each stream, its row created if missing, locked (PostgreSQL
-    FOR UPDATE, in (item, location) order; SQLite has one writer) for the transaction."""
+    """The current level of each stream, its row created if missing, locked for the
+    transaction (SQLite has one writer; PostgreSQL, see ``_upsert_levels``)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _upsert_levels(streams, stores)
     found: dict[tuple[int, int], merge.Level] = {}
     for chunk in range(0, len(streams), 500):
         found.update(_select_levels(streams[chunk:chunk + 500]))
@@ -336,24 +350,40 @@ def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int],
     return found
 
 
+# Every level row of the batch, created or found, locked in (item, location) order by one
+# statement. Looking first and inserting the missing rows after let two batches deadlock:
+# each waited on a row the other had just inserted while holding rows it had locked before
+# (and PostgreSQL takes a second to notice). DO UPDATE locks an existing row as FOR UPDATE
+# would and returns its current figures.
+_UPSERT_LEVELS_PG = (
+    "INSERT INTO stock_levels (item_id, location_id, store_id, quantity, base_quantity, updated_at)"
+    " SELECT w.i, w.l, w.s, 0, 0, %b FROM unnest(CAST(%b AS integer[]), CAST(%b AS integer[]),"
+    " CAST(%b AS integer[])) AS w(i, l, s) ORDER BY w.i, w.l"
+    " ON CONFLICT (item_id, location_id) DO UPDATE SET quantity = stock_levels.quantity"
+    " RETURNING item_id, location_id, quantity, base_at, base_key, base_quantity"
+)
+
+
+def _upsert_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
+    found: dict[tuple[int, int], merge.Level] = {}
+    connection = db.session.connection()
+    for chunk in range(0, len(streams), 5000):
+        part = streams[chunk:chunk + 5000]
+        rows = connection.exec_driver_sql(_UPSERT_LEVELS_PG, (
+            utcnow(), [i for i, _ in part], [loc for _, loc in part], [stores[s] for s in part]))
+        for item_id, location_id, quantity, base_at, base_key, base_quantity in rows:
+            at = base_at.astimezone(UTC) if base_at is not None else None
+            found[(item_id, location_id)] = merge.Level(quantity, at, base_key or "", base_quantity)
+    return found
+
+
 def _select_levels(streams: list[tuple[int, int]]) -> dict[tuple[int, int], merge.Level]:
     t = StockLevel.__table__
     columns = (t.c.item_id, t.c.location_id, t.c.quantity, t.c.base_at, t.c.base_key, t.c.base_quantity)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two arrays rather than 2 x 500 parameters, which psycopg is slow to convert.
-        wanted = text("SELECT * FROM unnest(CAST(:items AS integer[]), CAST(:places AS integer[]))"
-                      " AS w(item_id, location_id)"
-                      ).columns(item_id=Integer, location_id=Integer).subquery("wanted")
-        query = (select(*columns).join(wanted, (wanted.c.item_id == t.c.item_id)
-                                       & (wanted.c.location_id == t.c.location_id))
-                 .order_by(t.c.item_id, t.c.location_id).with_for_update(of=t))
-        params = {"items": [i for i, _ in streams], "places": [loc for _, loc in streams]}
-    else:
-        query = (select(*columns).where(tuple_(t.c.item_id, t.c.location_id).in_(streams))
-                 .order_by(t.c.item_id, t.c.location_id))
-        params = {}
+    query = (select(*columns).where(tuple_(t.c.item_id, t.c.location_id).in_(streams))
+             .order_by(t.c.item_id, t.c.location_id))
     return {(r.item_id, r.location_id): merge.Level(r.quantity, r.base_at, r.base_key or "", r.base_quantity)
-            for r in db.session.execute(query, params)}
+            for r in db.session.execute(query)}
 
 
 def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: datetime | None = None):

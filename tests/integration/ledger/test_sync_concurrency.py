@@ -95,3 +95,53 @@ def test_six_phones_sending_overlapping_batches_end_with_the_merged_level_and_no
         select(StockEvent.occurred_at).where(StockEvent.key == e["id"])), e["quantity"]) for e in pool]
     level = db.session.get(StockLevel, (item.id, floor.id))
     assert level.quantity == merge.current(facts).quantity
+
+
+def test_batches_creating_the_same_new_level_rows_at_once_do_not_deadlock(app, db, store, make_item,
+                                                                          make_location):
+    """A new store's first syncs: every batch finds level rows missing that other batches are
+    creating at that moment. Each batch must lock its rows in one order, created or found,
+    or two of them wait on each other until PostgreSQL breaks the deadlock (a second lost,
+    and a whole batch to redo)."""
+    from sqlalchemy.exc import OperationalError
+
+    from webapp.inventory.ledger import Ledger
+
+    items = [make_item(f"Fresh {n}", barcodes=[]).id for n in range(40)]
+    places = [store.selling_location.id] + [make_location(f"Bay {n}").id for n in range(3)]
+    store_id = store.id  # read now: the threads must not touch this session's objects
+    cells = [(i, loc) for i in items for loc in places]
+    rng = random.Random(11)
+    plans = [[rng.sample(cells, 60) for _ in range(3)] for _ in range(8)]
+    deadlocks: list[str] = []
+    barrier = threading.Barrier(len(plans))
+
+    def run(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            for k, cells_now in enumerate(plans[n]):
+                ledger = Ledger(source="test")
+                for m, (item_id, location_id) in enumerate(cells_now):
+                    ledger.stage(NewEvent(key=f"t{n}:{k}:{m}", kind="receive", store_id=store_id,
+                                          item_id=item_id, location_id=location_id, quantity=1,
+                                          occurred_at=utcnow()))
+                try:
+                    ledger.settle()
+                    db.session.commit()
+                except OperationalError as exc:
+                    db.session.rollback()
+                    deadlocks.append(str(exc.orig)[:200])
+                    return
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(plans))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert deadlocks == []
+    expected = Counter(cell for plan in plans for cells_now in plan for cell in cells_now)
+    db.session.expire_all()
+    levels = {(r.item_id, r.location_id): r.quantity for r in db.session.scalars(
+        select(StockLevel).where(StockLevel.item_id.in_(items)))}
+    assert levels == dict(expected)

@@ -55,6 +55,33 @@ def test_the_store_level_is_the_sum_of_its_locations(db, store, make_item, recor
     assert [a.level for a in alerts(db)] == [4]
 
 
+def test_a_transfer_leaves_the_store_level_and_its_alert_alone(db, store, make_item, record, monkeypatch):
+    """Moving stock between two locations changes no store total: a low item stays low with
+    its one alert, and the alert rule is not even asked (the ledger reports only items whose
+    store-wide level moved)."""
+    from webapp.inventory import ledger as ledger_module
+
+    back = store.locations[1]
+    soap = make_item("Soap", reorder_point=5)
+    record(soap, "opening", 3, location=back)  # low: 3 in the store
+    assert [a.level for a in alerts(db)] == [3]
+    heard: list[tuple[int, set[int]]] = []
+    monkeypatch.setattr(ledger_module, "LEVEL_LISTENERS",
+                        [*ledger_module.LEVEL_LISTENERS, lambda store_id, ids: heard.append((store_id, ids))])
+    now = utcnow()
+    ledger = Ledger(source="device")
+    for kind, place, quantity in (("transfer_out", back, -2), ("transfer_in", store.selling_location, 2)):
+        ledger.stage(NewEvent(key=f"move:{kind}", kind=kind, store_id=store.id, item_id=soap.id,
+                              location_id=place.id, quantity=quantity, occurred_at=now))
+    ledger.settle()
+    db.session.commit()
+    assert heard == []
+    assert [(a.level, a.recovered_at) for a in alerts(db)] == [(3, None)]
+    record(soap, "sale", -1, location=store.selling_location)  # the total moves: the rule is asked
+    assert heard == [(store.id, {soap.id})]
+    assert [a.level for a in alerts(db)] == [3]  # still low: no second alert
+
+
 def test_a_rolled_back_sale_raises_nothing_and_sends_nothing(db, store, make_item):
     rice = make_item("Rice", reorder_point=5)
     ledger = Ledger(source="clover")
