@@ -150,6 +150,7 @@ class Reference:
         self.latencies: list[float] = []
         self.failures: Counter[str] = Counter()
         self.ready = 0
+        self.by_round: dict[int, list[float]] = {}
 
     def levels(self) -> Counter[tuple[int, int]]:
         out: Counter[tuple[int, int]] = Counter()
@@ -200,7 +201,7 @@ async def phone(n: int, bases: list[str], seed: dict, args, ref: Reference, star
         ref.ready += 1
         await start.wait()
         sent: list[dict] = []
-        for _ in range(args.batches):
+        for round_ in range(args.batches):
             device_now = datetime.now(UTC) + skew
             events = make_events(seed, args.events, rng, device_now, sent)
             body = {"device_id": f"phone-{n}", "device_time": iso(device_now), "events": events}
@@ -214,6 +215,7 @@ async def phone(n: int, bases: list[str], seed: dict, args, ref: Reference, star
                 except (TimeoutError, aiohttp.ClientError) as exc:
                     answer, status = None, type(exc).__name__
                 ref.latencies.append(time.perf_counter() - began)
+                ref.by_round.setdefault(round_, []).append(ref.latencies[-1])
                 if answer is not None:
                     break
                 ref.failures[str(status)] += 1  # the phone keeps its outbox and sends it again
@@ -345,7 +347,13 @@ def main() -> int:
                   f"{sum(ref.statuses.values()) / wall:.0f} events/s); latency p50 {pct(lat, .5):.3f} s "
                   f"p95 {pct(lat, .95):.3f} s p99 {pct(lat, .99):.3f} s max {max(lat):.3f} s "
                   f"mean {statistics.fmean(lat):.3f} s")
+            print("latency by round (every phone's 1st batch, 2nd, ...): " + ", ".join(
+                f"{k + 1}: p50 {pct(v, .5):.2f} s max {max(v):.2f} s" for k, v in sorted(ref.by_round.items())
+            ))
             print(f"answers {dict(ref.statuses)}; failed requests (retried) {dict(ref.failures) or 0}")
+            retried = sum(log.read_text(errors="replace").count("sync batch retried")
+                          for log in workdir.glob("gunicorn-*.log"))
+            print(f"batches retried whole by the server (deadlock or serialization failure): {retried}")
             print("check: " + ", ".join(f"{k} {v}" for k, v in result.items()))
             if not finished:
                 print(f"NOT FINISHED within --timeout {args.timeout:.0f} s: batches cut off in flight may "

@@ -195,7 +195,7 @@ def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) ->
             db.session.rollback()
             if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == attempts:
                 raise
-            log.info("sync batch retried after %s (attempt %d)", exc.orig.sqlstate, attempt)
+            log.warning("sync batch retried after %s (attempt %d)", exc.orig.sqlstate, attempt)
             time.sleep(random.uniform(0.005, 0.05) * attempt)
             continue
         return {"server_time": _iso(server_time), "results": results}
