@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -19,11 +19,13 @@ class SyncReceipt(db.Model):
     """
 
     __tablename__ = "sync_receipts"
+    # The user must be the store's; no key onto the store row, which every receipt would lock.
+    __table_args__ = (ForeignKeyConstraint(["user_id", "store_id"], ["users.id", "users.store_id"]),)
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(32))
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    store_id: Mapped[int] = mapped_column()
+    user_id: Mapped[int] = mapped_column()
     device_id: Mapped[str] = mapped_column(String(64))
     # The event's time as the device stamped it, and corrected onto the server's clock.
     device_occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)

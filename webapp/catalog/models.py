@@ -48,7 +48,8 @@ class Store(db.Model):
 
 class Location(db.Model):
     __tablename__ = "locations"
-    __table_args__ = (UniqueConstraint("store_id", "name"),)
+    # (id, store_id): the key by which ledger rows name a location of their own store.
+    __table_args__ = (UniqueConstraint("store_id", "name"), UniqueConstraint("id", "store_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
@@ -66,6 +67,7 @@ class Item(db.Model):
     __table_args__ = (
         UniqueConstraint("store_id", "clover_id"),
         UniqueConstraint("store_id", "sku"),
+        UniqueConstraint("id", "store_id"),  # the key ledger rows name their store's item by
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("measure IN ('each', 'weight')", name="measure_known"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -34,14 +34,22 @@ class StockEvent(db.Model):
         CheckConstraint("kind IN ({})".format(", ".join(f"'{k}'" for k in KINDS)), name="kind_known"),
         Index("ix_stock_events_stream", "item_id", "location_id", "occurred_at"),
         Index("ix_stock_events_store_occurred", "store_id", "occurred_at"),
+        # The item and the location must be the event's store's: one check each, and none on
+        # the store row itself, which every insert of every batch would lock (FOR KEY SHARE)
+        # and so make the busiest row in the database.
+        ForeignKeyConstraint(["item_id", "store_id"], ["items.id", "items.store_id"]),
+        ForeignKeyConstraint(["location_id", "store_id"], ["locations.id", "locations.store_id"]),
+        # Only adjustments carry a count key: the rest of the ledger stays out of this index.
+        Index("ix_stock_events_count_key", "count_key", postgresql_where=text("count_key IS NOT NULL"),
+              sqlite_where=text("count_key IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Globally unique: a device event's UUID, `clover:<order>:<line item>`, `count:<line>`, ...
     key: Mapped[str] = mapped_column(String(120), unique=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    store_id: Mapped[int] = mapped_column()
+    item_id: Mapped[int] = mapped_column()
+    location_id: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))
     # Signed base units for deltas, absolute for count/opening, the variance for adjustments.
     quantity: Mapped[int] = mapped_column()
@@ -53,7 +61,7 @@ class StockEvent(db.Model):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[str | None] = mapped_column(String(64))
     # For an adjustment: the key of the count it explains.
-    count_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    count_key: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(String(500))
 
 
