@@ -350,17 +350,24 @@ def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int],
     return found
 
 
-# Every level row of the batch, created or found, locked in (item, location) order by one
-# statement. Looking first and inserting the missing rows after let two batches deadlock:
-# each waited on a row the other had just inserted while holding rows it had locked before
-# (and PostgreSQL takes a second to notice). DO UPDATE locks an existing row as FOR UPDATE
-# would and returns its current figures.
-_UPSERT_LEVELS_PG = (
+# Every level row of the batch, created where missing, then locked in (item, location) order.
+# Looking first and inserting the missing rows after let two batches deadlock: each waited on
+# a row the other had just inserted while holding rows it had locked before (and PostgreSQL
+# takes a second to notice). Now a batch first inserts, in order, the rows no one has made
+# (ON CONFLICT DO NOTHING waits only for rows another transaction is inserting, never for a
+# row it has merely locked), then locks them all in the same order; two batches thus take
+# their rows in one order and cannot wait on each other in a circle. (An upsert with
+# DO UPDATE would do both at once, but writes a second version of every row it locks.)
+_CREATE_LEVELS_PG = (
     "INSERT INTO stock_levels (item_id, location_id, store_id, quantity, base_quantity, updated_at)"
     " SELECT w.i, w.l, w.s, 0, 0, %b FROM unnest(CAST(%b AS integer[]), CAST(%b AS integer[]),"
     " CAST(%b AS integer[])) AS w(i, l, s) ORDER BY w.i, w.l"
-    " ON CONFLICT (item_id, location_id) DO UPDATE SET quantity = stock_levels.quantity"
-    " RETURNING item_id, location_id, quantity, base_at, base_key, base_quantity"
+    " ON CONFLICT (item_id, location_id) DO NOTHING"
+)
+_LOCK_LEVELS_PG = (
+    "SELECT s.item_id, s.location_id, s.quantity, s.base_at, s.base_key, s.base_quantity"
+    " FROM stock_levels AS s JOIN unnest(CAST(%b AS integer[]), CAST(%b AS integer[])) AS w(i, l)"
+    " ON s.item_id = w.i AND s.location_id = w.l ORDER BY s.item_id, s.location_id FOR UPDATE OF s"
 )
 
 
@@ -369,9 +376,10 @@ def _upsert_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int],
     connection = db.session.connection()
     for chunk in range(0, len(streams), 5000):
         part = streams[chunk:chunk + 5000]
-        rows = connection.exec_driver_sql(_UPSERT_LEVELS_PG, (
-            utcnow(), [i for i, _ in part], [loc for _, loc in part], [stores[s] for s in part]))
-        for item_id, location_id, quantity, base_at, base_key, base_quantity in rows:
+        items, places = [i for i, _ in part], [loc for _, loc in part]
+        connection.exec_driver_sql(_CREATE_LEVELS_PG, (utcnow(), items, places, [stores[s] for s in part]))
+        for item_id, location_id, quantity, base_at, base_key, base_quantity in connection.exec_driver_sql(
+                _LOCK_LEVELS_PG, (items, places)):
             at = base_at.astimezone(UTC) if base_at is not None else None
             found[(item_id, location_id)] = merge.Level(quantity, at, base_key or "", base_quantity)
     return found
