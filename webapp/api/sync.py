@@ -31,10 +31,10 @@ also register ``batch=handle_many``: ``handle_many(events, ctx) -> {event id: Do
 gets a run of consecutive events of its type at once, checks every event before writing
 anything for it, writes the good ones in bulk (``ctx.ledger.stage`` for stock events) and
 returns the rejected ones, which must have written nothing. A run's receipts are claimed in
-one statement and the run shares one SAVEPOINT, so a batch costs a handful of statements
-rather than several per event. Should the bulk path still break a constraint the checks did
-not foresee, the run is rolled back to its savepoint and replayed event by event through
-``handler``, which keeps every answer exact.
+one statement, so a batch costs a handful of statements rather than several per event.
+Should the bulk path still break a constraint the checks did not foresee, the whole batch is
+rolled back and applied again event by event through ``handler``, each in a SAVEPOINT,
+which keeps every answer exact.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.util import identity_key
 
 from webapp.api.models import DeviceSync, SyncReceipt
 from webapp.auth.models import role_rank
@@ -179,80 +180,112 @@ def str_field(fields: Mapping[str, Any], name: str, *, required: bool = True,
     return raw
 
 
+class _BulkFailed(Exception):
+    """A run broke a constraint (or raised) in bulk: the batch is redone one event at a time."""
+
+    def __init__(self, kind: EventType, size: int, cause: Exception) -> None:
+        reason = getattr(cause, "orig", cause)
+        super().__init__(f"a run of {size} {kind.name} events failed in bulk ({reason})")
+
+
 def sync(batch: Batch, user, *, skew_allowance: timedelta, attempts: int = 5) -> dict:
-    """Apply a batch; one transaction, retried whole on a deadlock. Returns the contract's answer."""
-    for attempt in range(1, attempts + 1):
+    """Apply a batch; one transaction, retried whole on a deadlock. Returns the contract's answer.
+
+    Runs go in bulk without a savepoint of their own (two round trips fewer per run); should
+    one fail in bulk, the whole transaction is rolled back and the batch applied again one
+    event at a time, each in its savepoint, which keeps every answer exact."""
+    bulk, attempt = True, 1
+    while True:
         server_time = utcnow()
         ctx = SyncContext(user.id, user.store_id, user.role, batch.device_id, batch.device_time,
                           server_time, skew_allowance, Ledger(actor_user_id=user.id, source="device"))
         try:
             _lock_event_ids(batch.events)
-            results = _apply(batch.events, ctx)
+            results = _apply(batch.events, ctx, bulk=bulk)
             ctx.ledger.settle()
             _note_device(batch, ctx)
             db.session.commit()
+        except _BulkFailed as exc:
+            db.session.rollback()
+            log.warning("%s; the batch is applied again one event at a time", exc)
+            bulk = False
+            continue
         except OperationalError as exc:
             db.session.rollback()
             if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == attempts:
                 raise
             log.warning("sync batch retried after %s (attempt %d)", exc.orig.sqlstate, attempt)
             time.sleep(random.uniform(0.005, 0.05) * attempt)
+            attempt += 1
             continue
         return {"server_time": _iso(server_time), "results": results}
-    raise AssertionError("unreachable")
 
 
-def _apply(raws: list[Any], ctx: SyncContext) -> list[dict]:
-    """Each event's answer, in the batch's order; runs of one batchable type go in bulk."""
+def _apply(raws: list[Any], ctx: SyncContext, *, bulk: bool = True) -> list[dict]:
+    """Each event's answer, in the batch's order; runs of one batchable type go in bulk
+    (unless ``bulk`` is off: then every event goes alone, in its savepoint)."""
     results: list[dict] = [{}] * len(raws)
     run: list[tuple[int, DeviceEvent]] = []
     run_kind: EventType | None = None
     run_ids: set[str] = set()
+
+    def finish_run() -> None:
+        for at, answer in _run(run, run_kind, ctx):
+            results[at] = answer
+        run.clear()
+        run_ids.clear()
+
     for index, raw in enumerate(raws):
         try:
             event, kind = _parse(raw, ctx)
         except DomainError as err:
             results[index] = _rejected(raw.get("id") if isinstance(raw, dict) else None, err)
             continue
-        if kind.batch is not None and (kind is run_kind or not run) and event.id not in run_ids:
+        batchable = bulk and kind.batch is not None
+        if run and (kind is not run_kind or event.id in run_ids or not batchable):
+            finish_run()
+        if batchable:
             run.append((index, event))
-            run_kind, run_ids = kind, run_ids | {event.id}
-            continue
-        if run:
-            for at, answer in _run(run, run_kind, ctx):
-                results[at] = answer
-            run, run_kind, run_ids = [], None, set()
-        if kind.batch is not None:
-            run, run_kind, run_ids = [(index, event)], kind, {event.id}
+            run_kind = kind
+            run_ids.add(event.id)
             continue
         if ctx.ledger.has_work():
             ctx.ledger.settle()  # a handler that reads levels sees the events sent before it
         results[index] = _one(event, kind, ctx)
     if run:
-        for at, answer in _run(run, run_kind, ctx):
-            results[at] = answer
+        finish_run()
     _duplicates_of_rejected(results)
     return results
 
 
+_NOTE_DEVICE = text(
+    "INSERT INTO device_syncs (store_id, device_id, user_id, last_sync_at, backlog, backlog_oldest_at)"
+    " VALUES (:store_id, :device_id, :user_id, :last_sync_at, :backlog, :backlog_oldest_at)"
+    " ON CONFLICT (store_id, device_id) DO UPDATE SET user_id = excluded.user_id,"
+    " last_sync_at = excluded.last_sync_at, backlog = excluded.backlog,"
+    " backlog_oldest_at = excluded.backlog_oldest_at"
+).bindparams(bindparam("last_sync_at", type_=DeviceSync.__table__.c.last_sync_at.type),
+             bindparam("backlog_oldest_at", type_=DeviceSync.__table__.c.backlog_oldest_at.type))
+
+
 def _note_device(batch: Batch, ctx: SyncContext) -> None:
     """Keep the device's last sync and, when it says, what it still holds (its backlog's
-    oldest time moved onto the server's clock like its events')."""
-    row = db.session.get(DeviceSync, (ctx.store_id, batch.device_id))
-    if row is None:
-        row = DeviceSync(store_id=ctx.store_id, device_id=batch.device_id)
-        db.session.add(row)
-    row.user_id, row.last_sync_at = ctx.user_id, ctx.server_time
-    if batch.backlog is None:
-        row.backlog = row.backlog_oldest_at = None
-        return
-    row.backlog = batch.backlog.count
-    oldest = batch.backlog.oldest_at
-    try:
-        row.backlog_oldest_at = (merge.corrected_time(oldest, ctx.device_time, ctx.server_time)
-                                 if oldest is not None and batch.backlog.count else None)
-    except OverflowError:
-        row.backlog_oldest_at = None
+    oldest time moved onto the server's clock like its events'). One statement."""
+    backlog = oldest_at = None
+    if batch.backlog is not None:
+        backlog = batch.backlog.count
+        oldest = batch.backlog.oldest_at
+        try:
+            oldest_at = (merge.corrected_time(oldest, ctx.device_time, ctx.server_time)
+                         if oldest is not None and backlog else None)
+        except OverflowError:
+            oldest_at = None
+    db.session.execute(_NOTE_DEVICE, dict(store_id=ctx.store_id, device_id=batch.device_id,
+                                          user_id=ctx.user_id, last_sync_at=ctx.server_time,
+                                          backlog=backlog, backlog_oldest_at=oldest_at))
+    held = db.session.identity_map.get(identity_key(DeviceSync, (ctx.store_id, batch.device_id)))
+    if held is not None:  # a row this session holds must not show the old figures
+        db.session.expire(held)
 
 
 def _rejected(event_id: Any, err: DomainError) -> dict:
@@ -319,22 +352,18 @@ def _one(event: DeviceEvent, kind: EventType, ctx: SyncContext) -> dict:
 
 
 def _run(run: list[tuple[int, DeviceEvent]], kind: EventType, ctx: SyncContext) -> list[tuple[int, dict]]:
-    """A run of one batchable type: claimed in one statement, handled in bulk, one SAVEPOINT.
+    """A run of one batchable type: claimed in one statement, handled in bulk.
 
-    Event ids within a run are distinct (the caller starts a new run on a repeat)."""
-    mark = ctx.ledger.mark()
+    Event ids within a run are distinct (the caller starts a new run on a repeat). A failure
+    in bulk raises ``_BulkFailed``: the transaction cannot be trusted past it."""
     try:
-        with db.session.begin_nested():
-            claimed = _claim([e for _, e in run], ctx)
-            fresh = [e for _, e in run if e.id in claimed]
-            errors = kind.batch(fresh, ctx) if fresh else {}
-            if errors:
-                db.session.execute(delete(SyncReceipt).where(SyncReceipt.event_id.in_(sorted(errors))))
+        claimed = _claim([e for _, e in run], ctx)
+        fresh = [e for _, e in run if e.id in claimed]
+        errors = kind.batch(fresh, ctx) if fresh else {}
+        if errors:
+            db.session.execute(delete(SyncReceipt).where(SyncReceipt.event_id.in_(sorted(errors))))
     except (IntegrityError, DomainError) as exc:
-        ctx.ledger.rewind(mark)
-        log.warning("a run of %d %s events failed in bulk (%s); replayed one by one",
-                    len(run), kind.name, getattr(exc, "orig", exc))
-        return [(at, _one(event, kind, ctx)) for at, event in run]
+        raise _BulkFailed(kind, len(run), exc) from exc
     out = []
     for at, event in run:
         if event.id in errors:
@@ -380,6 +409,10 @@ def _parse(raw: Any, ctx: SyncContext) -> tuple[DeviceEvent, EventType]:
 
 def check_location(location_id: int, ctx: SyncContext) -> None:
     stores = ctx.memo("location_store")
+    if not ctx.memo("locations_loaded"):  # the store's own locations, in one query per batch
+        ctx.memo("locations_loaded")[True] = True
+        stores.update((i, ctx.store_id) for i in db.session.scalars(
+            select(Location.id).where(Location.store_id == ctx.store_id)))
     if location_id not in stores:
         location = db.session.get(Location, location_id)
         stores[location_id] = location.store_id if location else None
