@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from webapp.catalog.models import Item, Location
 from webapp.errors import DomainError, NotFound
@@ -44,9 +44,13 @@ def move_many(moves: list[Move], ledger: Ledger) -> dict[int, DomainError]:
     store_id = moves[0].store_id
     item_ids = sorted({m.item_id for m in moves})
     location_ids = sorted({m.from_location_id for m in moves} | {m.to_location_id for m in moves})
-    items = set(db.session.scalars(select(Item.id).where(Item.store_id == store_id, Item.id.in_(item_ids))))
-    places = set(db.session.scalars(select(Location.id).where(Location.store_id == store_id,
-                                                                 Location.id.in_(location_ids))))
+    # Which of them are the store's: one query for both (a round trip fewer per sync batch).
+    known = db.session.execute(
+        select(literal("item"), Item.id).where(Item.store_id == store_id, Item.id.in_(item_ids))
+        .union_all(select(literal("place"), Location.id).where(Location.store_id == store_id,
+                                                                Location.id.in_(location_ids)))).all()
+    items = {i for what, i in known if what == "item"}
+    places = {i for what, i in known if what == "place"}
     errors: dict[int, DomainError] = {}
     good: list[Move] = []
     for index, m in enumerate(moves):
