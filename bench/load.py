@@ -137,6 +137,26 @@ def start_gunicorn(db_url: str, port: int, workers: int, log: Path, extra_env: d
     raise RuntimeError(f"gunicorn did not start; see {log}")
 
 
+def cpu_seconds(masters: list[int], database: str) -> dict[str, float]:
+    """CPU used so far by the app servers' workers and by the database's backends (Linux /proc;
+    empty where it cannot be read), to say where the machine's two cores went."""
+    out = {"app servers": 0.0, "PostgreSQL backends": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) in masters or int(fields[1]) in masters:
+            out["app servers"] += used
+        elif cmdline.startswith("postgres:") and f" {database} " in cmdline:
+            out["PostgreSQL backends"] += used
+    return out
+
+
 # ----- the phones -------------------------------------------------------------------------
 
 
@@ -230,19 +250,21 @@ async def phone(n: int, bases: list[str], seed: dict, args, ref: Reference, star
             sent.extend(e for e in events if e["id"] in ref.acknowledged)
 
 
-async def drive(base: list[str], seed: dict, args, ref: Reference) -> tuple[float, bool]:
-    """Returns (seconds the syncing took, whether it finished before --timeout)."""
+async def drive(base: list[str], seed: dict, args, ref: Reference, cpu) -> tuple[float, bool, dict]:
+    """Returns (seconds the syncing took, whether it finished before --timeout, the CPU seconds
+    ``cpu()`` counts that the syncing used)."""
     start, logins = asyncio.Event(), asyncio.Semaphore(4)
     tasks = [asyncio.create_task(phone(n, base, seed, args, ref, start, logins)) for n in range(args.phones)]
     while ref.ready < args.phones:  # every phone logged in before the clock starts
         await asyncio.sleep(0.1)
-    began = time.perf_counter()
+    before, began = cpu(), time.perf_counter()
     start.set()
     _, pending = await asyncio.wait(tasks, timeout=args.timeout)
+    used = {k: v - before[k] for k, v in cpu().items()}
     for task in pending:  # out of time: what was answered still has to be right
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    return time.perf_counter() - began, not pending
+    return time.perf_counter() - began, not pending, used
 
 
 # ----- the check --------------------------------------------------------------------------
@@ -333,7 +355,12 @@ def main() -> int:
                 clover.point_webhooks(bases[0])
                 clover.run(args.servers, args.sync_every, cli_env)
             ref = Reference()
-            wall, finished = asyncio.run(drive(bases, seed, args, ref))
+            database = make_url(db_url).database or ""
+            masters = [server.pid for server in servers]
+            def cpu() -> dict[str, float]:
+                return {**cpu_seconds(masters, database), "driver": time.process_time()}
+
+            wall, finished, used = asyncio.run(drive(bases, seed, args, ref, cpu))
             time.sleep(2)  # a batch cut off by the timeout may still be committing
             result = check(db_url, seed, ref)
             engine = "PostgreSQL" if db_url.startswith("postgres") else "SQLite"
@@ -342,6 +369,10 @@ def main() -> int:
                   f"{os.cpu_count()} CPUs, load average {load[0]:.2f}")
             print(f"{args.phones} phones x {args.batches} batches x {args.events} events in {wall:.1f} s"
                   f"{'' if finished else ' (cut off)'}")
+            print(f"CPU while syncing: {used['app servers']:.1f} s app servers, "
+                  + (f"{used['PostgreSQL backends']:.1f} s PostgreSQL backends, " if args.db else "")
+                  + f"{used['driver']:.1f} s the phones (this driver, on the same cores); "
+                  f"{wall * (os.cpu_count() or 1):.1f} s available")
             lat = ref.latencies
             print(f"sync requests {len(lat)} ({len(lat) / wall:.1f}/s, "
                   f"{sum(ref.statuses.values()) / wall:.0f} events/s); latency p50 {pct(lat, .5):.3f} s "
