@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 
 from webapp import config as settings
-from webapp.errors import register_error_handlers
+from webapp.errors import refuse_nameless_form_fields, register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
 # One entry per capability package; each may have `views.py` (a blueprint named `bp`)
@@ -58,6 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    app.before_request(refuse_nameless_form_fields)  # before CSRF protection reads the form
     csrf.init_app(app)
     limiter.init_app(app)
 
