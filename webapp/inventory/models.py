@@ -34,11 +34,14 @@ class StockEvent(db.Model):
         CheckConstraint("kind IN ({})".format(", ".join(f"'{k}'" for k in KINDS)), name="kind_known"),
         Index("ix_stock_events_stream", "item_id", "location_id", "occurred_at"),
         Index("ix_stock_events_store_occurred", "store_id", "occurred_at"),
-        # The item and the location must be the event's store's: one check each, and none on
-        # the store row itself, which every insert of every batch would lock (FOR KEY SHARE)
-        # and so make the busiest row in the database.
+        # The item must be the event's store's. No key onto the store row, which every insert
+        # of every batch would lock (FOR KEY SHARE), making it the busiest row in the
+        # database; nor onto the location, a handful of rows every insert would lock just as
+        # hard: the location is checked once per stream instead, by the key of the stream's
+        # level row (StockLevel), which the ledger creates in the transaction that appends
+        # the stream's first event. Both keys name the same item with their own store, so
+        # the event, its level row and its location all belong to one store.
         ForeignKeyConstraint(["item_id", "store_id"], ["items.id", "items.store_id"]),
-        ForeignKeyConstraint(["location_id", "store_id"], ["locations.id", "locations.store_id"]),
         # Only adjustments carry a count key: the rest of the ledger stays out of this index.
         Index("ix_stock_events_count_key", "count_key", postgresql_where=text("count_key IS NOT NULL"),
               sqlite_where=text("count_key IS NOT NULL")),
@@ -75,10 +78,16 @@ class StockLevel(db.Model):
     """The authoritative level of one item at one location, and the reset it counts from."""
 
     __tablename__ = "stock_levels"
+    # Checked when a stream's row is created (once per item and location), not on its updates:
+    # the location check of every ledger event (see StockEvent).
+    __table_args__ = (
+        ForeignKeyConstraint(["item_id", "store_id"], ["items.id", "items.store_id"]),
+        ForeignKeyConstraint(["location_id", "store_id"], ["locations.id", "locations.store_id"]),
+    )
 
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(index=True)
     quantity: Mapped[int] = mapped_column(default=0)
     base_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     base_key: Mapped[str | None] = mapped_column(String(120))

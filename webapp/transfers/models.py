@@ -16,7 +16,9 @@ class Transfer(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("from_location_id <> to_location_id", name="locations_differ"),
-        # The item must be the store's; no key onto the store row, which every transfer would lock.
+        # The item must be the store's. No key onto the store row or the locations, which every
+        # transfer would lock: the locations are checked by the level rows of its two ledger
+        # legs (see StockEvent), written with it.
         ForeignKeyConstraint(["item_id", "store_id"], ["items.id", "items.store_id"]),
     )
 
@@ -24,13 +26,15 @@ class Transfer(db.Model):
     store_id: Mapped[int] = mapped_column(index=True)
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     item_id: Mapped[int] = mapped_column()
-    from_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
-    to_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    from_location_id: Mapped[int] = mapped_column()
+    to_location_id: Mapped[int] = mapped_column()
     quantity: Mapped[int] = mapped_column()
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     moved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item = relationship("Item")
-    from_location = relationship("Location", foreign_keys=[from_location_id])
-    to_location = relationship("Location", foreign_keys=[to_location_id])
+    from_location = relationship("Location", primaryjoin="Transfer.from_location_id == Location.id",
+                                 foreign_keys=[from_location_id], viewonly=True)
+    to_location = relationship("Location", primaryjoin="Transfer.to_location_id == Location.id",
+                               foreign_keys=[to_location_id], viewonly=True)

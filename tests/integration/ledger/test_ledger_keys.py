@@ -1,4 +1,5 @@
-"""The database itself refuses a ledger row that names another store's item, location or user."""
+"""The database itself refuses a ledger row that names another store's item, location or user
+(a location through the level row of the event's stream, written in the same transaction)."""
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +32,10 @@ def test_a_stock_event_for_the_stores_own_item_and_location_lands(db, store, mak
 def test_a_stock_event_naming_another_stores_item_or_location_is_refused(db, store, other, make_item, wrong):
     theirs = make_item("Their soap", store_id=other.id) if wrong == "item" else make_item("Soap")
     place = other.selling_location if wrong == "location" else store.selling_location
-    with pytest.raises(IntegrityError):
-        Ledger(source="test").append(_event(store.id, theirs.id, place.id))
+    ledger = Ledger(source="test")
+    with pytest.raises(IntegrityError):  # the item at once; the location by the stream's level row
+        ledger.append(_event(store.id, theirs.id, place.id))
+        ledger.settle()
     db.session.rollback()
 
 
