@@ -324,8 +324,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app server")
     parser.add_argument("--servers", type=int, default=1, help="app servers sharing the database")
     parser.add_argument("--clover", action="store_true",
-                        help="also sell on the Clover emulator, post webhooks, and run `flask clover sync` "
-                        "every --sync-every seconds on every app server")
+                        help="also sell on the Clover emulator, post webhooks, and run the scheduler "
+                        "(`flask jobs run`: Clover sync, then the low-stock sweep) every --sync-every "
+                        "seconds beside every app server")
     parser.add_argument("--sync-every", type=float, default=3.0)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=600,

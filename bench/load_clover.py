@@ -1,15 +1,18 @@
 """The Clover side of bench/load.py: the emulator selling, webhooks, and sync loops on every server.
 
 While the phones sync, a thread rings up sales on the emulator, the emulator posts webhooks to
-the first app server, and each app server runs `flask clover sync` every few seconds, as cron
-would on every machine of a chain. At the end one last cycle runs and every Clover item's sale
-events must add up to the units the emulator sold: nothing lost, nothing doubled.
+the first app server, and each app server runs its scheduler, `flask jobs run --every N`
+(Clover sync, then the low-stock sweep), as every machine of a chain would. At the end the
+schedulers stop, one last `flask clover sync` runs, and every Clover item's sale events must
+add up to the units the emulator sold: nothing lost, nothing doubled.
 """
 
 from __future__ import annotations
 
 import random
+import signal
 import subprocess
+import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -42,6 +45,8 @@ class CloverSide:
         self.cycles: Counter[str] = Counter()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._schedulers: list[tuple[subprocess.Popen, Path]] = []
+        self._logs = Path(tempfile.mkdtemp(prefix="shelfcount-load-jobs-"))
 
     def start(self) -> dict[str, str]:
         """Start the emulator; returns the environment the app servers need to reach it."""
@@ -68,10 +73,15 @@ class CloverSide:
     def run(self, servers: int, every: float, env: dict[str, str]) -> None:
         items = [i["id"] for i in self.emulator.control("GET", f"/merchants/{MERCHANT}")["items"]]
         self._threads = [threading.Thread(target=self._sell, args=(items,), daemon=True)]
-        self._threads += [threading.Thread(target=self._sync_loop, args=(n, every, env), daemon=True)
-                          for n in range(servers)]
         for thread in self._threads:
             thread.start()
+        for n in range(servers):
+            log = self._logs / f"jobs-{n}.log"
+            with log.open("wb") as out:
+                proc = subprocess.Popen(
+                    [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "jobs", "run", "--every", str(every)],
+                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self._schedulers.append((proc, log))
 
     def _sell(self, items: list[str]) -> None:
         rng = random.Random(8)
@@ -90,14 +100,21 @@ class CloverSide:
         kind = "failed" if done.returncode else ("skipped" if "another sync is running" in out else "ran")
         self.cycles[f"{name} {kind}"] += 1
 
-    def _sync_loop(self, n: int, every: float, env: dict[str, str]) -> None:
-        while not self._stop.wait(every):
-            self.sync_once(env, f"server {n}")
-
     def stop(self, env: dict[str, str]) -> None:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=300)
+        for n, (proc, log) in enumerate(self._schedulers):
+            proc.send_signal(signal.SIGTERM)  # the cycle in progress finishes first
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("clover sync: "):
+                    kind = ("failed" if "FAILED" in line else
+                            "skipped" if "another sync is running" in line else "ran")
+                    self.cycles[f"server {n} {kind}"] += 1
         self.emulator.control("POST", "/webhooks/flush", {})
         self.sync_once(env)  # sales stopped: one cycle must bring everything in
 
@@ -119,4 +136,7 @@ class CloverSide:
 
     def close(self) -> None:
         self._stop.set()
+        for proc, _ in self._schedulers:
+            if proc.poll() is None:
+                proc.kill()
         self.emulator.stop()
