@@ -28,6 +28,22 @@ def _test_stock_event(event: DeviceEvent, ctx: SyncContext) -> None:
         actor_user_id=ctx.user_id, device_id=ctx.device_id, device_time=event.device_occurred_at))
 
 
+def _all_at_once(app, run, count: int) -> None:
+    """run(0) ... run(count - 1), each in its own thread and app context, released together."""
+    barrier = threading.Barrier(count)
+
+    def start(n: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            run(n)
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.fixture(autouse=True)
 def _postgres_only(db, monkeypatch):
     if db.engine.dialect.name != "postgresql":
@@ -61,14 +77,8 @@ def test_six_phones_sending_overlapping_batches_end_with_the_merged_level_and_no
         plans.append([mine[i:i + 50] for i in range(0, len(mine), 50)])
     answers: list[list[dict]] = [[] for _ in phones]
     failures: list[str] = []
-    barrier = threading.Barrier(len(phones))
 
     def run(n: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            send(n)
-
-    def send(n: int) -> None:
         for chunk in plans[n]:
             body = {"device_id": f"phone-{n}", "device_time": event("x", utcnow())["occurred_at"],
                     "events": chunk}
@@ -78,11 +88,7 @@ def test_six_phones_sending_overlapping_batches_end_with_the_merged_level_and_no
                 return
             answers[n].extend(response.get_json()["results"])
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(phones))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _all_at_once(app, run, len(phones))
 
     assert failures == []
     accepted = Counter(r["id"] for rs in answers for r in rs if r["status"] == "accepted")
@@ -114,30 +120,23 @@ def test_batches_creating_the_same_new_level_rows_at_once_do_not_deadlock(app, d
     rng = random.Random(11)
     plans = [[rng.sample(cells, 60) for _ in range(3)] for _ in range(8)]
     deadlocks: list[str] = []
-    barrier = threading.Barrier(len(plans))
 
     def run(n: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            for k, cells_now in enumerate(plans[n]):
-                ledger = Ledger(source="test")
-                for m, (item_id, location_id) in enumerate(cells_now):
-                    ledger.stage(NewEvent(key=f"t{n}:{k}:{m}", kind="receive", store_id=store_id,
-                                          item_id=item_id, location_id=location_id, quantity=1,
-                                          occurred_at=utcnow()))
-                try:
-                    ledger.settle()
-                    db.session.commit()
-                except OperationalError as exc:
-                    db.session.rollback()
-                    deadlocks.append(str(exc.orig)[:200])
-                    return
+        for k, cells_now in enumerate(plans[n]):
+            ledger = Ledger(source="test")
+            for m, (item_id, location_id) in enumerate(cells_now):
+                ledger.stage(NewEvent(key=f"t{n}:{k}:{m}", kind="receive", store_id=store_id,
+                                      item_id=item_id, location_id=location_id, quantity=1,
+                                      occurred_at=utcnow()))
+            try:
+                ledger.settle()
+                db.session.commit()
+            except OperationalError as exc:
+                db.session.rollback()
+                deadlocks.append(str(exc.orig)[:200])
+                return
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(plans))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _all_at_once(app, run, len(plans))
 
     assert deadlocks == []
     expected = Counter(cell for plan in plans for cells_now in plan for cell in cells_now)
