@@ -160,6 +160,8 @@ async function flushForSync() {
 // An alert replaces the one before it (one tag), so a phone shows the latest, not a pile.
 const PUSH_TAG = "shelfcount-alert";
 const ICON = "/static/icons/icon-192.png";
+// Android draws the status-bar badge from the alpha channel alone: white bars on transparent.
+const BADGE = "/static/icons/badge-96.png";
 
 self.addEventListener("push", (event) => {
   event.waitUntil(showAlert(readPush(event.data)));
@@ -194,7 +196,8 @@ function showAlert(payload) {
     body: text(payload.body),
     tag: PUSH_TAG,
     renotify: true,                           // a new alert buzzes even though it replaces one
-    icon: ICON,                               // (no `badge`: Android wants a monochrome one; we have none yet)
+    icon: ICON,
+    badge: BADGE,
     data: { url: ownUrl(payload.url) },
   });
 }

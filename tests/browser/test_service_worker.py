@@ -54,7 +54,8 @@ def _notifications(page):
     return page.evaluate("""async () => {
         const registration = await navigator.serviceWorker.ready;
         return (await registration.getNotifications()).map((n) => (
-            {title: n.title, body: n.body, tag: n.tag, icon: n.icon, url: n.data && n.data.url}));
+            {title: n.title, body: n.body, tag: n.tag, icon: n.icon, badge: n.badge,
+             url: n.data && n.data.url}));
     }""")
 
 
@@ -79,6 +80,7 @@ def test_a_low_stock_push_shows_one_notification_that_the_next_alert_replaces(pa
     assert note["title"] == first["title"] and note["body"] == first["body"]
     assert note["url"] == base_url + "/reports/"
     assert note["icon"] == base_url + "/static/icons/icon-192.png"
+    assert note["badge"] == base_url + "/static/icons/badge-96.png"  # monochrome, for Android's status bar
 
     second = _server_push(seed, monkeypatch, [("Rye Crackers", "0", "3", "units"),
                                               ("Sea Salt Chips", "1", "2", "units")])
