@@ -61,6 +61,7 @@ def sync(store_id: int | None, no_push: bool, full_catalog: bool) -> None:
             f"unpaid (payment failed, stock stays sold) {len(orders.unpaid) if orders else 0}, "
             f"hints {report.hints}, "
             f"voids {report.voids}, "
+            f"created in clover {report.new_items.created if report.new_items else 0}, "
             f"pushed {push.pushed if push else 0}/{push.compared if push else 0}, requests {report.requests}")
     if failed:
         sys.exit(1)

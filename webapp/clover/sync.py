@@ -1,4 +1,5 @@
-"""One sync cycle per merchant at a time: catalog, orders, webhook hints, voids, then the push.
+"""One sync cycle per merchant at a time: catalog, orders, webhook hints, voids, then the push
+(items made in Shelfcount are created in Clover just before it, new_items.py).
 
 The order matters: sales are pulled before levels are pushed, so what we push already includes
 every sale Clover has shown us (push.py explains why that makes Clover converge).
@@ -26,6 +27,7 @@ from webapp.clover.catalog_import import ImportResult, import_items
 from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection, seal_plaintext
 from webapp.clover.models import CloverConnection
+from webapp.clover.new_items import NewItemsResult, create_missing
 from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders, pull_voids
 from webapp.clover.push import PushResult, push_levels
 from webapp.clover.webhooks import process_hints
@@ -49,6 +51,7 @@ class SyncReport:
     orders: OrdersResult | None = None
     hints: int = 0
     voids: int = 0
+    new_items: NewItemsResult | None = None
     push: PushResult | None = None
     requests: int = 0
     errors: list[str] = field(default_factory=list)
@@ -117,12 +120,18 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
         report.voids = pull_voids(client, connection, recorder)
         beat()
         if push:
+            # Before the push, so an item created in Clover now has its level written this cycle.
+            report.new_items = create_missing(client, connection, heartbeat=beat)
             report.push = push_levels(client, connection, heartbeat=beat)
         connection.last_sync_at = utcnow()
         connection.last_error = None
+        problems = []
         if report.orders.failed:
-            failed = len(report.orders.failed)
-            connection.last_error = f"{failed} orders could not be recorded; retrying next sync"
+            problems.append(f"{len(report.orders.failed)} orders could not be recorded")
+        if report.new_items is not None and report.new_items.failed:
+            problems.append(f"{report.new_items.failed} new items could not be created in Clover")
+        if problems:
+            connection.last_error = "; ".join(problems) + "; retrying next sync"
         db.session.commit()
     except (CloverError, DomainError, LeaseLost) as exc:
         db.session.rollback()
