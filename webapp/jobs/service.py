@@ -45,6 +45,7 @@ def clover_step() -> str:
         orders = report.orders
         done.append(f"store {store_id}: orders {orders.orders if orders else 0}, "
                     f"events {orders.events if orders else 0}, "
+                    f"created in clover {report.new_items.created if report.new_items else 0}, "
                     f"pushed {report.push.pushed if report.push else 0}, requests {report.requests}")
     if failures:
         raise StepFailed("; ".join(failures + done))
