@@ -92,6 +92,8 @@ def from_environment() -> dict:
         "UPLOAD_MAX_PIXELS": _int("UPLOAD_MAX_PIXELS", 50_000_000),
         "SYNC_MAX_EVENTS": _int("SYNC_MAX_EVENTS", 1000),
         "CLOCK_SKEW_ALLOWANCE_SECONDS": _int("CLOCK_SKEW_ALLOWANCE_SECONDS", 300),
+        # Level snapshots nobody has used for this many days are pruned by the jobs cycle.
+        "SNAPSHOT_KEEP_DAYS": _int("SNAPSHOT_KEEP_DAYS", 35),
         # Explicit, because Flask-Limiter otherwise inherits the flag from the last app it served.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

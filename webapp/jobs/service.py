@@ -9,12 +9,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask import current_app
+
 from webapp.alerts import service as alerts
 from webapp.clover.cli import store_ids
 from webapp.clover.client import CloverError
 from webapp.clover.sync import run_sync
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.reports import snapshots
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +60,15 @@ def alerts_step() -> str:
     return f"{raised} alert(s) raised, {retried} delivery retried"
 
 
+def snapshots_step() -> str:
+    """Delete the level snapshots no valuation has used for SNAPSHOT_KEEP_DAYS days."""
+    pruned = snapshots.prune(current_app.config["SNAPSHOT_KEEP_DAYS"])
+    return f"{pruned} snapshot(s) pruned"
+
+
 Step = tuple[str, Callable[[], str]]
-STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step))
+STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step),
+                           ("snapshots prune", snapshots_step))
 
 
 def run_cycle(steps: Iterable[Step] = STEPS) -> list[StepResult]:

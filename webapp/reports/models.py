@@ -43,6 +43,9 @@ class LevelSnapshot(db.Model):
     # streams to mend are found by the primary key instead of a rebuild.
     max_event_id: Mapped[int] = mapped_column(BigInteger)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a valuation last took it as its base (or built it): ``snapshots.prune`` deletes
+    # the ones nobody has used for a while, and a reader's touch is what keeps its base alive.
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class LevelSnapshotRow(db.Model):

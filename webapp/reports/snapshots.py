@@ -20,19 +20,30 @@ by id (every event the snapshot saw has an id at most ``max_event_id``, read in 
 statement as the count) and only their streams are recomputed; if that does not account
 for the whole difference (an older transaction committed late) the snapshot is rebuilt.
 
-Nothing deletes a snapshot: a request may be reading one as the base of its valuation, and
-on PostgreSQL a delete committed between its check and its read would leave it summing a
-snapshot with no rows. Pruning old ones safely needs the readers to check their base still
-exists after reading (or a lock); until then a snapshot costs a row per item-location with
-stock, kept for each store day someone has looked at.
+Old snapshots are pruned (``prune``, a step of the jobs cycle): every use of a snapshot,
+as the valuation's base or as the base a new one is built from, first marks it used with
+``UPDATE level_snapshots SET last_used_at = now WHERE id = :id`` in the transaction that
+checks it, and the pruner deletes ``WHERE last_used_at < now - keep_days``; its rows go with
+it by ON DELETE CASCADE, in the same statement (deleting the rows first in a statement of
+their own could empty a snapshot that a reader touched in between). The touch and the delete
+conflict on the snapshot's row. On PostgreSQL (READ COMMITTED) a pruner that reaches the row
+after the touch waits for the reader's transaction and then re-checks its WHERE on the row
+as the reader left it, so a snapshot touched in the last keep_days survives; a touch that
+comes after the delete committed updates no row, and the reader treats the snapshot as
+missing and builds it anew instead of summing a base with no rows. On SQLite writes are
+serialised, and a reader whose read is older than a committed delete cannot write at all
+(no snapshot: it folds the ledger). The valuation reads the rows after ``snapshot_for``
+committed, which is safe because the touch has just set last_used_at to now: the pruner
+deletes the snapshot only once keep_days (at least one) have passed without another use.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.catalog.models import Store
 from webapp.extensions import db
@@ -110,6 +121,18 @@ def _tally(store_id: int, at: datetime) -> tuple[int, int]:
     return int(events), int(max_id)
 
 
+def _touch(snap: LevelSnapshot, now: datetime) -> bool:
+    """Mark the snapshot used now, in the caller's transaction; False when it is gone (a
+    pruner deleted it since it was read), and it must not be used."""
+    result = db.session.execute(update(LevelSnapshot).where(LevelSnapshot.id == snap.id)
+                                .values(last_used_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expunge(snap)
+        return False
+    set_committed_value(snap, "last_used_at", now)  # as written: nothing left to flush
+    return True
+
+
 def _good(snap: LevelSnapshot) -> bool:
     """True when the snapshot is exact now, mending it first if late events arrived."""
     if _tally(snap.store_id, snap.at)[0] == snap.events:
@@ -139,20 +162,23 @@ def _insert_rows(snap: LevelSnapshot, levels) -> None:
         .where(levels.c.quantity != 0)))
 
 
-def _build(store_id: int, at: datetime, snap: LevelSnapshot | None) -> LevelSnapshot:
-    """(Re)build the snapshot at ``at``: tally first, then the rows from data at least as new."""
+def _build(store_id: int, at: datetime, snap: LevelSnapshot | None, now: datetime) -> LevelSnapshot:
+    """(Re)build the snapshot at ``at``: tally first, then the rows from data at least as new.
+    ``snap``, when given, was touched in this transaction."""
     events, max_id = _tally(store_id, at)
     if snap is None:
-        snap = LevelSnapshot(store_id=store_id, at=at, events=events, max_event_id=max_id)
+        snap = LevelSnapshot(store_id=store_id, at=at, events=events, max_event_id=max_id,
+                             built_at=now, last_used_at=now)
         db.session.add(snap)
         db.session.flush()
     else:
         db.session.execute(delete(LevelSnapshotRow).where(LevelSnapshotRow.snapshot_id == snap.id))
-        snap.events, snap.max_event_id, snap.built_at = events, max_id, utcnow()
+        snap.events, snap.max_event_id, snap.built_at = events, max_id, now
     earlier = db.session.scalars(select(LevelSnapshot).where(
         LevelSnapshot.store_id == store_id, LevelSnapshot.at < at)
         .order_by(LevelSnapshot.at.desc()).limit(3)).all()
-    base = next((s for s in earlier if _good(s)), None)
+    # A base is used too: touched first, so a pruner cannot empty it under the INSERT below.
+    base = next((s for s in earlier if _touch(s, now) and _good(s)), None)
     _insert_rows(snap, levels_select(store_id, at, base))
     return snap
 
@@ -166,18 +192,34 @@ def snapshot_for(store_id: int, at: datetime, tz: str | None = None) -> LevelSna
     day_end = day_end_at_or_before(at, tz)
     if day_end > utcnow():
         return None
+    now = utcnow()
     try:
         snap = db.session.scalar(select(LevelSnapshot).where(LevelSnapshot.store_id == store_id,
                                                              LevelSnapshot.at == day_end))
+        if snap is not None and not _touch(snap, now):
+            snap = None  # pruned since the SELECT: build it anew
         if snap is not None and _good(snap):
             db.session.commit()
             return snap
-        snap = _build(store_id, day_end, snap)
+        snap = _build(store_id, day_end, snap, now)
         db.session.commit()
         return snap
     except SQLAlchemyError:
         db.session.rollback()
         return None
+
+
+def prune(keep_days: int) -> int:
+    """Delete the snapshots not used for ``keep_days`` days (their rows go by the cascade) and
+    commit; returns how many. ``keep_days`` is at least 1, so a reader between its touch and
+    its read never loses its base (see the module docstring)."""
+    if keep_days < 1:
+        raise ValueError("keep_days must be at least 1")
+    cutoff = utcnow() - timedelta(days=keep_days)
+    result = db.session.execute(delete(LevelSnapshot).where(LevelSnapshot.last_used_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def snapshot_instants(store_id: int) -> list[datetime]:
