@@ -111,6 +111,10 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600),
+        # Not on every response: a page that was being served as the user logged out would
+        # send the logged-in cookie back and undo the logout. A session still slides, a day
+        # at a time (webapp/auth/views.py, _slide_session).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "CLOVER_BASE_URL": os.environ.get("CLOVER_BASE_URL", ""),
         "CLOVER_OAUTH_URL": os.environ.get("CLOVER_OAUTH_URL", ""),

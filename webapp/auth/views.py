@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,6 +24,19 @@ def _unauthorized():
     if wants_json():
         return error_response(401, "login_required", "Please log in first.")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.before_app_request
+def _slide_session() -> None:
+    """Keep a used session alive: once a day its cookie is sent again with a new expiry.
+
+    Not on every response (SESSION_REFRESH_EACH_REQUEST is off): the service worker refreshes
+    pages in the background, and a response to a request made just before a logout would
+    carry the logged-in cookie back and undo the logout."""
+    if session.permanent and "_user_id" in session:
+        today = date.today().isoformat()
+        if session.get("slid_on") != today:
+            session["slid_on"] = today
 
 
 def _safe_next(target: str | None) -> str:
