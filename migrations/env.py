@@ -93,14 +93,34 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode changes a SQLite table by copying it and dropping the old one. With
+            # foreign keys on (every connection of ours turns them on), that DROP deletes the
+            # rows that reference the table by their cascades (the barcodes of items, the rows
+            # of snapshots) or fails on the others: a migration of a table holding data would
+            # lose data or stop half way. So they are off while migrating (the pragma cannot
+            # change inside a transaction), and every key is checked before the commit.
+            connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if broken:
+                        raise RuntimeError('the migration left rows whose foreign keys point nowhere: '
+                                           f'{broken[:10]}')
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing is open after a commit; this only ends a failed one
+                connection.exec_driver_sql('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():

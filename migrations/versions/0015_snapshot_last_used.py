@@ -5,17 +5,15 @@ jobs cycle deletes the snapshots nobody used for SNAPSHOT_KEEP_DAYS (webapp/repo
 Existing snapshots count as last used when they were built.
 
 SQLite makes the column NOT NULL by copying level_snapshots into a new table and dropping the
-old one; with foreign keys on, that DROP deletes every snapshot's rows by the cascade while
-the snapshots themselves are copied, which would leave snapshots that look good with no rows.
-The rows are kept aside in a temporary table and put back.
+old one; with foreign keys on, that DROP would delete every snapshot's rows by the cascade.
+migrations/env.py turns them off while migrating SQLite (and checks every key before the
+commit), so the rows stay.
 
 Revision ID: 0015_snapshot_last_used
 Revises: 0014_location_checked_by_level
 Create Date: 2026-11-28 08:15:00
 
 """
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,27 +25,12 @@ down_revision = '0014_location_checked_by_level'
 branch_labels = None
 depends_on = None
 
-ROW_COLUMNS = "snapshot_id, item_id, location_id, quantity"
-
-
-@contextmanager
-def _rows_kept():
-    """Keep level_snapshot_rows across a SQLite table copy of level_snapshots."""
-    if op.get_bind().dialect.name != 'sqlite':
-        yield
-        return
-    op.execute(f"CREATE TEMPORARY TABLE _kept_snapshot_rows AS SELECT {ROW_COLUMNS} FROM level_snapshot_rows")
-    yield
-    op.execute("DELETE FROM level_snapshot_rows")
-    op.execute(f"INSERT INTO level_snapshot_rows ({ROW_COLUMNS}) SELECT {ROW_COLUMNS} FROM _kept_snapshot_rows")
-    op.execute("DROP TABLE _kept_snapshot_rows")
-
 
 def upgrade():
     op.add_column('level_snapshots', sa.Column('last_used_at', webapp.types.UTCDateTime(timezone=True),
                                                nullable=True))
     op.execute("UPDATE level_snapshots SET last_used_at = built_at")
-    with _rows_kept(), op.batch_alter_table('level_snapshots', schema=None) as batch_op:
+    with op.batch_alter_table('level_snapshots', schema=None) as batch_op:
         batch_op.alter_column('last_used_at', existing_type=webapp.types.UTCDateTime(timezone=True),
                               nullable=False)
     op.create_index(op.f('ix_level_snapshots_last_used_at'), 'level_snapshots', ['last_used_at'], unique=False)
@@ -55,5 +38,5 @@ def upgrade():
 
 def downgrade():
     op.drop_index(op.f('ix_level_snapshots_last_used_at'), table_name='level_snapshots')
-    with _rows_kept(), op.batch_alter_table('level_snapshots', schema=None) as batch_op:
+    with op.batch_alter_table('level_snapshots', schema=None) as batch_op:
         batch_op.drop_column('last_used_at')
