@@ -110,6 +110,9 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        # "Keep me logged in": the login's server-side row and its remember cookie last this long.
+        "REMEMBER_LIFETIME_SECONDS": _int("REMEMBER_LIFETIME_SECONDS", 90 * 24 * 3600),
+        "REMEMBER_COOKIE_DURATION": _int("REMEMBER_LIFETIME_SECONDS", 90 * 24 * 3600),
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600),
         # Not on every response: a page that was being served as the user logged out would
         # send the logged-in cookie back and undo the logout. A session still slides, a day

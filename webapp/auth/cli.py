@@ -75,6 +75,17 @@ def activate(username):
     click.echo(f"{user.username} is active.")
 
 
+@cli.command("logout-everywhere")
+@click.argument("username")
+def logout_everywhere(username):
+    """End every login session of a user (a lost phone, a shared password)."""
+    try:
+        ended = service.logout_everywhere(username)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"{username.strip().lower()}: {ended} session(s) ended.")
+
+
 @cli.command("list")
 def list_users():
     for user in db.session.scalars(select(User).order_by(User.username)):

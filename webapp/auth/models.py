@@ -34,6 +34,16 @@ class User(UserMixin, db.Model):
 
     store = relationship("Store", lazy="joined")
 
+    # The login session this object was loaded for (UserSession.id), set at login and by the
+    # user loader; not a column. Flask-Login keeps get_id() in the session cookie and in the
+    # remember cookie, so both name the server-side row and die with it.
+    login_session_id = None  # str when set
+
+    def get_id(self) -> str:
+        if self.login_session_id:
+            return f"{self.id}:{self.login_session_id}"
+        return str(self.id)
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on each request
         return self.active
@@ -44,3 +54,16 @@ class User(UserMixin, db.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+
+class UserSession(db.Model):
+    """One logged-in device. A cookie is only honoured while its row exists and has not expired:
+    logging out deletes the row, a new password or deactivation deletes all of a user's rows."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_agent: Mapped[str | None] = mapped_column(String(200))

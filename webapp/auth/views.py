@@ -9,14 +9,26 @@ from flask_login import current_user, login_required, login_user, logout_user
 from webapp.auth import service
 from webapp.auth.models import User
 from webapp.errors import error_response, wants_json
-from webapp.extensions import db, limiter, login_manager
+from webapp.extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
+def _split_id(value: str | None) -> tuple[int, str] | None:
+    """"user_id:session_id" as get_id() writes it, else None (a plain id is a cookie from
+    before sessions were kept on the server: it no longer logs in)."""
+    user_id, sep, session_id = (value or "").partition(":")
+    if not sep or not session_id or not user_id.isdigit():
+        return None
+    return int(user_id), session_id
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    parts = _split_id(user_id)
+    if parts is None:
+        return None
+    return service.load_session_user(*parts)
 
 
 @login_manager.unauthorized_handler
@@ -36,7 +48,12 @@ def _slide_session() -> None:
     if session.permanent and "_user_id" in session:
         today = date.today().isoformat()
         if session.get("slid_on") != today:
+            parts = _split_id(session["_user_id"])
+            if parts is None:
+                return
             session["slid_on"] = today
+            # The server-side row moves with the cookie (a remembered login is never shortened).
+            service.touch_session(parts[1], current_app.permanent_session_lifetime)
 
 
 def _safe_next(target: str | None) -> str:
@@ -59,7 +76,9 @@ def login():
         user = service.authenticate(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
             session.clear()
-            login_user(user, remember=bool(request.form.get("remember")))
+            remember = bool(request.form.get("remember"))
+            service.start_session(user, remember=remember, user_agent=request.user_agent.string)
+            login_user(user, remember=remember, duration=service.session_lifetime(True))
             session.permanent = True
             return redirect(_safe_next(request.form.get("next")))
         error = "That username and password do not match an active account."
@@ -70,6 +89,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    if current_user.login_session_id:
+        service.end_session(current_user.login_session_id)  # every copy of its cookies is refused now
     logout_user()
     session.clear()
     flash("You are logged out.")

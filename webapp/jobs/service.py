@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from webapp.alerts import service as alerts
+from webapp.auth import service as auth
 from webapp.clover.cli import store_ids
 from webapp.clover.client import CloverError
 from webapp.clover.sync import run_sync
@@ -66,9 +67,14 @@ def snapshots_step() -> str:
     return f"{pruned} snapshot(s) pruned"
 
 
+def sessions_step() -> str:
+    """Delete the login sessions that have expired (their cookies are refused already)."""
+    return f"{auth.prune_sessions()} expired session(s) removed"
+
+
 Step = tuple[str, Callable[[], str]]
 STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step),
-                           ("snapshots prune", snapshots_step))
+                           ("snapshots prune", snapshots_step), ("sessions prune", sessions_step))
 
 
 def run_cycle(steps: Iterable[Step] = STEPS) -> list[StepResult]:

@@ -47,6 +47,7 @@ def test_once_syncs_the_connected_store_then_raises_the_alerts(
     assert _alerted(db) == [low_oil]
     assert "clover sync: ok" in result.output and "alerts check: ok: 1 alert(s) raised" in result.output
     assert "snapshots prune: ok: 0 snapshot(s) pruned" in result.output
+    assert "sessions prune: ok: 0 expired session(s) removed" in result.output
 
 
 def test_clover_out_of_reach_does_not_stop_the_alert_sweep(app, db, connected, low_oil, level, clover_items):
