@@ -59,7 +59,9 @@ def test_the_remember_cookie_alone_logs_in_until_the_logout(app, db, make_user):
     browser_restarted.set_cookie("remember_token", remember.value)
     assert _logged_in(browser_restarted)
 
-    assert phone.post_form("/logout").status_code == 302
+    logout = phone.post_form("/logout")
+    assert logout.status_code == 302
+    assert phone.get_cookie("remember_token") is None  # the browser is told to forget it too
     copy = app.test_client()
     copy.set_cookie("remember_token", remember.value)
     assert not _logged_in(copy)

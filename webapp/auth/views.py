@@ -91,7 +91,7 @@ def login():
 def logout():
     if current_user.login_session_id:
         service.end_session(current_user.login_session_id)  # every copy of its cookies is refused now
-    logout_user()
     session.clear()
+    logout_user()  # after the clear: it leaves the mark by which Flask-Login deletes the remember cookie
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
