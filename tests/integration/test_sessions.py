@@ -35,6 +35,8 @@ def _login(app, user, *, remember: bool = False, password: str = "correct horse"
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(app, login_as):
+    # A stolen copy, or a page the service worker was refreshing as the user tapped "Log out"
+    # (its request left with the cookie before the logout and is answered after it).
     phone = login_as("staff")
     phone.get("/")
     before = phone.get_cookie("session").value
@@ -44,6 +46,9 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app, login_as):
     stolen.set_cookie("session", before)
     page = stolen.get("/count")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+    # ...and the answer gives the browser no logged-in cookie to put back
+    assert not any(c.startswith("session=") for c in page.headers.getlist("Set-Cookie"))
+    assert phone.get("/count").status_code == 302  # the phone stays logged out
     api = stolen.get("/api/v1/catalog", headers={"Accept": "application/json"})
     assert api.status_code == 401
     assert api.get_json()["error"]["code"] == "login_required"
