@@ -114,9 +114,9 @@ def from_environment() -> dict:
         "REMEMBER_LIFETIME_SECONDS": _int("REMEMBER_LIFETIME_SECONDS", 90 * 24 * 3600),
         "REMEMBER_COOKIE_DURATION": _int("REMEMBER_LIFETIME_SECONDS", 90 * 24 * 3600),
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 14 * 24 * 3600),
-        # Not on every response: a page that was being served as the user logged out would
-        # send the logged-in cookie back and undo the logout. A session still slides, a day
-        # at a time (webapp/auth/views.py, _slide_session).
+        # Not on every response: a page served as the user logged out would send the old
+        # cookie back (refused by then: the logout ended its row). A session still slides,
+        # a day at a time, with its row (webapp/auth/views.py, _slide_session).
         "SESSION_REFRESH_EACH_REQUEST": False,
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "CLOVER_BASE_URL": os.environ.get("CLOVER_BASE_URL", ""),

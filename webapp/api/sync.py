@@ -408,11 +408,10 @@ def _parse(raw: Any, ctx: SyncContext) -> tuple[DeviceEvent, EventType]:
 
 
 def check_location(location_id: int, ctx: SyncContext) -> None:
-    stores = ctx.memo("location_store")
-    if not ctx.memo("locations_loaded"):  # the store's own locations, in one query per batch
-        ctx.memo("locations_loaded")[True] = True
-        stores.update((i, ctx.store_id) for i in db.session.scalars(
-            select(Location.id).where(Location.store_id == ctx.store_id)))
+    stores = ctx.cache.get("location_store")
+    if stores is None:  # the store's own locations, in one query per batch
+        stores = ctx.cache["location_store"] = dict.fromkeys(db.session.scalars(
+            select(Location.id).where(Location.store_id == ctx.store_id)), ctx.store_id)
     if location_id not in stores:
         location = db.session.get(Location, location_id)
         stores[location_id] = location.store_id if location else None

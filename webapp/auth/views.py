@@ -40,11 +40,10 @@ def _unauthorized():
 
 @bp.before_app_request
 def _slide_session() -> None:
-    """Keep a used session alive: once a day its cookie is sent again with a new expiry.
-
-    Not on every response (SESSION_REFRESH_EACH_REQUEST is off): the service worker refreshes
-    pages in the background, and a response to a request made just before a logout would
-    carry the logged-in cookie back and undo the logout."""
+    """Keep a used session alive: once a day its cookie is sent again with a new expiry, and
+    its server-side row moves with it. Not on every response (SESSION_REFRESH_EACH_REQUEST is
+    off): that is one write a day per device instead of one per request, and a page answered
+    after a logout puts no cookie back."""
     if session.permanent and "_user_id" in session:
         today = date.today().isoformat()
         if session.get("slid_on") != today:
@@ -52,8 +51,8 @@ def _slide_session() -> None:
             if parts is None:
                 return
             session["slid_on"] = today
-            # The server-side row moves with the cookie (a remembered login is never shortened).
-            service.touch_session(parts[1], current_app.permanent_session_lifetime)
+            # A remembered login is never shortened (see touch_session).
+            service.touch_session(parts[1], service.session_lifetime(remember=False))
 
 
 def _safe_next(target: str | None) -> str:

@@ -130,10 +130,11 @@ def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tu
                            for row in part for c, process in zip(columns, processors, strict=True))
             results.append(connection.exec_driver_sql(
                 _multi_insert(table_name, columns, conflict, names, len(part)), params))
-    out: list = []
-    for result in results if names else ():
-        out.extend(row[0] for row in result) if isinstance(returning, str) else out.extend(map(tuple, result))
-    return out
+    if not names:
+        return []
+    if isinstance(returning, str):
+        return [row[0] for result in results for row in result]
+    return [tuple(row) for result in results for row in result]
 
 
 @functools.lru_cache(maxsize=256)
@@ -332,9 +333,9 @@ _UPDATE_LEVELS_PG = (
 
 def _locked_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
     """The current level of each stream, its row created if missing, locked for the
-    transaction (SQLite has one writer; PostgreSQL, see ``_upsert_levels``)."""
+    transaction (SQLite has one writer; PostgreSQL, see ``_create_and_lock_levels``)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return _upsert_levels(streams, stores)
+        return _create_and_lock_levels(streams, stores)
     found: dict[tuple[int, int], merge.Level] = {}
     for chunk in range(0, len(streams), 500):
         found.update(_select_levels(streams[chunk:chunk + 500]))
@@ -371,7 +372,7 @@ _LOCK_LEVELS_PG = (
 )
 
 
-def _upsert_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
+def _create_and_lock_levels(streams: list[tuple[int, int]], stores: dict[tuple[int, int], int]) -> dict:
     found: dict[tuple[int, int], merge.Level] = {}
     connection = db.session.connection()
     for chunk in range(0, len(streams), 5000):
