@@ -16,6 +16,7 @@ from flask import Flask
 from webapp import config as settings
 from webapp.errors import refuse_nameless_form_fields, register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.request_json import BoundedJSONProvider
 
 # One entry per capability package; each may have `views.py` (a blueprint named `bp`)
 # and `cli.py` (a click group or command named `cli`).
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(settings.INSTANCE),
         instance_relative_config=False,
     )
+    app.json = BoundedJSONProvider(app)
     app.config.update(settings.from_environment())
     if config and config.get("TESTING"):
         app.config.update(settings.TESTING_OVERRIDES)
