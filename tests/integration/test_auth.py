@@ -50,6 +50,32 @@ def test_login_redirects_only_to_paths_on_this_site(client, make_user):
     assert response.headers["Location"] == "/"
 
 
+HOSTILE_NEXT = ["/\r\nSet-Cookie: planted=1", "/\n/evil.example", "/\t/evil.example", "/\\evil.example",
+                "/ok\rLocation: https://evil.example", "/\x7f"]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_next_with_a_control_character_or_backslash_redirects_home_after_login(client, make_user, target):
+    make_user("staff", username="dana", password="correct horse")
+    login_page = client.get("/login", query_string={"next": target})
+    assert login_page.status_code == 200
+    assert "evil.example" not in login_page.get_data(as_text=True)  # not carried in the form either
+    response = client.post_form("/login", {"username": "dana", "password": "correct horse", "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "planted" not in str(response.headers)
+    # Already logged in, the login page redirects at once: home again, not the target.
+    again = client.get("/login", query_string={"next": target})
+    assert (again.status_code, again.headers["Location"]) == (302, "/")
+
+
+def test_a_plain_next_path_with_its_query_is_still_followed(client, make_user):
+    make_user("staff", username="dana", password="correct horse")
+    response = client.post_form("/login", {"username": "dana", "password": "correct horse",
+                                           "next": "/counting/?zone=Aisle%203"})
+    assert response.headers["Location"] == "/counting/?zone=Aisle%203"
+
+
 def test_pages_send_an_anonymous_visitor_to_login_and_the_api_answers_401_json(client):
     page = client.get("/")
     assert page.status_code == 302 and "/login" in page.headers["Location"]

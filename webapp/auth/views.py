@@ -55,14 +55,22 @@ def _slide_session() -> None:
             service.touch_session(parts[1], service.session_lifetime(remember=False))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, so the login form cannot be used as an open redirect."""
-    if not target:
-        return url_for("pwa.home")
+def _is_safe_next(target: str | None) -> bool:
+    r"""Only same-site relative paths, so the login form cannot be used as an open redirect.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+    "/\n/evil.example" and "/\evil.example" both mean "//evil.example"; a CR or LF would also
+    split the Location header. None of them belongs in a path we link to."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pwa.home")
-    return target
+    return not (parts.scheme or parts.netloc)
+
+
+def _safe_next(target: str | None) -> str:
+    return target if _is_safe_next(target) else url_for("pwa.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,7 +90,9 @@ def login():
             return redirect(_safe_next(request.form.get("next")))
         error = "That username and password do not match an active account."
     status = 401 if error else 200
-    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status
+    carried = request.values.get("next", "")
+    return render_template("auth/login.html", error=error,
+                           next=carried if _is_safe_next(carried) else ""), status
 
 
 @bp.post("/logout")
