@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KEYS_WE_FETCH = ("O", "I", "P")
 MAX_UPDATES = 5000  # per delivery; Clover batches, but a body this big is not Clover
+MAX_TS = 2**63 - 1
 
 
 class WebhookRefused(DomainError):
@@ -105,8 +106,11 @@ def _hint(merchant_id: str, update: Any) -> dict[str, Any] | None:
     if not isinstance(update, dict):
         return None
     object_id, kind, ts = update.get("objectId"), update.get("type"), update.get("ts")
-    if not isinstance(object_id, str) or ":" not in object_id or not isinstance(ts, int):
+    if not isinstance(object_id, str) or ":" not in object_id or type(ts) is not int:
         return None
+    if not 0 <= ts <= MAX_TS:
+        # Stored in a BIGINT: beyond it SQLite raised OverflowError (a 500), PostgreSQL DataError.
+        raise DomainError("bad_webhook", f"ts must be Clover's time in milliseconds, 0 to {MAX_TS}.", "ts")
     key = object_id.split(":", 1)[0]
     if key not in KEYS_WE_FETCH:
         return None

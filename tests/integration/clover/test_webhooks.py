@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -58,6 +59,21 @@ def test_the_code_an_admin_saved_is_accepted(login_as, client, db, connected):
     body = {"merchants": {MERCHANT: [{"objectId": "O:GHIVJT2ABCRSC", "type": "CREATE", "ts": 5}]}}
     assert client.post("/clover/webhook", json=body, headers={"X-Clover-Auth": AUTH}).status_code == 200
     assert _hints(db) == [("O:GHIVJT2ABCRSC", "CREATE", 5)]
+
+
+@pytest.mark.parametrize("ts", [2**63, 10**30, -1])
+def test_a_ts_out_of_range_is_a_400_naming_ts_and_nothing_is_stored(client, db, connected, app, ts):
+    app.config["CLOVER_WEBHOOK_AUTH_CODE"] = AUTH
+    body = {"merchants": {MERCHANT: [{"objectId": "O:GHIVJT2ABCRSC", "type": "CREATE", "ts": 7},
+                                     {"objectId": "O:GHIVJT2ABCRSD", "type": "CREATE", "ts": ts}]}}
+    response = client.post("/clover/webhook", json=body, headers={"X-Clover-Auth": AUTH})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "ts"
+    assert _hints(db) == []
+    # The largest time a BIGINT holds is still a time.
+    body["merchants"][MERCHANT][1]["ts"] = 2**63 - 1
+    assert client.post("/clover/webhook", json=body, headers={"X-Clover-Auth": AUTH}).status_code == 200
+    assert [h[2] for h in _hints(db)] == [7, 2**63 - 1]
 
 
 def test_duplicate_and_reordered_deliveries_give_each_hint_once_and_the_sale_once(
