@@ -100,6 +100,7 @@ def from_environment() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "DECODE_RATE_LIMIT": os.environ.get("DECODE_RATE_LIMIT", "60 per minute"),
+        "PHOTO_RATE_LIMIT": os.environ.get("PHOTO_RATE_LIMIT", "30 per minute"),
         # An open PWA may sync hours after the page was loaded, offline in between; the
         # token stays bound to the session rather than expiring on a timer.
         "WTF_CSRF_TIME_LIMIT": None,

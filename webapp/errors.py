@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -112,6 +113,8 @@ def register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             if limit:
                 message = f"The upload is too large; the limit is {limit // (1024 * 1024)} MB."
+        if isinstance(err, RateLimitExceeded) and err.limit.error_message:
+            message = err.description  # the route's own words for what to do
         return error_response(err.code or 500, code, message)
 
     @app.errorhandler(DataError)

@@ -53,18 +53,14 @@ async function upload(file) {
   body.append("photo", file, file.name || "photo.jpg");
   const response = await fetch("/photos", { method: "POST", body, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfFromPage() } });
-  if (!response.ok) {
-    let message = `The photo was refused (${response.status}).`;
-    try { message = (await response.json()).error.message; } catch (err) { /* not JSON */ }
-    throw new Error(message);
-  }
+  if (!response.ok) throw await photoQueue.uploadError(response);
   return (await response.json()).id;
 }
 
-async function keepForLater(file) {
+async function keepForLater(file, why = "No signal") {
   try {
     queuedPhoto = await photoQueue.add(session, file);
-    photoStatus.textContent = "No signal: the photo waits on this phone and goes with the flag.";
+    photoStatus.textContent = `${why}: the photo waits on this phone and goes with the flag.`;
   } catch (err) {
     photoStatus.textContent = err.message;
     photoInput.value = "";
@@ -88,6 +84,7 @@ photoInput.addEventListener("change", () => {
   }, (err) => {
     // The signal dropped on the way: keep it for later. A refusal is for the person to act on.
     if (err instanceof TypeError) return keepForLater(file);
+    if (err instanceof photoQueue.TryLater) return keepForLater(file, "The server asked to wait");
     photoStatus.textContent = err.message;
     photoInput.value = "";
     return undefined;

@@ -18,6 +18,25 @@ const QUALITY = 0.85;
 const MAX_ORIGINAL_BYTES = 15 * 1024 * 1024;   // the server's UPLOAD_MAX_BYTES default
 const UNATTACHED_MS = 6 * 60 * 60 * 1000;       // chosen, never flagged: dropped after 6 hours
 const RETRY_MS = 30000;
+const MAX_RETRY_MS = 10 * 60 * 1000;
+
+// The server said "not now" (429: more photos than a minute allows). The photo is kept and
+// sent later, never dropped: the screens queue it as they do when the signal drops.
+export class TryLater extends Error {}
+
+// The error a refused upload throws: a TryLater on 429, else the server's message.
+export async function uploadError(response) {
+  let message = `The photo was refused (${response.status}).`;
+  try { message = (await response.json()).error.message; } catch (err) { /* not JSON */ }
+  return response.status === 429 ? new TryLater(message) : new Error(message);
+}
+
+// How long the server asked us to wait (Retry-After, in seconds), else RETRY_MS.
+function retryAfterMs(response) {
+  const seconds = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  if (!(seconds > 0)) return RETRY_MS;
+  return Math.min(MAX_RETRY_MS, seconds * 1000);
+}
 
 export const changes = new EventTarget();
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("shelfcount-photos") : null;
@@ -193,7 +212,8 @@ async function runDrain() {
       await remove(record.id);
       outcome.refused += 1;
     } else {
-      retryLater();
+      // 401, 408, 429 or the server's own trouble: keep it, and try again when it says.
+      retryLater(response.status === 429 ? retryAfterMs(response) : RETRY_MS);
       outcome.unreachable = true;
       break;
     }
@@ -202,9 +222,9 @@ async function runDrain() {
   return outcome;
 }
 
-function retryLater() {
+function retryLater(ms = RETRY_MS) {
   if (retryTimer) return;
-  retryTimer = setTimeout(() => { retryTimer = null; drain(); }, RETRY_MS);
+  retryTimer = setTimeout(() => { retryTimer = null; drain(); }, ms);
 }
 
 let sending = false;

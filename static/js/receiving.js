@@ -216,11 +216,7 @@ export async function uploadPhoto(file) {
   form.append("photo", file, file.name || "photo.jpg");
   const response = await fetch("/photos", { method: "POST", body: form, credentials: "same-origin",
     headers: { Accept: "application/json", "X-CSRFToken": csrfFromPage() } });
-  if (!response.ok) {
-    let message = `The photo was refused (${response.status}).`;
-    try { message = (await response.json()).error.message; } catch (err) { /* not JSON */ }
-    throw new Error(message);
-  }
+  if (!response.ok) throw await photoQueue.uploadError(response);
   return [(await response.json()).id];
 }
 
@@ -250,7 +246,7 @@ async function markPhotos(file) {
   try {
     if (navigator.onLine) return { photoIds: await uploadPhoto(file), queued: null };
   } catch (err) {
-    if (!(err instanceof TypeError)) {
+    if (!(err instanceof TypeError || err instanceof photoQueue.TryLater)) {  // 429: queue it too
       announce(`${err.message} The damage is marked without it.`, "warn");
       return { photoIds: [], queued: null };
     }

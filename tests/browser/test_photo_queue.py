@@ -165,3 +165,36 @@ def test_logging_out_warns_about_a_waiting_photo_and_not_once_it_is_sent(page, l
     page.get_by_role("button", name="Log out").click()             # sends the photo first
     page.wait_for_url("**/login*")
     assert page.evaluate(QUEUED) == []
+
+
+def test_a_photo_the_server_asks_to_wait_for_is_kept_and_sent_when_it_says(page, live_server):
+    """A 429 (more photos than a minute allows) is 'later', never 'drop it': the direct upload
+    and the queue's own send are both told to wait; the photo still reaches its flag."""
+    before = len(records(live_server))
+    log_in(page, "sam", next_path="/damage/new")
+    page.wait_for_selector("body[data-damage-ready='1']")
+    expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+    told_to_wait = []
+
+    def busy_twice(route):
+        if len(told_to_wait) < 2:
+            told_to_wait.append(route.request.url)
+            route.fulfill(status=429, headers={"Retry-After": "1"}, content_type="application/json",
+                          body='{"error": {"code": "too_many_requests", "field": null, '
+                               '"message": "That is more photos than a minute allows; wait a minute."}}')
+        else:
+            route.continue_()
+
+    page.route("**/photos", busy_twice)
+    page.get_by_label("damaged", exact=True).check()
+    page.set_input_files("#flag-photo", files=[{"name": "pallet.jpg", "mimeType": "image/jpeg",
+                                                "buffer": big_photo()}])
+    expect(page.locator("#flag-photo-status")).to_contain_text("asked to wait", timeout=10_000)
+    expect(page.locator("#flag-photo-status")).to_contain_text("waits on this phone")
+    page.get_by_role("button", name="Flag it").click()
+    outbox_empty(page, timeout=20)
+    wait_until(page, f"({QUEUED})().then((rows) => rows.length === 0)", timeout=20)
+    assert len(told_to_wait) == 2                         # the queue was refused once too, and retried
+    found = records(live_server)
+    assert len(found) == before + 1
+    assert found[-1][2] == "damaged" and len(found[-1][4]) == 1

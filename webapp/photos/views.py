@@ -1,16 +1,26 @@
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth.decorators import role_required
 from webapp.damage.service import attach_photo
 from webapp.errors import DomainError
+from webapp.extensions import limiter
 from webapp.photos.service import check_client_id, get_photo, store_photo
 
 bp = Blueprint("photos", __name__)
 
 
+PHOTO_LIMIT_MESSAGE = ("That is more photos than a minute allows; wait a minute and send the rest. "
+                       "Photos waiting on this phone go by themselves.")
+
+
 @bp.post("/photos")
 @role_required("staff")
+# Per user, not per address: a store's phones share one Wi-Fi. PHOTO_RATE_LIMIT (30/min) is
+# above what a receiver photographing a damaged pallet takes, and above the 20 photos a
+# phone's queue holds (static/js/photo-queue.js), so a reconnecting phone sends them all.
+@limiter.limit(lambda: current_app.config["PHOTO_RATE_LIMIT"], key_func=lambda: f"photos:{current_user.id}",
+               error_message=PHOTO_LIMIT_MESSAGE)
 def upload():
     sent = request.files.get("photo")
     if sent is None:
