@@ -25,7 +25,7 @@ CAPABILITIES: tuple[str, ...] = (
     "catalog",
     "pwa",
     "demo",
-    "inventory", "counting", "approvals", "api",
+    "inventory", "counting", "approvals", "unknown", "api",
     "apidocs",
     "clover",
     "photos",

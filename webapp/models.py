@@ -5,7 +5,6 @@ from webapp.api.models import DeviceSync, SyncReceipt  # noqa: F401
 from webapp.approvals.models import Decision  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, Item, Location, Store  # noqa: F401
-from webapp.catalog.unknown_models import UnknownScan  # noqa: F401
 from webapp.clover.models import CloverConnection, CloverPush, CloverWebhookHint  # noqa: F401
 from webapp.counting.models import CountLine, CountScan, CountSession  # noqa: F401
 from webapp.damage.models import DamageRecord  # noqa: F401
@@ -14,3 +13,4 @@ from webapp.photos.models import Photo  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
 from webapp.reports.models import LevelSnapshot, LevelSnapshotRow, store_kind_occurred  # noqa: F401
 from webapp.transfers.models import Transfer  # noqa: F401
+from webapp.unknown.models import UnknownScan  # noqa: F401

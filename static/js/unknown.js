@@ -1,6 +1,6 @@
 // A code the phone's catalog does not know, scanned while receiving, flagging damage or moving
 // stock: sent as an unknown_barcode event with where it was scanned, so the server keeps it for a
-// manager (webapp/catalog/unknown.py) as counting does. It changes no stock, not even once a
+// manager (webapp/unknown/service.py) as counting does. It changes no stock, not even once a
 // manager links the code: the person sets the item aside and scans it again then.
 import * as outbox from "./outbox.js";
 

@@ -54,8 +54,8 @@ def test_a_damage_flag_with_a_reason_and_a_photo(page, live_server):
 
 
 def test_an_unknown_code_is_kept_for_a_manager_and_nothing_is_flagged(page, live_server):
-    from webapp.catalog.unknown_models import UnknownScan
     from webapp.extensions import db
+    from webapp.unknown.models import UnknownScan
 
     before = len(records(live_server))
     log_in(page, "sam", next_path="/damage/new")

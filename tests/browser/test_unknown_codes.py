@@ -16,8 +16,8 @@ UNKNOWN = "7612345678900"  # a valid EAN-13 no seeded item has
 
 def test_a_counter_scans_an_unknown_code_a_manager_links_it_and_the_count_includes_it(
         page, browser, base_url, seed):
-    from webapp.catalog.unknown_models import UnknownScan
     from webapp.counting.models import CountLine
+    from webapp.unknown.models import UnknownScan
 
     log_in(page, next_path="/count")
     session_id = _start_count(page)

@@ -159,8 +159,8 @@ def _a_pending_count_line(request) -> dict:
 
 
 def _an_unknown_code(request) -> dict:
-    from webapp.catalog.unknown_models import UnknownScan
     from webapp.types import utcnow
+    from webapp.unknown.models import UnknownScan
 
     db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
     user = request.getfixturevalue("make_user")("staff")

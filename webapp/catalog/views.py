@@ -1,6 +1,4 @@
-"""Catalog pages: item search, an item's details and barcodes, CSV import/export, labels,
-and the unknown codes phones reported (``webapp.catalog.unknown``, which also registers the
-``unknown_barcode`` sync event type)."""
+"""Catalog pages: item search, an item's details and barcodes, CSV import/export, labels."""
 
 from __future__ import annotations
 
@@ -17,11 +15,10 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.decorators import role_required
-from webapp.catalog import csvio, service, unknown
+from webapp.catalog import csvio, service
 from webapp.catalog.api import api_bp
 from webapp.catalog.item_form import bp as item_form_bp
 from webapp.catalog.labels import svg
@@ -185,87 +182,3 @@ def labels():
     return render_template("catalog/labels.html", rows=rows, category=category,
                            categories=service.categories(current_user.store_id))
 
-
-# ----- unknown codes ---------------------------------------------------------------------
-
-
-@bp.app_context_processor
-def _unknown_codes_badge():
-    # A callable, so only pages that show the badge (managers' nav) pay for the query.
-    def pending() -> int:
-        if not current_user.is_authenticated or not current_user.has_role("manager"):
-            return 0
-        try:
-            return unknown.pending_count(current_user.store_id)
-        except SQLAlchemyError:  # the 503 page while the database is down still renders
-            db.session.rollback()
-            return 0
-    return {"unknown_codes_pending": pending}
-
-
-@bp.get("/unknown-codes")
-@role_required("manager")
-def unknown_codes():
-    store_id = current_user.store_id
-    code = request.args.get("code", "")[:service.MAX_CODE_LENGTH]
-    query = request.args.get("q", "")[:200]
-    groups = unknown.pending(store_id)
-    chosen = next((g for g in groups if code and g.code == _key_or_none(code)), None)
-    results = service.search(store_id, query, per_page=10) if chosen is not None and query else None
-    return render_template(
-        "catalog/unknown.html", groups=groups, chosen=chosen, q=query, results=results,
-        too_late=unknown.too_late(store_id), handled=unknown.recently_handled(store_id))
-
-
-def _key_or_none(code: str) -> str | None:
-    try:
-        return unknown.code_key(code)[0]
-    except DomainError:
-        return None
-
-
-def _after_unknown(outcome: unknown.Outcome) -> Response:
-    parts = []
-    if outcome.applied:
-        parts.append(f"{outcome.applied} scan{'s' if outcome.applied != 1 else ''} added to their counts")
-    if outcome.too_late:
-        parts.append(f"{outcome.too_late} too late to count (their count was already decided)")
-    if outcome.resolved:
-        parts.append(f"{outcome.resolved} outside a count (nothing to add)")
-    if outcome.rescan:
-        parts.append(f"{outcome.rescan} made while receiving, flagging damage or moving stock "
-                     "changed no stock: have the item scanned again on that screen")
-    if outcome.item is not None:
-        flash(f"Code {outcome.code} is now a barcode of {outcome.item.name}"
-              + (f": {'; '.join(parts)}." if parts else "."))
-    else:
-        flash(f"Code {outcome.code} dismissed.")
-    return redirect(url_for("catalog.unknown_codes"), 303)
-
-
-@bp.post("/unknown-codes/link")
-@role_required("manager")
-def link_unknown_code():
-    try:
-        item_id = int(request.form.get("item_id", ""))
-    except ValueError:
-        raise DomainError("bad_field", "Choose the item this code belongs to.", "item_id") from None
-    outcome = unknown.link(current_user.store_id, request.form.get("code", ""), item_id, current_user)
-    return _after_unknown(outcome)
-
-
-@bp.post("/unknown-codes/create")
-@role_required("manager")
-def create_from_unknown_code():
-    price = request.form.get("price", "").strip()
-    changes = service.ItemChanges(
-        name=request.form.get("name", ""), category=request.form.get("category", ""),
-        price_cents=parse_money(price, "price", "Price") if price else None)
-    outcome = unknown.create_item(current_user.store_id, request.form.get("code", ""), changes, current_user)
-    return _after_unknown(outcome)
-
-
-@bp.post("/unknown-codes/dismiss")
-@role_required("manager")
-def dismiss_unknown_code():
-    return _after_unknown(unknown.dismiss(current_user.store_id, request.form.get("code", ""), current_user))

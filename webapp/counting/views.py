@@ -5,21 +5,18 @@ The phone app replaces the scan input with the camera and its outbox, not this f
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp.catalog import unknown
 from webapp.catalog.models import Item, Location
 from webapp.counting import events as _events  # noqa: F401  (registers the count_* sync types)
 from webapp.counting import service
 from webapp.counting.api import api_bp
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.inventory.ledger import Ledger
 from webapp.types import utcnow
 
 bp = Blueprint("counting", __name__, url_prefix="/counting")
@@ -74,8 +71,7 @@ def screen(session_id: str):
     if session.status != "open":
         return redirect(url_for("counting.summary", session_id=session.id))
     return render_template("counting/screen.html", session=session, rows=_rows(session),
-                           show_expected=service.can_see_expected(session, current_user),
-                           unknown_codes=unknown.pending_in_session(session.id))
+                           show_expected=service.can_see_expected(session, current_user))
 
 
 def _rows(session):
@@ -96,29 +92,15 @@ def scan(session_id: str):
             session_id=session_id, user_id=current_user.id, occurred_at=utcnow(), quantity=quantity,
             code=code, item_id=_int("item_id"), mode=mode), current_user.store_id)
     except DomainError as err:
-        if err.code != "unknown_code" or mode != "add" or code is None:
+        # Kept for a manager by the unknown codes capability (above this one), when installed.
+        keep_unknown = current_app.extensions.get("unknown.keep_count_scan")
+        if err.code != "unknown_code" or mode != "add" or code is None or keep_unknown is None:
             raise
         db.session.rollback()
-        return _keep_unknown(session_id, code, quantity)
+        return keep_unknown(session_id, code, quantity)
     item = db.session.get(Item, row.item_id)
     flash(f"{item.name}: your total is now {row.quantity}" if mode == "set"
           else f"+{row.quantity} {item.name}")
-    return redirect(url_for("counting.screen", session_id=session_id), 303)
-
-
-def _keep_unknown(session_id: str, code: str, quantity: int):
-    """A code no item has is kept for a manager, as the phone's unknown_barcode event is."""
-    led = Ledger(actor_user_id=current_user.id, source="web")
-    kept = unknown.keep(unknown.Sighting(
-        event_id=f"web:{uuid.uuid4()}", store_id=current_user.store_id, user_id=current_user.id, code=code,
-        occurred_at=utcnow(), quantity=quantity, session_id=session_id, context="count"), led)
-    led.settle()
-    db.session.commit()
-    if kept.status == "applied":  # known by another spelling (UPC-E, a SKU): counted after all
-        flash(f"+{quantity} {kept.item.name}")
-    else:
-        flash(f"Unknown code {kept.raw_code}: kept for a manager, who can add it to this count. "
-              "Set the item aside.")
     return redirect(url_for("counting.screen", session_id=session_id), 303)
 
 

@@ -39,7 +39,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Approvals", "approvals.queue", "manager"),
     ("Damage to approve", "damage.queue", "manager"),
     ("Items", "catalog.items", "manager"),
-    ("Unknown codes", "catalog.unknown_codes", "manager"),
+    ("Unknown codes", "unknown.codes", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),
     ("Labels", "catalog.labels", "staff"),
     ("Clover", "clover.admin", "admin"),

@@ -7,8 +7,8 @@ and the manager is told to have the item scanned again on that screen.
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.catalog.test_unknown_codes import EAN, UPC, link, rows, unknown
 from tests.integration.ledger.conftest import batch
+from tests.integration.unknown.test_unknown_codes import EAN, UPC, link, rows, unknown
 from webapp.inventory.models import StockEvent
 
 

@@ -1,8 +1,8 @@
 """Unknown barcodes: scans of codes the phone's catalog did not know, kept for a manager.
 
 The sync event ``unknown_barcode`` {code, quantity = 1, session_id?, context?, location_id?}
-stores one ``UnknownScan``. When the code is known on the server by the time the event
-arrives (the phone's catalog was stale), the event is applied as what it would have been: a
+(``webapp.unknown.events``) stores one ``UnknownScan``. When the code is known on the server by
+the time the event arrives (the phone's catalog was stale), the event is applied as what it would have been: a
 count scan when it names an open count session, else it is stored as resolved.
 
 A manager then handles each pending code once, for all its scans (``link``, ``create_item``
@@ -38,17 +38,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from scanner.codes import normalise
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.auth.models import User
 from webapp.catalog import service as catalog
 from webapp.catalog.models import Item
-from webapp.catalog.unknown_models import UnknownScan
 from webapp.counting import service as counting
 from webapp.counting.models import CountScan, CountSession
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger
 from webapp.types import utcnow
+from webapp.unknown.models import UnknownScan
 
 log = logging.getLogger(__name__)
 
@@ -66,21 +65,6 @@ def code_key(text: str) -> tuple[str, str]:
                           "code")
     normal = normalise(raw)
     return (normal.gtin14 or normal.raw), normal.raw
-
-
-# ----- the sync event --------------------------------------------------------------------
-
-
-def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
-    fields = event.fields
-    code = str_field(fields, "code", max_length=catalog.MAX_CODE_LENGTH)
-    quantity = int_field(fields, "quantity", default=1, minimum=1)
-    session_id = str_field(fields, "session_id", required=False, max_length=36)
-    context = str_field(fields, "context", required=False, max_length=16)
-    keep(Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code, quantity=quantity,
-                  occurred_at=event.occurred_at, session_id=session_id, context=context,
-                  location_id=event.location_id, device_id=ctx.device_id,
-                  device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
 
 
 @dataclass(frozen=True)
@@ -150,8 +134,6 @@ def _count_scan(scan: UnknownScan, pack_qty: int) -> counting.Scan:
                          quantity=scan.quantity * pack_qty, item_id=scan.item_id, device_id=scan.device_id,
                          device_time=scan.device_time)
 
-
-register_event_type("unknown_barcode", handle_unknown_barcode)
 
 
 # ----- the manager's page ----------------------------------------------------------------

@@ -15,10 +15,10 @@ from tests.integration.ledger.conftest import batch, event
 from tests.integration.test_openapi import _answers
 from webapp.approvals.models import Decision
 from webapp.catalog.models import Barcode, Item
-from webapp.catalog.unknown_models import UnknownScan
 from webapp.counting.models import CountLine, CountScan
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.types import utcnow
+from webapp.unknown.models import UnknownScan
 
 UPC = "036000291452"  # a UPC-A; its EAN-13 spelling is 0036000291452
 EAN = "0" + UPC

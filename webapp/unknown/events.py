@@ -1,0 +1,22 @@
+"""The ``unknown_barcode`` sync event type: one scan of a code the device did not know."""
+
+from __future__ import annotations
+
+from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
+from webapp.catalog.service import MAX_CODE_LENGTH
+from webapp.unknown.service import Sighting, keep
+
+
+def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
+    fields = event.fields
+    code = str_field(fields, "code", max_length=MAX_CODE_LENGTH)
+    quantity = int_field(fields, "quantity", default=1, minimum=1)
+    session_id = str_field(fields, "session_id", required=False, max_length=36)
+    context = str_field(fields, "context", required=False, max_length=16)
+    keep(Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code, quantity=quantity,
+                  occurred_at=event.occurred_at, session_id=session_id, context=context,
+                  location_id=event.location_id, device_id=ctx.device_id,
+                  device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
+
+
+register_event_type("unknown_barcode", handle_unknown_barcode)
