@@ -78,7 +78,10 @@ uploads = st.one_of(
 
 @pytest.fixture
 def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
+    # The fuzz sends more uploads a minute than a person may; the per-user rate limits have
+    # tests of their own (test_decode_rate_limit.py, damage/test_photo_rate_limit.py).
+    return {"PHOTO_DIR": str(tmp_path / "photos"),
+            "PHOTO_RATE_LIMIT": "1000 per minute", "DECODE_RATE_LIMIT": "1000 per minute"}
 
 
 def _max_rss_mb() -> float:
