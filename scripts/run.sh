@@ -19,7 +19,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-if [ -z "${CLOVER_BASE_URL:-}" ] && $PY -c 'import webapp.clover.emulator' 2>/dev/null; then
+if [ -z "${CLOVER_BASE_URL:-}" ] && $PY -c 'import clover_emulator' 2>/dev/null; then
   export CLOVER_BASE_URL="http://127.0.0.1:${EMULATOR_PORT}"
   export CLOVER_DEMO_EMULATOR=1
 fi

@@ -183,7 +183,7 @@ EMULATOR_TOKEN = "demo-emulator-token"  # noqa: S105  (a local emulator's token,
 
 
 def emulator_items() -> list[dict]:
-    """The demo products as Clover emulator item specs (webapp/clover/emulator/merchants.py):
+    """The demo products as Clover emulator item specs (clover_emulator/merchants.py):
     prices in cents, weighed items PER_UNIT by the lb with fractional stock, a seeded stock.
     Categories are spelt as the seed spells them, so a Clover sync leaves them as they are."""
     rng = random.Random(SEED + 1)

@@ -48,7 +48,7 @@ def emulator(host, port, merchant, token, trade_every, webhook_url):
     if not service.demo_allowed():
         raise click.ClickException("The emulator serves the demo store; run it in demo mode (DEMO_MODE=1).")
     # Imported here: the emulator is a development tool, not part of the app a store runs.
-    from webapp.clover.emulator.__main__ import main
+    from clover_emulator.__main__ import main
 
     with tempfile.TemporaryDirectory(prefix="shelfcount-emulator-") as folder:
         items = Path(folder) / "items.json"

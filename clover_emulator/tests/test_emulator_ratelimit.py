@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.integration.emulator.conftest import MID, OTHER_TOKEN, CloverCaller, emulator_config
+from clover_emulator.tests.conftest import MID, OTHER_TOKEN, CloverCaller, emulator_config
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Serve the emulator: ``python -m webapp.clover.emulator --port 8765 --trade-every 20``.
+"""Serve the emulator: ``python -m clover_emulator --port 8765 --trade-every 20``.
 
 Seeds one merchant (``--merchant``, ``--items-json``) with a static API token (``--token``,
 clover-api.md 2.4), serves threaded like the real API's concurrency expects, prints the base
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from webapp.clover.emulator.app import create_emulator_app
-from webapp.clover.emulator.generator import LiveTrader
+from clover_emulator.app import create_emulator_app
+from clover_emulator.generator import LiveTrader
 
 DEMO_ITEMS = [
     {
@@ -93,7 +93,7 @@ DEMO_ITEMS = [
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webapp.clover.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m clover_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--merchant", default="XYZVJT2ZRRRSC", help="merchant id (13 chars, 0-9A-Z)")

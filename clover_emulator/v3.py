@@ -10,10 +10,10 @@ import time
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from webapp.clover.emulator import inventory, v3_orders
-from webapp.clover.emulator.auth import authenticate, json_body, required_scope, requires, store_of
-from webapp.clover.emulator.errors import bad_request
-from webapp.clover.emulator.listing import list_objects, parse_expand, parse_filters
+from clover_emulator import inventory, v3_orders
+from clover_emulator.auth import authenticate, json_body, required_scope, requires, store_of
+from clover_emulator.errors import bad_request
+from clover_emulator.listing import list_objects, parse_expand, parse_filters
 
 bp = Blueprint("clover_v3", __name__, url_prefix="/v3/merchants/<merchant_id>")
 bp.register_blueprint(v3_orders.bp)

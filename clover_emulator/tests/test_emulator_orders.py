@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from tests.clover_emulator import EmulatorControlError
-from tests.integration.emulator.conftest import MID
+from clover_emulator.harness import EmulatorControlError
+from clover_emulator.tests.conftest import MID
 
 
 def _order(api, order_id):

@@ -12,8 +12,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from webapp.clover.emulator.errors import CloverError
-from webapp.clover.emulator.state import Store
+from clover_emulator.errors import CloverError
+from clover_emulator.state import Store
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from webapp.clover.emulator.state import Event, Store
+from clover_emulator.state import Event, Store
 
 
 class WebhookSender:

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Request, jsonify
 
-from webapp.clover.emulator.errors import CloverError, bad_request
+from clover_emulator.errors import CloverError, bad_request
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

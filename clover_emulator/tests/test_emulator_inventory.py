@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.emulator.conftest import MID
+from clover_emulator.tests.conftest import MID
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ the sale we counted must be reversed. How the device's stock decrements are merg
 from collections import Counter
 from typing import Any
 
-from webapp.clover.emulator import inventory, orders
-from webapp.clover.emulator.errors import not_found
-from webapp.clover.emulator.state import Merchant, Store
+from clover_emulator import inventory, orders
+from clover_emulator.errors import not_found
+from clover_emulator.state import Merchant, Store
 
 
 def reconnect(store: Store, m: Merchant, device_id: str, at: int | None = None) -> list[dict[str, Any]]:

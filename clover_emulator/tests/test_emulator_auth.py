@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.integration.emulator.conftest import MID, OTHER_TOKEN, TOKEN, CloverCaller, emulator_config
+from clover_emulator.tests.conftest import MID, OTHER_TOKEN, TOKEN, CloverCaller, emulator_config
 
 APP = {"app_id": "SHELFCOUNTAPP", "app_secret": "s3cret"}
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.integration.emulator.conftest import MID
+from clover_emulator.tests.conftest import MID
 
 DAY_MS = 86_400_000
 

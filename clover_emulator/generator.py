@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.clover.emulator import offline, orders
-from webapp.clover.emulator.state import Merchant, Store
+from clover_emulator import offline, orders
+from clover_emulator.state import Merchant, Store
 
 # Relative arrivals per store hour, 08:00 to 20:00: a lunch peak and an after-work peak.
 HOURLY = (2, 4, 5, 6, 9, 8, 6, 5, 6, 9, 10, 7, 3)

@@ -12,8 +12,8 @@ Callers hold ``store.lock``.
 import math
 from typing import Any
 
-from webapp.clover.emulator.errors import bad_request, not_found
-from webapp.clover.emulator.state import Merchant, Store
+from clover_emulator.errors import bad_request, not_found
+from clover_emulator.state import Merchant, Store
 
 PRICE_TYPES = ("FIXED", "VARIABLE", "PER_UNIT")
 _STRINGS = ("name", "alternateName", "code", "sku", "unitName", "colorCode")

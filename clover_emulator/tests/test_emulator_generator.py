@@ -3,9 +3,9 @@
 import time
 from collections import Counter
 
-from tests.clover_emulator import RunningEmulator
-from tests.integration.emulator.conftest import MID, CloverCaller, emulator_config
-from webapp.clover.emulator.generator import HOUR_MS, plan_day
+from clover_emulator.generator import HOUR_MS, plan_day
+from clover_emulator.harness import RunningEmulator
+from clover_emulator.tests.conftest import MID, CloverCaller, emulator_config
 
 START = 1_767_225_600_000  # a fixed day, so plans compare exactly
 

@@ -11,16 +11,16 @@ offline device do not exist for the API until the device reconnects.
 
 from flask import Blueprint, jsonify, request
 
-from webapp.clover.emulator import orders
-from webapp.clover.emulator.auth import json_body, requires, store_of
-from webapp.clover.emulator.errors import CloverError, not_found
-from webapp.clover.emulator.listing import (
+from clover_emulator import orders
+from clover_emulator.auth import json_body, requires, store_of
+from clover_emulator.errors import CloverError, not_found
+from clover_emulator.listing import (
     list_objects,
     orders_ninety_day_floor,
     parse_expand,
     payments_ninety_day_floor,
 )
-from webapp.clover.emulator.render import (
+from clover_emulator.render import (
     LINE_GETTERS,
     ORDER_GETTERS,
     PAYMENT_GETTERS,

@@ -11,9 +11,9 @@ Callers hold ``store.lock``.
 
 from typing import Any
 
-from webapp.clover.emulator import inventory
-from webapp.clover.emulator.errors import bad_request, not_found
-from webapp.clover.emulator.state import Merchant, Store
+from clover_emulator import inventory
+from clover_emulator.errors import bad_request, not_found
+from clover_emulator.state import Merchant, Store
 
 MAX_LINES = 3000
 TENDERS = {"card": "Credit Card", "cash": "Cash"}

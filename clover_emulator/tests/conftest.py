@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.clover_emulator import RunningEmulator
+from clover_emulator.harness import RunningEmulator
 
 MID = "XYZVJT2ZRRRSC"
 OTHER_MID = "OTHERMERCHNT1"

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.integration.emulator.conftest import MID, OTHER_MID, CloverCaller
+from clover_emulator.tests.conftest import MID, OTHER_MID, CloverCaller
 
 AUTH_CODE = "0c6e1f4a-7b2d-4e58-9a31-c2d9f0b8e7a4"
 

@@ -9,12 +9,12 @@ are written back into the kept spec, so a reset restores the same ids.
 import copy
 from typing import Any
 
-from webapp.clover.emulator import inventory
-from webapp.clover.emulator.auth import issue_static_token
-from webapp.clover.emulator.errors import bad_request
-from webapp.clover.emulator.ids import is_clover_id
-from webapp.clover.emulator.settings import merchant_settings
-from webapp.clover.emulator.state import Merchant, Store
+from clover_emulator import inventory
+from clover_emulator.auth import issue_static_token
+from clover_emulator.errors import bad_request
+from clover_emulator.ids import is_clover_id
+from clover_emulator.settings import merchant_settings
+from clover_emulator.state import Merchant, Store
 
 ITEM_KEYS = {
     "id",

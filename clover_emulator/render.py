@@ -8,8 +8,8 @@ are ``{"elements": [...]}`` cut at 100 (3.1); unknown expansions are ignored (3.
 
 from typing import Any
 
-from webapp.clover.emulator.listing import nested
-from webapp.clover.emulator.state import Merchant
+from clover_emulator.listing import nested
+from clover_emulator.state import Merchant
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,6 @@ imports nothing from the rest of ``webapp``: the product talks to it exactly as 
 Clover, through HTTP. Everything that is not Clover lives under ``/_emulator/`` (control.py).
 """
 
-from webapp.clover.emulator.app import create_emulator_app
+from clover_emulator.app import create_emulator_app
 
 __all__ = ["create_emulator_app"]

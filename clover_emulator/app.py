@@ -3,7 +3,7 @@
 It binds the store, the rate limiter and the webhook sender, registers the blueprints and the
 error handlers, and seeds the configured merchants in memory. It starts no thread and opens no
 socket: the webhook thread starts with the first request (or ``ensure_started()``), and
-serving is the caller's job (``__main__.py``, tests/clover_emulator.py).
+serving is the caller's job (``__main__.py``, harness.py).
 """
 
 from typing import Any
@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.clover.emulator import auth, control, v3
-from webapp.clover.emulator.errors import CloverError
-from webapp.clover.emulator.lifecycle import bind_state
+from clover_emulator import auth, control, v3
+from clover_emulator.errors import CloverError
+from clover_emulator.lifecycle import bind_state
 
 
 def create_emulator_app(config: dict[str, Any] | None = None) -> Flask:

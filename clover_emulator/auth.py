@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, redirect, request
 
-from webapp.clover.emulator.errors import bad_request, unauthorized
-from webapp.clover.emulator.settings import ALL_SCOPES
-from webapp.clover.emulator.state import AccessToken, RefreshToken, Store
+from clover_emulator.errors import bad_request, unauthorized
+from clover_emulator.settings import ALL_SCOPES
+from clover_emulator.state import AccessToken, RefreshToken, Store
 
 
 def store_of() -> Store:

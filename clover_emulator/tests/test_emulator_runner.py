@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.clover_emulator import EmulatorControlError
-from tests.integration.emulator.conftest import MID, CloverCaller
+from clover_emulator.harness import EmulatorControlError
+from clover_emulator.tests.conftest import MID, CloverCaller
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_runner_serves_a_seeded_merchant_and_trades_live(tmp_path):
@@ -21,7 +21,7 @@ def test_the_runner_serves_a_seeded_merchant_and_trades_live(tmp_path):
         [
             sys.executable,
             "-m",
-            "webapp.clover.emulator",
+            "clover_emulator",
             "--port",
             "0",
             "--merchant",

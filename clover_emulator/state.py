@@ -11,8 +11,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from webapp.clover.emulator.errors import not_found
-from webapp.clover.emulator.ids import IdMaker
+from clover_emulator.errors import not_found
+from clover_emulator.ids import IdMaker
 
 
 class Clock:

@@ -10,11 +10,11 @@ from typing import Any
 
 from flask import Flask
 
-from webapp.clover.emulator.merchants import add_merchant
-from webapp.clover.emulator.ratelimit import RateLimiter
-from webapp.clover.emulator.settings import app_settings
-from webapp.clover.emulator.state import Store
-from webapp.clover.emulator.webhooks import WebhookSender
+from clover_emulator.merchants import add_merchant
+from clover_emulator.ratelimit import RateLimiter
+from clover_emulator.settings import app_settings
+from clover_emulator.state import Store
+from clover_emulator.webhooks import WebhookSender
 
 CONFIG_KEY = "CLOVER_EMULATOR_CONFIG"
 

@@ -9,12 +9,12 @@ import copy
 
 from flask import Blueprint, current_app, jsonify
 
-from webapp.clover.emulator import generator, inventory, merchants, offline, orders
-from webapp.clover.emulator.auth import issue_static_token, json_body, store_of
-from webapp.clover.emulator.errors import bad_request, not_found
-from webapp.clover.emulator.lifecycle import reset_state
-from webapp.clover.emulator.render import public, render_order
-from webapp.clover.emulator.settings import merge
+from clover_emulator import generator, inventory, merchants, offline, orders
+from clover_emulator.auth import issue_static_token, json_body, store_of
+from clover_emulator.errors import bad_request, not_found
+from clover_emulator.lifecycle import reset_state
+from clover_emulator.render import public, render_order
+from clover_emulator.settings import merge
 
 bp = Blueprint("clover_emulator_control", __name__, url_prefix="/_emulator")
 
