@@ -12,7 +12,7 @@ a private database from the migrations, seeds one store with --items items, and 
   stock events (receipt, ledger row, level settled in the same transaction; the event type is
   registered here, the way receiving, damage and Clover write their events);
 * the time to recompute the levels of every item-location after --events ledger events
-  (`ledger.rebuild_levels`, the merge rule in SQL), and the pure core over the same events;
+  (`rebuild.rebuild_levels`, the merge rule in SQL), and the pure core over the same events;
 * p50/p95 of one item's level: `ledger.level_at` in SQL, and the materialised row.
 """
 
@@ -130,8 +130,8 @@ def seed(app, n_items: int) -> dict:
         # A store has stock: every item opens with 1,000 on the floor a day ago. Without it the
         # stock mix's sales drove each item it touched below a suggested reorder point on first
         # contact, so every batch also raised about a thousand low-stock alerts.
-        from webapp.inventory.ledger import rebuild_levels
         from webapp.inventory.models import StockEvent
+        from webapp.inventory.rebuild import rebuild_levels
 
         opened = now - timedelta(days=1)
         db.session.execute(StockEvent.__table__.insert(), [
@@ -298,13 +298,13 @@ def load_ledger(app, world: dict, n_events: int) -> float:
 
 def level_figures(app, world: dict) -> dict:
     from webapp.extensions import db
-    from webapp.inventory import ledger, merge
+    from webapp.inventory import ledger, merge, rebuild
     from webapp.inventory.models import StockEvent, StockLevel
 
     out = {}
     with app.app_context():
         began = time.perf_counter()
-        out["streams"] = ledger.rebuild_levels(world["store_id"])
+        out["streams"] = rebuild.rebuild_levels(world["store_id"])
         db.session.commit()
         out["rebuild_s"] = time.perf_counter() - began
 

@@ -73,7 +73,7 @@ def seed(app, items: int, total: int) -> None:
 
         insert_rows(db.session, StockEvent.__table__,
                     store_events(items, total, now, floor.id, back.id, rng, store.id), seen=follow)
-        # The merge rule over the generated events (ledger.rebuild_levels does the same in SQL,
+        # The merge rule over the generated events (rebuild.rebuild_levels does the same in SQL,
         # but is slow on SQLite at this size and is not what this bench measures).
         db.session.execute(StockLevel.__table__.insert(), [
             {"item_id": item_id, "location_id": loc, "store_id": store.id,

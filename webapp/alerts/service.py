@@ -19,9 +19,9 @@ from sqlalchemy import or_, select
 from webapp.alerts import delivery, reorder
 from webapp.alerts.models import AlertState, StockAlert
 from webapp.auth.models import User, role_rank
+from webapp.bulk_sql import insert_many_ignoring
 from webapp.catalog.models import Item, Store
 from webapp.extensions import db
-from webapp.inventory.ledger import insert_many_ignoring
 from webapp.reports import calc
 from webapp.types import utcnow
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from webapp.bulk_sql import insert_for
 from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebhookVerification
@@ -24,7 +25,6 @@ from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders
 from webapp.clover.token_crypto import TokensUnreadable, cipher
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.inventory.ledger import insert_for
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -18,22 +18,20 @@ a stream is settled, so two transactions settling one stream take turns.
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, or_, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, select, text, tuple_
 from sqlalchemy.orm.util import identity_key
-from sqlalchemy.sql.elements import TextClause
 
+from webapp.bulk_sql import insert_ignoring, insert_many_ignoring
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
 from webapp.inventory.models import StockEvent, StockLevel
-from webapp.types import UTCDateTime, utcnow
+from webapp.types import utcnow
 
 RESETS = tuple(sorted(str(k) for k in merge.RESET_KINDS))
 DELTAS = tuple(sorted(str(k) for k in merge.DELTA_KINDS))
@@ -63,109 +61,6 @@ class NewEvent:
             if isinstance(exc, merge.InvalidEvent):
                 raise DomainError(exc.code, exc.message, exc.field) from None
             raise DomainError("unknown_kind", f"No stock event kind {self.kind!r}.", "kind") from None
-
-
-def insert_for(table):
-    """An INSERT that can say ON CONFLICT DO NOTHING on the engine in use."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
-@functools.cache
-def insert_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                    returning: str | None = None) -> TextClause:
-    """INSERT ... ON CONFLICT (...) DO NOTHING [RETURNING], as one cached statement.
-
-    The same text runs on SQLite and PostgreSQL. Written as text because SQLAlchemy cannot
-    cache the dialects' ``on_conflict_do_nothing`` constructs, and compiling one per event
-    cost more than the insert itself; the columns' types still process the values.
-    """
-    table = db.metadata.tables[table_name]
-    for name in (*columns, *conflict, *([returning] if returning else [])):
-        table.c[name]  # noqa: B018  (a KeyError unless every name is a column of the table)
-    values = ", ".join(":" + c for c in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"  # noqa: S608  (metadata names)
-    sql += f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
-    stmt = text(sql + (f" RETURNING {returning}" if returning else ""))
-    stmt = stmt.bindparams(*[bindparam(c, type_=table.c[c].type) for c in columns])
-    return stmt.columns(table.c[returning]) if returning else stmt
-
-
-def insert_many_ignoring(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                         rows: list[dict], *, returning: str | tuple[str, ...] | None = None,
-                         chunk: int = 500) -> list:
-    """INSERT many rows ... ON CONFLICT DO NOTHING [RETURNING], a few statements in all.
-
-    Returns, for the rows inserted (not those whose conflict key existed), the ``returning``
-    column's values as the driver gives them (keys and ids: no result types apply), or rows of
-    the columns when ``returning`` is a tuple.
-
-    The hot path of every sync batch, so the statement goes to the driver as written
-    (``exec_driver_sql``: SQLAlchemy's events, errors and transaction still apply, but not its
-    per-parameter compiling, which cost more than the insert). Each value still passes its
-    column type's bind processor. On PostgreSQL the rows travel as one array per column, in
-    psycopg's binary format (``%b``; the text format quotes every string of an array through a
-    regular expression); SQLite gets multi-row VALUES of at most ``chunk`` rows (its parameter
-    limit).
-    """
-    if not rows:
-        return []
-    names = (returning,) if isinstance(returning, str) else (returning or ())
-    connection = db.session.connection()
-    dialect = connection.dialect
-    processors = _processors(table_name, columns, dialect)
-    results = []
-    if dialect.name == "postgresql":
-        sql = _unnest_insert(table_name, columns, conflict, names)
-        for start in range(0, len(rows), 5000):
-            part = rows[start:start + 5000]
-            params = tuple([process(row[c]) for row in part] if process else [row[c] for row in part]
-                           for c, process in zip(columns, processors, strict=True))
-            results.append(connection.exec_driver_sql(sql, params))
-    else:
-        chunk = max(1, chunk)
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            params = tuple(process(row[c]) if process else row[c]
-                           for row in part for c, process in zip(columns, processors, strict=True))
-            results.append(connection.exec_driver_sql(
-                _multi_insert(table_name, columns, conflict, names, len(part)), params))
-    if not names:
-        return []
-    if isinstance(returning, str):
-        return [row[0] for result in results for row in result]
-    return [tuple(row) for result in results for row in result]
-
-
-@functools.lru_cache(maxsize=256)
-def _processors(table_name: str, columns: tuple[str, ...], dialect) -> tuple:
-    table = db.metadata.tables[table_name]
-    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
-
-
-@functools.lru_cache(maxsize=1024)
-def _multi_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                  returning: tuple[str, ...], n: int) -> str:
-    table = db.metadata.tables[table_name]
-    for name in (*columns, *conflict, *returning):
-        table.c[name]  # noqa: B018  (a KeyError unless every name is a column of the table)
-    row = "(" + ", ".join("?" for _ in columns) + ")"
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([row] * n)}"  # noqa: S608
-           f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
-    return sql + (f" RETURNING {', '.join(returning)}" if returning else "")
-
-
-@functools.lru_cache(maxsize=64)
-def _unnest_insert(table_name: str, columns: tuple[str, ...], conflict: tuple[str, ...],
-                   returning: tuple[str, ...]) -> str:
-    table = db.metadata.tables[table_name]
-    dialect = postgresql.dialect()
-    for name in (*conflict, *returning):
-        table.c[name]  # noqa: B018
-    arrays = ", ".join(f"CAST(%b AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
-           f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
-    return sql + (f" RETURNING {', '.join(returning)}" if returning else "")
 
 
 _EVENT_COLUMNS = ("key", "store_id", "item_id", "location_id", "kind", "quantity", "occurred_at",
@@ -449,60 +344,3 @@ def sales_between(item_id: int, location_id: int, start: datetime, end: datetime
             StockEvent.kind == "sale", StockEvent.occurred_at >= start, StockEvent.occurred_at <= end))
     return [merge.Event(r.key, merge.Kind.SALE, r.occurred_at, r.quantity, item_id, location_id)
             for r in rows]
-
-
-def rebuild_levels(store_id: int | None = None) -> int:
-    """Recompute every materialised level from the ledger (repair, import, benchmarks).
-
-    The merge rule in three set-based statements: the latest reset of each stream goes into
-    a temporary table with an index (a derived table joined to a million events made
-    SQLite scan it once per event), then the deltas after each stream's base are summed.
-    """
-    ranked = select(
-        StockEvent.item_id, StockEvent.location_id, StockEvent.occurred_at, StockEvent.key,
-        StockEvent.quantity,
-        func.row_number().over(partition_by=(StockEvent.item_id, StockEvent.location_id),
-                               order_by=(StockEvent.occurred_at.desc(), StockEvent.key.desc())).label("rn"),
-    ).where(StockEvent.kind.in_(RESETS))
-    if store_id is not None:
-        ranked = ranked.where(StockEvent.store_id == store_id)
-    ranked = ranked.subquery()
-    bases = select(ranked.c.item_id, ranked.c.location_id, ranked.c.occurred_at, ranked.c.key,
-                   ranked.c.quantity).where(ranked.c.rn == 1)
-    bind = db.session.get_bind()
-    db.session.execute(text("DROP TABLE IF EXISTS rebuild_bases"))
-    db.session.execute(text("CREATE TEMPORARY TABLE rebuild_bases AS "
-                            + str(bases.compile(bind, compile_kwargs={"literal_binds": True}))))
-    db.session.execute(text("CREATE INDEX ix_rebuild_bases ON rebuild_bases (item_id, location_id)"))
-    temp = Table("rebuild_bases", MetaData(), Column("item_id", Integer), Column("location_id", Integer),
-                 Column("occurred_at", UTCDateTime), Column("key", String), Column("quantity", Integer))
-    deltas = (
-        select(StockEvent.item_id, StockEvent.location_id, StockEvent.store_id,
-               func.sum(StockEvent.quantity).label("total"))
-        .outerjoin(temp, (temp.c.item_id == StockEvent.item_id)
-                   & (temp.c.location_id == StockEvent.location_id))
-        .where(StockEvent.kind.in_(DELTAS),
-               or_(temp.c.occurred_at.is_(None), StockEvent.occurred_at > temp.c.occurred_at))
-        .group_by(StockEvent.item_id, StockEvent.location_id, StockEvent.store_id)
-    )
-    if store_id is not None:
-        deltas = deltas.where(StockEvent.store_id == store_id)
-    streams = select(StockEvent.item_id, StockEvent.location_id, StockEvent.store_id).distinct()
-    if store_id is not None:
-        streams = streams.where(StockEvent.store_id == store_id)
-    found = {(r.item_id, r.location_id): [r.store_id, 0, None, None, 0] for r in db.session.execute(streams)}
-    for r in db.session.execute(select(temp)):
-        found[(r.item_id, r.location_id)][1:] = [r.quantity, r.occurred_at, r.key, r.quantity]
-    for r in db.session.execute(deltas):
-        found[(r.item_id, r.location_id)][1] += int(r.total)
-    db.session.execute(text("DROP TABLE rebuild_bases"))
-    delete = StockLevel.__table__.delete()
-    if store_id is not None:
-        delete = delete.where(StockLevel.store_id == store_id)
-    db.session.execute(delete)
-    now = utcnow()
-    rows = [dict(item_id=i, location_id=loc, store_id=s, quantity=q, base_at=at, base_key=k,
-                 base_quantity=bq, updated_at=now) for (i, loc), (s, q, at, k, bq) in found.items()]
-    for chunk in range(0, len(rows), 5000):
-        db.session.execute(StockLevel.__table__.insert(), rows[chunk:chunk + 5000])
-    return len(rows)

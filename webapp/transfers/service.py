@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import literal, select
 
+from webapp.bulk_sql import insert_many_ignoring
 from webapp.catalog.models import Item, Location
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
-from webapp.inventory.ledger import Ledger, NewEvent, insert_many_ignoring
+from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.types import utcnow
 
 

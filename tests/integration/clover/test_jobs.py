@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def low_oil(db, store, make_item):
     """An item whose level was rebuilt in bulk below its point: only the sweep can raise its alert."""
-    from webapp.inventory.ledger import rebuild_levels
+    from webapp.inventory.rebuild import rebuild_levels
 
     oil = make_item("Olive Oil", reorder_point=3)
     db.session.execute(StockEvent.__table__.insert().values(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.unit.inventory.test_merge_properties import MINUTES, arrivals, at, histories, replay
-from webapp.inventory import ledger, merge
+from webapp.inventory import ledger, merge, rebuild
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent, StockLevel
 
@@ -81,7 +81,7 @@ def test_rebuilding_every_level_from_the_ledger_gives_the_materialised_levels(da
     _deliver(db, store.id, data.draw(arrivals(events)), data.draw(st.lists(st.integers(0, 60), max_size=3)))
     levels = select(StockLevel.item_id, StockLevel.location_id, StockLevel.quantity, StockLevel.base_key)
     before = {(r.item_id, r.location_id): (r.quantity, r.base_key) for r in db.session.execute(levels)}
-    ledger.rebuild_levels(store.id)
+    rebuild.rebuild_levels(store.id)
     db.session.commit()
     after = {(r.item_id, r.location_id): (r.quantity, r.base_key) for r in db.session.execute(levels)}
     assert after == before

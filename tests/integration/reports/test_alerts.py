@@ -159,7 +159,7 @@ class TestEmail:
 
 
 def test_the_sweep_command_catches_levels_rebuilt_in_bulk(app, db, store, make_item):
-    from webapp.inventory.ledger import rebuild_levels
+    from webapp.inventory.rebuild import rebuild_levels
 
     oil = make_item("Olive Oil", reorder_point=3)
     db.session.execute(StockEvent.__table__.insert().values(
