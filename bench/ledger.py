@@ -44,8 +44,8 @@ PASSWORD = "bench password"  # noqa: S105
 
 
 def _bench_stock_event(event, ctx) -> None:
-    from webapp.api.sync import int_field, str_field
     from webapp.inventory.ledger import NewEvent
+    from webapp.sync import int_field, str_field
 
     ctx.ledger.append(NewEvent(
         key=event.id, kind=str_field(event.fields, "kind"), store_id=ctx.store_id,
@@ -57,9 +57,9 @@ def _bench_stock_event(event, ctx) -> None:
 def _bench_stock_events(events, ctx) -> dict:
     """The batch form, as receiving, damage or Clover would write a run of stock events:
     every event checked, then staged for the ledger's multi-row insert."""
-    from webapp.api.sync import int_field, str_field
     from webapp.errors import DomainError
     from webapp.inventory.ledger import NewEvent
+    from webapp.sync import int_field, str_field
 
     errors = {}
     for event in events:
@@ -76,11 +76,11 @@ def _bench_stock_events(events, ctx) -> dict:
 
 def bench_app():
     """gunicorn "bench.ledger:bench_app()": the real app plus the bench's stock event type."""
-    from webapp.api.sync import register_event_type
+    from webapp.sync import registry_of
 
     app = create_app()
-    register_event_type("bench_stock_event", _bench_stock_event, needs_location=True,
-                        batch=_bench_stock_events)
+    registry_of(app).register("bench_stock_event", _bench_stock_event, needs_location=True,
+                              batch=_bench_stock_events)
     return app
 
 
@@ -360,10 +360,10 @@ def run(engine: str, args) -> None:
             app = app_for(url)
             world = seed(app, args.items)
             print(f"\n== {engine}: {args.items} items ==", flush=True)
-            from webapp.api.sync import register_event_type
+            from webapp.sync import registry_of
 
-            register_event_type("bench_stock_event", _bench_stock_event, needs_location=True,
-                                batch=_bench_stock_events)
+            registry_of(app).register("bench_stock_event", _bench_stock_event, needs_location=True,
+                                      batch=_bench_stock_events)
             print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(events/s = wall clock; per CPU-s = per second of the app's own CPU time)")
             for mix in ("count_scan", "stock events") if not args.skip_ingest else ():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
@@ -18,8 +18,12 @@ from webapp.errors import refuse_nameless_form_fields, register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
 from webapp.request_json import BoundedJSONProvider
 
-# One entry per capability package; each may have `views.py` (a blueprint named `bp`)
-# and `cli.py` (a click group or command named `cli`).
+if TYPE_CHECKING:
+    from webapp.sync.registry import EventRegistry
+
+# One entry per capability package; each may have `views.py` (a blueprint named `bp`),
+# `cli.py` (a click group or command named `cli`) and `events.py` (a `register(registry)`
+# that adds its sync event types; nothing registers by being imported).
 CAPABILITIES: tuple[str, ...] = (
     "auth",
     "catalog",
@@ -68,18 +72,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (every model registered before mappers configure)
         security,
     )
+    from webapp.sync.registry import EXTENSION, EventRegistry
 
     security.init_app(app)
     register_error_handlers(app)
+    events = app.extensions[EXTENSION] = EventRegistry()
     for name in CAPABILITIES:
-        _register_capability(app, name)
+        _register_capability(app, name, events)
     return app
 
 
-def _register_capability(app: Flask, name: str) -> None:
+def _register_capability(app: Flask, name: str, events: EventRegistry) -> None:
     for module_name, attr, register in (
         ("views", "bp", app.register_blueprint),
         ("cli", "cli", app.cli.add_command),
+        ("events", "register", lambda register_types: register_types(events)),
     ):
         try:
             module = importlib.import_module(f"webapp.{name}.{module_name}")

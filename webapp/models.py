@@ -1,7 +1,6 @@
 """Every capability's models, imported in one place so Alembic and the mapper see them all."""
 
 from webapp.alerts.models import AlertState, PushSubscription, ReorderPolicy, StockAlert  # noqa: F401
-from webapp.api.models import DeviceSync, SyncReceipt  # noqa: F401
 from webapp.approvals.models import Decision  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, Item, Location, Store  # noqa: F401
@@ -12,5 +11,6 @@ from webapp.inventory.models import StockEvent, StockLevel  # noqa: F401
 from webapp.photos.models import Photo  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
 from webapp.reports.models import LevelSnapshot, LevelSnapshotRow, store_kind_occurred  # noqa: F401
+from webapp.sync.models import DeviceSync, SyncReceipt  # noqa: F401
 from webapp.transfers.models import Transfer  # noqa: F401
 from webapp.unknown.models import UnknownScan  # noqa: F401

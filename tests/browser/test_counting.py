@@ -68,9 +68,9 @@ def test_a_case_code_counts_its_whole_pack_and_a_line_can_be_corrected(page):
 
 
 def test_a_whole_count_made_offline_reaches_the_server_once_and_sets_the_levels(page, context, seed):
-    from webapp.api.models import SyncReceipt
     from webapp.counting.models import CountScan, CountSession
     from webapp.inventory.models import StockLevel
+    from webapp.sync.models import SyncReceipt
 
     log_in(page, next_path="/count")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -165,7 +165,7 @@ def test_background_sync_with_the_app_closed_sends_the_outbox_once(page, context
 
 
 def _receipts(seed, ids):
-    from webapp.api.models import SyncReceipt
+    from webapp.sync.models import SyncReceipt
 
     return on_server(seed, lambda s: s.scalar(select(func.count()).select_from(SyncReceipt)
                                              .where(SyncReceipt.event_id.in_(ids))))

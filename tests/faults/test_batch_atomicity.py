@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from webapp.api import sync
+from webapp.sync import registry_of
 
 
 def _boom(event, ctx):
@@ -19,11 +19,11 @@ def _boom(event, ctx):
 
 
 def test_an_unexpected_error_mid_batch_rolls_back_the_events_before_it(login_as, store, make_item,
-                                                                       db, monkeypatch):
-    from webapp.api.models import SyncReceipt
+                                                                       app, db):
     from webapp.inventory.models import StockEvent, StockLevel
+    from webapp.sync.models import SyncReceipt
 
-    monkeypatch.setitem(sync._TYPES, "test_boom", sync.EventType("test_boom", _boom))
+    registry_of(app).register("test_boom", _boom)
     item = make_item("Oat Milk")
     a, b = (loc.id for loc in store.locations)
     good = {"id": str(uuid.uuid4()), "type": "transfer", "occurred_at": "2026-11-28T10:00:00Z",

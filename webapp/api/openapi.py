@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
-from webapp.api import sync
+from webapp.sync import registry_of
 
 TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-28T10:02:11.900Z"]}
 
@@ -311,7 +311,7 @@ def _paths() -> dict[str, Any]:
 
 
 def document(routes: set[tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The document as served; event type names come from the live sync registry.
+    """The document as served; event type names come from the app's sync registry.
 
     ``routes`` ((METHOD, path) pairs the app serves) leaves out operations whose capability is
     not installed, so the document never promises a route that answers 404.
@@ -336,7 +336,7 @@ def document(routes: set[tuple[str, str]] | None = None) -> dict[str, Any]:
         },
         "paths": {path: ops for path, ops in paths.items() if ops},
         "components": {
-            "schemas": _schemas(sync.event_types()),
+            "schemas": _schemas(registry_of(current_app).names()),
             "responses": responses,
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},

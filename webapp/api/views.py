@@ -7,31 +7,32 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from webapp.api import catalog, sync
-from webapp.counting import events as _counting_events  # noqa: F401  (registers count_* types)
+from webapp.api import catalog
 from webapp.errors import DomainError, TooLarge
+from webapp.sync import parse_time, registry_of
+from webapp.sync.batch import Backlog, Batch, sync
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _batch() -> sync.Batch:
+def _batch() -> Batch:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise DomainError("bad_request", "Send a JSON object with device_id, device_time and events.")
     device_id = payload.get("device_id")
     if not isinstance(device_id, str) or not 0 < len(device_id) <= 64 or "\x00" in device_id:
         raise DomainError("bad_request", "device_id must be text of 1 to 64 characters.", "device_id")
-    device_time = sync.parse_time(payload.get("device_time"), "device_time")
+    device_time = parse_time(payload.get("device_time"), "device_time")
     events = payload.get("events")
     if not isinstance(events, list) or not events:
         raise DomainError("no_events", "events must be a non-empty list.", "events")
     limit = current_app.config["SYNC_MAX_EVENTS"]
     if len(events) > limit:
         raise TooLarge("too_many_events", f"Send at most {limit} events per batch.", "events")
-    return sync.Batch(device_id, device_time, events, _backlog(payload.get("backlog")))
+    return Batch(device_id, device_time, events, _backlog(payload.get("backlog")))
 
 
-def _backlog(raw) -> sync.Backlog | None:
+def _backlog(raw) -> Backlog | None:
     """The device's own account of what it still holds besides this batch (optional)."""
     if raw is None:
         return None
@@ -42,24 +43,24 @@ def _backlog(raw) -> sync.Backlog | None:
         raise DomainError("bad_request", "backlog.count is the number of events still waiting, 0 or more.",
                           "backlog")
     oldest = raw.get("oldest_at")
-    oldest_at = sync.parse_time(oldest, "backlog.oldest_at") if oldest is not None else None
+    oldest_at = parse_time(oldest, "backlog.oldest_at") if oldest is not None else None
     if count and oldest_at is None:
         raise DomainError("bad_request", "backlog.oldest_at is needed when events are waiting.", "backlog")
-    return sync.Backlog(count, oldest_at)
+    return Backlog(count, oldest_at)
 
 
 @bp.post("/sync")
 @login_required
 def sync_events():
     allowance = timedelta(seconds=current_app.config["CLOCK_SKEW_ALLOWANCE_SECONDS"])
-    return jsonify(sync.sync(_batch(), current_user, skew_allowance=allowance))
+    return jsonify(sync(_batch(), current_user, registry_of(current_app), skew_allowance=allowance))
 
 
 @bp.get("/catalog")
 @login_required
 def catalog_since():
     raw = request.args.get("since")
-    since = sync.parse_time(raw, "since") if raw else None
+    since = parse_time(raw, "since") if raw else None
     body, etag = catalog.snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)

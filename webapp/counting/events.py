@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.auth.models import User
 from webapp.counting import service
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
 
 
 def _scan(event: DeviceEvent, ctx: SyncContext, mode: str) -> None:
@@ -118,7 +118,8 @@ def handle_submit(event: DeviceEvent, ctx: SyncContext) -> None:
     service.submit(session_id, user, event.occurred_at, decisions, default, commit=False, led=ctx.ledger)
 
 
-register_event_type("count_start", handle_start, needs_location=True)
-register_event_type("count_scan", handle_scan, batch=handle_scans)
-register_event_type("count_line_edit", handle_line_edit, batch=handle_line_edits)
-register_event_type("count_submit", handle_submit)
+def register(registry: EventRegistry) -> None:
+    registry.register("count_start", handle_start, needs_location=True)
+    registry.register("count_scan", handle_scan, batch=handle_scans)
+    registry.register("count_line_edit", handle_line_edit, batch=handle_line_edits)
+    registry.register("count_submit", handle_submit)

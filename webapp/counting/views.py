@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.catalog.models import Item, Location
-from webapp.counting import events as _events  # noqa: F401  (registers the count_* sync types)
 from webapp.counting import service
 from webapp.counting.api import api_bp
 from webapp.errors import DomainError

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.damage import service
 from webapp.receiving.events import item_id_field, photo_client_ids_field, photo_ids_field
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
 
 
 def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
@@ -16,4 +16,5 @@ def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
         photo_ids_field(event), photo_client_ids_field(event)), ctx.ledger)
 
 
-register_event_type("damage", handle_damage, min_role="staff", needs_location=True)
+def register(registry: EventRegistry) -> None:
+    registry.register("damage", handle_damage, min_role="staff", needs_location=True)

@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth.decorators import role_required
-from webapp.damage import events as _events  # noqa: F401  (registers the damage sync type)
 from webapp.damage import service
 
 bp = Blueprint("damage", __name__, url_prefix="/damage")

@@ -7,11 +7,11 @@ outbox sends events in the order they happened, so a session's close comes after
 
 from __future__ import annotations
 
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.catalog.service import lookup
 from webapp.errors import DomainError
 from webapp.photos.service import check_client_id
 from webapp.receiving import service
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
 
 
 def _receipt(event: DeviceEvent, ctx: SyncContext):
@@ -73,6 +73,7 @@ def handle_close(event: DeviceEvent, ctx: SyncContext) -> None:
     service.close_receipt(_receipt(event, ctx), ctx.user_id, event.occurred_at, ctx.ledger)
 
 
-register_event_type("receive_scan", handle_scan, min_role="receiver")
-register_event_type("receive_damage", handle_damage, min_role="receiver")
-register_event_type("receive_close", handle_close, min_role="receiver")
+def register(registry: EventRegistry) -> None:
+    registry.register("receive_scan", handle_scan, min_role="receiver")
+    registry.register("receive_damage", handle_damage, min_role="receiver")
+    registry.register("receive_close", handle_close, min_role="receiver")

@@ -17,7 +17,6 @@ from webapp.catalog.service import lookup
 from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
-from webapp.receiving import events as _events  # noqa: F401  (registers the receive_* sync types)
 from webapp.receiving import orders, report, service
 
 bp = Blueprint("receiving", __name__, url_prefix="/receiving")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from webapp.alerts import reorder
-from webapp.api.models import DeviceSync, SyncReceipt
 from webapp.catalog.models import Item, Store
 from webapp.clover.models import CloverConnection, CloverWebhookHint
 from webapp.counting.models import CountLine
@@ -16,6 +15,7 @@ from webapp.damage.models import DamageRecord
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
 from webapp.reports import calc, valuation
+from webapp.sync.models import DeviceSync, SyncReceipt
 
 DEVICE_PENDING = timedelta(hours=1)
 

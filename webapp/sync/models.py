@@ -1,4 +1,5 @@
-"""Receipts of device events: the sync API's idempotency, whatever the event's type."""
+"""Receipts of device events: the sync layer's idempotency, whatever the event's type; and what
+each device last said of its outbox."""
 
 from __future__ import annotations
 

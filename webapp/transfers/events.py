@@ -7,17 +7,10 @@ receiving does (a case its pack, a GS1-128 label its (37) count x pack). A keyed
 
 from __future__ import annotations
 
-from webapp.api.sync import (
-    DeviceEvent,
-    SyncContext,
-    check_location,
-    int_field,
-    register_event_type,
-    str_field,
-)
 from webapp.errors import DomainError
 from webapp.receiving.events import item_id_field
 from webapp.receiving.service import code_units
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, check_location, int_field, str_field
 from webapp.transfers import service
 
 
@@ -53,4 +46,5 @@ def handle_transfers(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, D
     return errors
 
 
-register_event_type("transfer", handle_transfer, min_role="receiver", batch=handle_transfers)
+def register(registry: EventRegistry) -> None:
+    registry.register("transfer", handle_transfer, min_role="receiver", batch=handle_transfers)

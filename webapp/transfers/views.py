@@ -2,7 +2,6 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from webapp.auth.decorators import role_required
-from webapp.transfers import events as _events  # noqa: F401  (registers the transfer sync type)
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, register_event_type, str_field
 from webapp.catalog.service import MAX_CODE_LENGTH
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
 from webapp.unknown.service import Sighting, keep
 
 
@@ -19,4 +19,5 @@ def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
                   device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
 
 
-register_event_type("unknown_barcode", handle_unknown_barcode)
+def register(registry: EventRegistry) -> None:
+    registry.register("unknown_barcode", handle_unknown_barcode)

@@ -16,7 +16,6 @@ from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger
 from webapp.types import utcnow
-from webapp.unknown import events as _events  # noqa: F401  (registers the unknown_barcode sync type)
 from webapp.unknown import service
 
 bp = Blueprint("unknown", __name__)

@@ -4,8 +4,8 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from webapp.api.models import SyncReceipt
 from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.sync.models import SyncReceipt
 from webapp.transfers.models import Transfer
 from webapp.types import utcnow
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.ledger.conftest import batch, event, iso
-from webapp.api.models import SyncReceipt
 from webapp.counting.models import CountScan
+from webapp.sync.models import SyncReceipt
 from webapp.types import utcnow
 
 

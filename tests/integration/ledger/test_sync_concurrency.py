@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.integration.ledger.conftest import event
-from webapp.api import sync
-from webapp.api.sync import DeviceEvent, SyncContext, int_field, str_field
 from webapp.inventory import merge
 from webapp.inventory.ledger import NewEvent
 from webapp.inventory.models import StockEvent, StockLevel
+from webapp.sync import DeviceEvent, SyncContext, int_field, registry_of, str_field
 from webapp.types import utcnow
 
 pytestmark = pytest.mark.postgres
@@ -45,13 +44,12 @@ def _all_at_once(app, run, count: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(db, monkeypatch):
+def _postgres_only(app, db):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL: set TEST_DATABASE_URL")
-    # Registered for this test only: the registry is global, and the OpenAPI document (and the
-    # fuzzing built from it) lists every registered type.
-    monkeypatch.setitem(sync._TYPES, "test_stock_event",
-                        sync.EventType("test_stock_event", _test_stock_event, "staff", True))
+    # Registered on this test's app only: the OpenAPI document (and the fuzzing built from it)
+    # lists every registered type.
+    registry_of(app).register("test_stock_event", _test_stock_event, needs_location=True)
 
 
 def test_six_phones_sending_overlapping_batches_end_with_the_merged_level_and_no_duplicate_rows(

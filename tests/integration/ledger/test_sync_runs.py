@@ -1,5 +1,5 @@
 """Runs of one event type are written in bulk; the answers must be exactly those of one event
-at a time (webapp/api/sync.py: claim, check, write, or replay one by one)."""
+at a time (webapp/sync/batch.py: claim, check, write, or replay one by one)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import uuid
 from sqlalchemy import func, select, text
 
 from tests.integration.ledger.conftest import event
-from webapp.api import sync as sync_api
-from webapp.api.models import SyncReceipt
 from webapp.errors import DomainError
 from webapp.extensions import db as _db
 from webapp.inventory.ledger import NewEvent
 from webapp.inventory.models import StockLevel
+from webapp.sync import registry_of
+from webapp.sync.models import SyncReceipt
 from webapp.types import utcnow
 
 
@@ -23,7 +23,7 @@ def _new(event_, ctx, item_id):
                     occurred_at=event_.occurred_at, source="device")
 
 
-def _probe_type(monkeypatch, item_id: int, *, bulk_breaks: bool):
+def _probe_type(app, item_id: int, *, bulk_breaks: bool):
     """A stock event type whose bulk form checks like its one-event form, or breaks a
     constraint the checks did not foresee (a store id that exists), as a bug would."""
 
@@ -44,8 +44,7 @@ def _probe_type(monkeypatch, item_id: int, *, bulk_breaks: bool):
                                 {"i": ctx.store_id, "t": utcnow()})
         return errors
 
-    monkeypatch.setitem(sync_api._TYPES, "test_probe",
-                        sync_api.EventType("test_probe", one, "staff", True, many))
+    registry_of(app).register("test_probe", one, needs_location=True, batch=many)
 
 
 def _probes(floor, *flags):
@@ -59,9 +58,9 @@ def _level(db, item, floor):
 
 
 def test_a_bulk_run_answers_each_event_and_a_rejected_one_can_be_sent_again(
-        monkeypatch, login_as, sync, floor, make_item, db):
+        app, login_as, sync, floor, make_item, db):
     item = make_item()
-    _probe_type(monkeypatch, item.id, bulk_breaks=False)
+    _probe_type(app, item.id, bulk_breaks=False)
     staff = login_as("staff")
     good, bad, also = _probes(floor, False, True, False)
     answer = sync(staff, [good, bad, also])
@@ -75,9 +74,9 @@ def test_a_bulk_run_answers_each_event_and_a_rejected_one_can_be_sent_again(
 
 
 def test_a_run_that_breaks_a_constraint_in_bulk_is_replayed_one_event_at_a_time(
-        monkeypatch, login_as, sync, floor, make_item, db):
+        app, login_as, sync, floor, make_item, db):
     item = make_item()
-    _probe_type(monkeypatch, item.id, bulk_breaks=True)
+    _probe_type(app, item.id, bulk_breaks=True)
     staff = login_as("staff")
     events = _probes(floor, False, True, False, False)
     answer = sync(staff, events)
@@ -89,9 +88,9 @@ def test_a_run_that_breaks_a_constraint_in_bulk_is_replayed_one_event_at_a_time(
     assert db.session.scalar(select(func.count()).select_from(SyncReceipt)) == 3
 
 
-def test_an_id_repeated_inside_one_run_is_one_event(monkeypatch, login_as, sync, floor, make_item, db):
+def test_an_id_repeated_inside_one_run_is_one_event(app, login_as, sync, floor, make_item, db):
     item = make_item()
-    _probe_type(monkeypatch, item.id, bulk_breaks=False)
+    _probe_type(app, item.id, bulk_breaks=False)
     staff = login_as("staff")
     first, second = _probes(floor, False, False)
     again = dict(first, quantity=5, id=first["id"])  # the same id, as a retry would send it

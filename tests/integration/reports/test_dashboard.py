@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from webapp.api.models import SyncReceipt
 from webapp.clover.models import CloverConnection, CloverWebhookHint
 from webapp.reports import dashboard
+from webapp.sync.models import SyncReceipt
 
 
 def test_the_dashboard_puts_the_shortest_cover_first_and_counts_today(db, store, make_item, record):
