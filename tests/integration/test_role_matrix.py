@@ -137,6 +137,7 @@ def _a_count_session(request) -> dict:
 def _a_pending_count_line(request) -> dict:
     from datetime import timedelta
 
+    from webapp.approvals.service import submit_count
     from webapp.counting import service
     from webapp.inventory.ledger import Ledger, NewEvent
     from webapp.types import utcnow
@@ -154,7 +155,7 @@ def _a_pending_count_line(request) -> dict:
                                                       created_by_id=user.id))
     service.record_scan(service.Scan(session.id, user.id, now - timedelta(minutes=5), quantity=3,
                                      item_id=item.id), store.id)
-    (line,) = service.submit(session.id, user, now)
+    (line,) = submit_count(session.id, user, now)
     return {"line_id": line.id}
 
 

@@ -11,6 +11,7 @@ numbers it was taken on, and an optional note.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -43,6 +44,23 @@ def triage(lines: list[CountLine], store: Store, led: Ledger) -> None:
     for line in lines:
         if line.counted is not None and within_tolerance(line, store):
             _approve(line, None, "auto_approve", "", led)
+
+
+def submit_count(session_id: str, user: User, at: datetime, decisions: dict[int, str] | None = None,
+                 default: str = counting.NOT_COUNTED, *, commit: bool = True,
+                 led: Ledger | None = None) -> list[CountLine]:
+    """Submit a count session and auto-approve its lines inside tolerance, in one transaction.
+
+    With ``led`` (the sync batch's ledger) the caller settles and commits; without it, this
+    settles its own ledger, and commits unless told not to."""
+    lines = counting.submit(session_id, user, at, decisions, default)
+    own = led or Ledger(actor_user_id=None, source="system")
+    triage([ln for ln in lines if ln.status == "pending"], db.session.get(Store, user.store_id), own)
+    if led is None:
+        own.settle()
+    if commit:
+        db.session.commit()
+    return lines
 
 
 def _refresh(line: CountLine) -> None:

@@ -1,19 +1,44 @@
-"""The manager's approval queue (mobile-first): thin views over ``approvals.service``."""
+"""The manager's approval queue (mobile-first): thin views over ``approvals.service``.
+
+Also the submit of a count from the counting pages (``submit_bp``, under /counting/ beside
+counting's own pages): submitting triages the lines, which counting cannot reach up to.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from webapp.approvals import service
 from webapp.auth.decorators import get_in_store, role_required
+from webapp.counting import service as counting
 from webapp.counting.models import CountLine
 from webapp.errors import DomainError
 from webapp.inventory import ledger
+from webapp.types import utcnow
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+submit_bp = Blueprint("count_submit", __name__, url_prefix="/counting")
+
+
+@bp.record_once
+def _register_submit(state) -> None:
+    state.app.register_blueprint(submit_bp)  # /counting/..., not under this blueprint's /approvals
+
+
+@submit_bp.post("/<session_id>/submit")
+@login_required
+def submit(session_id: str):
+    decisions = {}
+    for key, value in request.form.items():
+        if key.startswith("decision-") and key[9:].isdigit():
+            decisions[int(key[9:])] = value
+    service.submit_count(session_id, current_user, utcnow(), decisions,
+                         request.form.get("unscanned", counting.NOT_COUNTED))
+    flash("Count submitted.")
+    return redirect(url_for("counting.summary", session_id=session_id), 303)
 
 
 @bp.get("/")

@@ -3,15 +3,14 @@
 count_start      {session_id (a UUID the phone made), location_id, category?, blind?, full?}
 count_scan       {session_id, code | item_id, quantity = 1}  quantity x the code's pack adds
 count_line_edit  {session_id, code | item_id, quantity}      the sender's own total, replaced
-count_submit     {session_id, unscanned: "zero" | "not_counted" = "not_counted",
-                  decisions: {"<item id>": "zero" | "not_counted"}}
+
+count_submit is registered by ``webapp.approvals.events``: a submit triages the lines it makes.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.auth.models import User
 from webapp.counting import service
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -101,25 +100,7 @@ def handle_start(event: DeviceEvent, ctx: SyncContext) -> None:
         session_id=session_id), commit=False)
 
 
-def handle_submit(event: DeviceEvent, ctx: SyncContext) -> None:
-    fields = event.fields
-    session_id = str_field(fields, "session_id", max_length=36)
-    default = fields.get("unscanned", service.NOT_COUNTED)
-    raw = fields.get("decisions") or {}
-    if not isinstance(raw, dict):
-        raise DomainError("bad_field", "decisions maps item ids to zero or not_counted.", "decisions")
-    try:
-        decisions = {int(k): v for k, v in raw.items()}
-    except ValueError:
-        raise DomainError("bad_field", "decisions maps item ids to zero or not_counted.",
-                          "decisions") from None
-    user = db.session.get(User, ctx.user_id)
-    ctx.memo("sessions").pop(session_id, None)
-    service.submit(session_id, user, event.occurred_at, decisions, default, commit=False, led=ctx.ledger)
-
-
 def register(registry: EventRegistry) -> None:
     registry.register("count_start", handle_start, needs_location=True)
     registry.register("count_scan", handle_scan, batch=handle_scans)
     registry.register("count_line_edit", handle_line_edit, batch=handle_line_edits)
-    registry.register("count_submit", handle_submit)

@@ -258,11 +258,11 @@ def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datet
 
 
 def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] | None = None,
-           default: str = NOT_COUNTED, *, commit: bool = True,
-           led: ledger.Ledger | None = None) -> list[CountLine]:
-    """Close a session: one line per item with expected and variance; auto-approve inside tolerance."""
-    from webapp.approvals import service as approvals  # approvals builds on counting
+           default: str = NOT_COUNTED) -> list[CountLine]:
+    """Close a session: one line per item with expected and variance, flushed, not committed.
 
+    The caller decides what follows in the same transaction: ``approvals.service.submit_count``
+    approves the lines inside the store's tolerance, then commits."""
     session = get_session(session_id, user.store_id)
     if session.status != "open":
         raise DomainError("session_closed", "This count session was already submitted.", "session_id")
@@ -297,12 +297,6 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     session.status, session.submitted_by_id, session.submitted_at = "submitted", user.id, at
     db.session.add_all(lines)
     db.session.flush()
-    own = led or ledger.Ledger(actor_user_id=None, source="system")
-    approvals.triage([ln for ln in lines if ln.status == "pending"], store, own)
-    if led is None:
-        own.settle()
-    if commit:
-        db.session.commit()
     return lines
 
 
@@ -325,35 +319,39 @@ def open_sessions(store_id: int) -> list[CountSession]:
         .order_by(CountSession.scheduled_for.is_(None), CountSession.scheduled_for, CountSession.created_at)))
 
 
-def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Scan],
-                   led: ledger.Ledger) -> str:
+@dataclass(frozen=True)
+class LateScans:
+    status: str  # applied | too_late | outside_session
+    line: CountLine | None = None  # the submitted line they recomputed, to be triaged again
+
+
+def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Scan]) -> LateScans:
     """Count scans that reach a session late: a code nobody knew, linked to an item afterwards.
 
-    Returns what happened, for the caller to report:
+    Says what happened, for the caller to report:
 
     * ``applied``: the session is open, or submitted with this item's line still undecided
       (pending, or "not counted"). A manager who has not yet approved the count expects it to
       include every scan made during it, so the line is recomputed from all its scans (at
-      their original times, by their original counters) and triaged again like a fresh submit.
+      their original times, by their original counters) and returned as ``line``, for the
+      caller to triage again like a fresh submit (``approvals.service.triage``).
     * ``too_late``: the item's line was already approved, rejected or sent for recount, or
       the session was cancelled; its numbers stand, and the scans change nothing.
     * ``outside_session``: a recount of another item; the scans do not belong to it.
     """
-    from webapp.approvals import service as approvals  # approvals builds on counting
-
     session = get_session(session_id, store_id)
     if session.item_id is not None and session.item_id != item_id:
-        return "outside_session"
+        return LateScans("outside_session")
     if session.status == "open":
         for scan in scans:
             record_scan(scan, store_id, commit=False)
-        return "applied"
+        return LateScans("applied")
     # Locked like an approval locks it, so a decision and late scans cannot cross.
     line = db.session.scalar(select(CountLine).where(CountLine.session_id == session.id,
                                                      CountLine.item_id == item_id)
                              .with_for_update(of=CountLine))
     if session.status != "submitted" or (line is not None and line.status not in ("pending", "not_counted")):
-        return "too_late"
+        return LateScans("too_late")
     _item_in_store(item_id, store_id)
     db.session.execute(CountScan.__table__.insert(), [
         dict(session_id=session.id, item_id=item_id, user_id=s.user_id, device_id=s.device_id,
@@ -377,5 +375,4 @@ def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Sca
             setattr(line, name, getattr(fresh, name))
         line.scanned, line.status = True, "pending"
     db.session.flush()
-    approvals.triage([line], store, led)
-    return "applied"
+    return LateScans("applied", line)

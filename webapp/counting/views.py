@@ -1,6 +1,8 @@
 """Counting pages: usable with a keyboard or a keyboard-wedge scanner (code, Enter), no script.
 
-The phone app replaces the scan input with the camera and its outbox, not this flow.
+The phone app replaces the scan input with the camera and its outbox, not this flow. The
+summary's submit button posts to ``approvals.views.submit`` (same /counting/ path): a submit
+approves the lines inside tolerance, a rule of approvals, which builds on counting.
 """
 
 from __future__ import annotations
@@ -112,16 +114,3 @@ def summary(session_id: str):
         return render_template("counting/summary.html", session=session, rows=_rows(session),
                                unscanned=service.unscanned(session), show_expected=show)
     return render_template("counting/result.html", session=session, lines=session.lines, show_expected=show)
-
-
-@bp.post("/<session_id>/submit")
-@login_required
-def submit(session_id: str):
-    decisions = {}
-    for key, value in request.form.items():
-        if key.startswith("decision-") and key[9:].isdigit():
-            decisions[int(key[9:])] = value
-    service.submit(session_id, current_user, utcnow(), decisions,
-                   request.form.get("unscanned", service.NOT_COUNTED))
-    flash("Count submitted.")
-    return redirect(url_for("counting.summary", session_id=session_id), 303)

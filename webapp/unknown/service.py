@@ -38,9 +38,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from scanner.codes import normalise
+from webapp.approvals import service as approvals
 from webapp.auth.models import User
 from webapp.catalog import service as catalog
-from webapp.catalog.models import Item
+from webapp.catalog.models import Item, Store
 from webapp.counting import service as counting
 from webapp.counting.models import CountScan, CountSession
 from webapp.errors import Conflict, DomainError, NotFound
@@ -120,13 +121,23 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
         scan.item_id = match.item.id
         scan.status = "resolved"
         if session is not None and context == "count":
-            status = counting.add_late_scans(session.id, seen.store_id, match.item.id,
-                                             [_count_scan(scan, match.pack_qty)], led)
+            status = _add_late_scans(session.id, seen.store_id, match.item.id,
+                                     [_count_scan(scan, match.pack_qty)], led)
             scan.status = "resolved" if status == "outside_session" else status
     db.session.add(scan)
     db.session.flush()
     _remember_count_scans([scan])
     return scan
+
+
+def _add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[counting.Scan],
+                    led: Ledger) -> str:
+    """Count the scans into their session (``counting.add_late_scans``); a submitted line they
+    recompute is triaged again like a fresh submit, in the caller's transaction."""
+    late = counting.add_late_scans(session_id, store_id, item_id, scans)
+    if late.line is not None:
+        approvals.triage([late.line], db.session.get(Store, store_id), led)
+    return late.status
 
 
 def _count_scan(scan: UnknownScan, pack_qty: int) -> counting.Scan:
@@ -327,8 +338,8 @@ def _apply(store_id: int, rows: list[UnknownScan], item: Item, manager: User) ->
         if session_id is None:
             status = "resolved"
         else:
-            status = counting.add_late_scans(session_id, store_id, item.id,
-                                             [_count_scan(r, pack) for r in group], led)
+            status = _add_late_scans(session_id, store_id, item.id, [_count_scan(r, pack) for r in group],
+                                     led)
             status = {"outside_session": "resolved"}.get(status, status)
         for row in group:
             row.status = status

@@ -66,6 +66,7 @@ def hours_ago():
 @pytest.fixture
 def count_of(make_user):
     """count_of(item, location, 12, at) -> the line of a one-item count submitted by a counter."""
+    from webapp.approvals.service import submit_count
     from webapp.counting import service
 
     def count(item, location, quantity: int, at: datetime, *, user=None, blind: bool = True):
@@ -74,7 +75,7 @@ def count_of(make_user):
             store_id=item.store_id, location_id=location.id, created_by_id=user.id, blind=blind))
         service.record_scan(service.Scan(session.id, user.id, at, quantity=quantity, item_id=item.id),
                             item.store_id)
-        (line,) = service.submit(session.id, user, at + timedelta(minutes=1))
+        (line,) = submit_count(session.id, user, at + timedelta(minutes=1))
         return line
 
     return count
