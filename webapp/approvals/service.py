@@ -40,10 +40,13 @@ def within_tolerance(line: CountLine, store: Store) -> bool:
 
 
 def triage(lines: list[CountLine], store: Store, led: Ledger) -> None:
-    """Approve, in the caller's transaction, the lines inside both tolerances."""
+    """Approve, in the caller's transaction, the lines inside both tolerances.
+
+    The lines come straight from ``counting.service.submit`` or ``add_late_scans`` in this
+    transaction, their expected quantities just computed: they are not computed again."""
     for line in lines:
         if line.counted is not None and within_tolerance(line, store):
-            _approve(line, None, "auto_approve", "", led)
+            _approve(line, None, "auto_approve", "", led, refreshed=True)
 
 
 def submit_count(session_id: str, user: User, at: datetime, decisions: dict[int, str] | None = None,
@@ -78,8 +81,11 @@ def _record(line: CountLine, user_id: int | None, action: str, note: str) -> Dec
     return decision
 
 
-def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: Ledger) -> None:
-    _refresh(line)
+def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: Ledger, *,
+             refreshed: bool = False) -> None:
+    """``refreshed``: the line's expected was computed in this transaction already."""
+    if not refreshed:
+        _refresh(line)
     line.ledger_key = f"count:{line.id}"
     led.append(NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
                         location_id=line.location_id, quantity=line.counted, occurred_at=line.counted_at,
@@ -138,7 +144,8 @@ def bulk_approve(user: User, max_value_cents: int, note: str = "") -> int:
     for line in lines:
         _refresh(line)
         if abs(line.value_cents) <= max_value_cents:
-            _approve(line, user.id, "approve", note or f"bulk approve up to {max_value_cents} cents", led)
+            _approve(line, user.id, "approve", note or f"bulk approve up to {max_value_cents} cents", led,
+                     refreshed=True)
             approved += 1
     led.settle()
     db.session.commit()
