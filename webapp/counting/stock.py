@@ -1,4 +1,8 @@
-"""The item page: level per location, the store's total, pending counts and the ledger."""
+"""The item's stock page: level per location, the store's total, pending counts and the ledger.
+
+Its URL and endpoint (``inventory.item``) are the inventory's, but it shows counts waiting
+for a manager, so it lives here, above the ledger; ``counting.views`` registers it.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from webapp.counting.models import CountLine
 from webapp.extensions import db
 from webapp.inventory import ledger
 
-bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+stock_bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 
 
-@bp.get("/items/<int:item_id>")
+@stock_bp.get("/items/<int:item_id>")
 @role_required("manager")  # levels would give away the expected quantity of a blind count
 def item(item_id: int):
     found = get_in_store(Item, item_id, what="item")
