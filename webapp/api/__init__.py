@@ -1,1 +1,2 @@
-"""Device-facing JSON API: the sync endpoint and the offline catalog."""
+"""Device-facing JSON API: the sync endpoint and the offline catalog (the sync layer itself is
+``webapp.sync``)."""

@@ -1,4 +1,12 @@
-"""The device API: thin views over ``sync`` and ``catalog``."""
+"""The sync contract's HTTP side: ``POST /api/v1/sync`` (the phone's outbox, up) and
+``GET /api/v1/catalog`` (the offline catalog, down); thin views over ``webapp.sync`` and
+``webapp.catalog.snapshot``.
+
+Other capabilities serve their own JSON under /api/v1 from their own packages, on paths that do
+not overlap: the catalog's code lookup and photo decoding (``catalog/api.py``), counting's
+unscanned items (``counting/api.py``) and the OpenAPI document (``apidocs``). One blueprint
+per capability keeps each endpoint beside its rules and keeps this package free of them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 
-from webapp.api import catalog
+from webapp.catalog.snapshot import snapshot
 from webapp.errors import DomainError, TooLarge
 from webapp.sync import parse_time, registry_of
 from webapp.sync.batch import Backlog, Batch, sync
@@ -61,7 +69,7 @@ def sync_events():
 def catalog_since():
     raw = request.args.get("since")
     since = parse_time(raw, "since") if raw else None
-    body, etag = catalog.snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
+    body, etag = snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:

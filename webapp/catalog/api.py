@@ -1,7 +1,8 @@
 """JSON endpoints for the phone: look a code up, decode a photo of barcodes.
 
 A blueprint of its own, nested under the catalog's, because /api/v1/ is shared with the
-ledger's sync and catalog endpoints (webapp/api/); the paths here do not overlap theirs.
+sync and offline-catalog endpoints (webapp/api/views.py, whose docstring lists who serves what
+there); the paths here do not overlap theirs.
 """
 
 from __future__ import annotations

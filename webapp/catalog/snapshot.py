@@ -1,4 +1,7 @@
-"""What a device needs to resolve scans offline: the store's items and their barcodes."""
+"""What a device needs to resolve scans offline: the store's items and their barcodes.
+
+Served by ``webapp.api`` as ``GET /api/v1/catalog``, beside the sync endpoint it pairs with.
+"""
 
 from __future__ import annotations
 
