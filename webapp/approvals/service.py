@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from webapp import quantity
 from webapp.approvals.models import Decision
 from webapp.auth.models import User
 from webapp.catalog.models import Store
@@ -35,7 +36,7 @@ class Verdict:
 
 
 def within_tolerance(line: CountLine, store: Store) -> bool:
-    units = store.tolerance_units * (1000 if line.item.measure == "weight" else 1)
+    units = quantity.whole_units(store.tolerance_units, line.item.measure)
     return abs(line.variance) <= units and abs(line.value_cents) <= store.tolerance_cents
 
 
@@ -70,7 +71,7 @@ def _refresh(line: CountLine) -> None:
     """Expected and variance as the ledger has them now: late events may have moved them."""
     line.expected = ledger.level_at(line.item_id, line.location_id, line.counted_at)
     line.variance = line.counted - line.expected
-    line.value_cents = counting.value_cents(line.variance, line.item)
+    line.value_cents = quantity.value_cents(line.variance, line.item.cost_cents, line.item.measure)
 
 
 def _record(line: CountLine, user_id: int | None, action: str, note: str) -> Decision:

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from webapp import quantity
 from webapp.catalog import service
 from webapp.catalog.models import Barcode, Item
-from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
+from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import DomainError, TooLarge
 from webapp.extensions import db
 from webapp.types import utcnow
@@ -76,9 +77,9 @@ def export_rows(store_id: int) -> Iterator[str]:
                 _safe_cell(item.sku or ""),
                 _safe_cell(item.name),
                 _safe_cell(item.category),
-                format_money(item.price_cents),
-                format_money(item.cost_cents),
-                format_quantity(item.reorder_point, item.measure),
+                quantity.plain_money(item.price_cents),
+                quantity.plain_money(item.cost_cents),
+                quantity.plain_quantity(item.reorder_point, item.measure),
                 barcodes,
                 "yes" if item.active else "no",
                 item.clover_id or "",

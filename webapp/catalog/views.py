@@ -23,9 +23,10 @@ from webapp.catalog.api import api_bp
 from webapp.catalog.item_form import bp as item_form_bp
 from webapp.catalog.labels import svg
 from webapp.catalog.models import Item
-from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
+from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import DomainError
 from webapp.extensions import db
+from webapp.quantity import plain_money, plain_quantity
 from webapp.types import utcnow
 
 bp = Blueprint("catalog", __name__)
@@ -35,12 +36,12 @@ bp.register_blueprint(item_form_bp)  # /items/new
 
 @bp.app_template_filter("money")
 def _money_filter(cents: int | None) -> str:
-    return "" if cents is None else f"${format_money(cents)}"
+    return "" if cents is None else f"${plain_money(cents)}"
 
 
 @bp.app_template_filter("qty")
 def _qty_filter(base: int | None, measure: str = "each") -> str:
-    return format_quantity(base, measure)
+    return plain_quantity(base, measure)
 
 
 def _int_arg(name: str, default: int) -> int:

@@ -35,6 +35,7 @@ from webapp.clover.models import CloverConnection
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent
+from webapp.quantity import from_clover
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class CatalogImporter:
             select(StockEvent.id).where(StockEvent.item_id == item.id).limit(1)).first()
         if has_history:
             return
-        base = to_base_units(item, float(quantity))
+        base = from_clover(float(quantity), item.measure)
         note = "Clover quantity at connection"
         if base < 0:
             note = f"Clover held {quantity}; a negative opening balance is recorded as 0"
@@ -190,17 +191,6 @@ class CatalogImporter:
             store_id=self.store_id, item_id=item.id, location_id=self.location_id, quantity=base,
             occurred_at=self.opening_at, source="clover", note=note))
         self.result.openings += int(added)
-
-
-def to_base_units(item: Item, clover_quantity: float) -> int:
-    """Clover counts units (a double; pounds for weighed items); we count units or thousandths."""
-    if item.measure == "weight":
-        return round(clover_quantity * 1000)
-    return round(clover_quantity)
-
-
-def to_clover_quantity(measure: str, base: int) -> float:
-    return base / 1000 if measure == "weight" else float(base)
 
 
 def _codes(element: dict[str, Any]) -> list[tuple[str, str | None]]:

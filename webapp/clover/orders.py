@@ -56,6 +56,7 @@ from webapp.clover.models import CloverConnection
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent
+from webapp.quantity import whole_units
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ def _item_id(line: dict[str, Any]) -> str | None:
 def _units(line: dict[str, Any], measure: str) -> int:
     if measure == "weight":
         qty = line.get("unitQty")
-        return int(qty) if isinstance(qty, int | float) and qty > 0 else 1000
+        return int(qty) if isinstance(qty, int | float) and qty > 0 else whole_units(1, measure)
     return 1
 
 

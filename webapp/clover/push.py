@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from webapp.catalog.models import Item
-from webapp.clover.catalog_import import to_clover_quantity
 from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.models import CloverConnection, CloverPush
 from webapp.extensions import db
 from webapp.inventory.models import StockLevel
+from webapp.quantity import to_clover
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def our_levels(store_id: int) -> dict[str, tuple[int, float]]:
         .join(StockLevel, StockLevel.item_id == Item.id)
         .where(Item.store_id == store_id, Item.clover_id.is_not(None))
         .group_by(Item.clover_id, Item.id, Item.measure))
-    return {r.clover_id: (r.id, to_clover_quantity(r.measure, int(r.total))) for r in rows}
+    return {r.clover_id: (r.id, to_clover(int(r.total), r.measure)) for r in rows}
 
 
 def clover_levels(client: CloverClient) -> dict[str, float | None]:

@@ -34,6 +34,7 @@ from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory import ledger, merge
 from webapp.inventory.models import StockLevel
+from webapp.quantity import value_cents
 from webapp.types import utcnow
 
 ZERO, NOT_COUNTED = "zero", "not_counted"
@@ -243,14 +244,6 @@ def unscanned(session: CountSession) -> list[Item]:
     return list(db.session.scalars(select(Item).where(Item.id.in_(missing)).order_by(Item.name)))
 
 
-def value_cents(units: int, item: Item) -> int:
-    """Value at cost, in whole cents, rounded half away from zero (weighed items: thousandths)."""
-    divisor = 1000 if item.measure == "weight" else 1
-    whole, rest = divmod(abs(units) * item.cost_cents, divisor)
-    cents = whole + (1 if 2 * rest >= divisor and divisor > 1 else 0)
-    return -cents if units < 0 else cents
-
-
 def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datetime,
                     window: timedelta) -> list[str]:
     sales = ledger.sales_between(item_id, location_id, first - window, last + window)
@@ -308,7 +301,8 @@ def _line(session: CountSession, item_id: int, counted: int | None, at: datetime
     return CountLine(
         session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,
         counted=counted, counted_at=at, first_scan_at=first, last_scan_at=None if first is None else at,
-        expected=expected, variance=variance, value_cents=value_cents(variance, item), scanned=scanned,
+        expected=expected, variance=variance,
+        value_cents=value_cents(variance, item.cost_cents, item.measure), scanned=scanned,
         flags=",".join(flags), counters=counters, status="pending",
     )
 

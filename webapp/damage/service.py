@@ -19,7 +19,7 @@ from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.photos.models import Photo
 from webapp.photos.service import photos_by_client_ids, photos_in_store
-from webapp.receiving.rules import value_cents
+from webapp.quantity import value_cents
 from webapp.types import utcnow
 
 

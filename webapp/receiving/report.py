@@ -11,8 +11,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from webapp import quantity
 from webapp.catalog.models import Item
-from webapp.catalog.units import format_money, format_quantity
 from webapp.damage.models import DamageRecord
 from webapp.extensions import db
 from webapp.receiving import rules
@@ -64,17 +64,18 @@ def csv_lines(receipt: Receipt, report: list[Row], *, with_cost: bool) -> Iterat
     po = receipt.po
     for row in report:
         t, item = row.tally, row.item
-        amounts = [format_quantity(n, item.measure)
+        amounts = [quantity.plain_quantity(n, item.measure)
                    for n in (t.ordered, t.due, t.delivered, t.damaged, t.accepted, t.short, t.over)]
         line = [po.reference if po else "", po.vendor if po else "", receipt.id, item.sku or "", item.name,
                 item.barcodes[0].code if item.barcodes else "", *amounts, "yes" if not t.on_po else "",
-                "; ".join(f"{d.quantity} {d.reason}" for d in row.damage)]
+                "; ".join(f"{quantity.plain_quantity(d.quantity, item.measure)} {d.reason}"
+                          for d in row.damage)]
         if with_cost:
             unit = t.invoice_cost_cents if t.invoice_cost_cents is not None else t.po_cost_cents
             # What to claim from the vendor: units paid for (damaged) or billed but missing (short).
-            claim = None if unit is None else rules.value_cents(t.damaged + t.short, unit, item.measure)
-            line += [format_money(t.po_cost_cents), format_money(t.invoice_cost_cents),
-                     format_money(t.cost_difference_cents), format_money(claim)]
+            claim = None if unit is None else quantity.value_cents(t.damaged + t.short, unit, item.measure)
+            line += [quantity.plain_money(t.po_cost_cents), quantity.plain_money(t.invoice_cost_cents),
+                     quantity.plain_money(t.cost_difference_cents), quantity.plain_money(claim)]
         writer.writerow([_cell(v) for v in line])
         yield buffer.getvalue()
         buffer.seek(0)

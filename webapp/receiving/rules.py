@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from webapp.quantity import div_round
+
 
 def scan_quantity(pack_qty: int, gs1_count: int | None = None) -> int:
     if pack_qty <= 0:
@@ -90,16 +92,7 @@ def weighted_average_cost(on_hand: int, cost_cents: int, accepted: int, unit_cos
         return cost_cents
     if on_hand <= 0:
         return unit_cost_cents
-    numerator = on_hand * cost_cents + accepted * unit_cost_cents
-    denominator = on_hand + accepted
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def value_cents(quantity: int, cost_cents: int, measure: str = "each") -> int:
-    """Cost value of base units; weighed items keep thousandths, rounded half up to the cent."""
-    if measure == "weight":
-        return (quantity * cost_cents + 500) // 1000
-    return quantity * cost_cents
+    return div_round(on_hand * cost_cents + accepted * unit_cost_cents, on_hand + accepted)
 
 
 # ----- progress of a delivery against its PO -----------------------------------------------

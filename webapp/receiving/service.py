@@ -21,6 +21,7 @@ from webapp.damage.service import check_reason, flag_photos
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent, levels_for_item
+from webapp.quantity import value_cents
 from webapp.receiving import rules
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan
 
@@ -144,7 +145,7 @@ def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
     record = DamageRecord(
         store_id=receipt.store_id, event_id=mark.event_id, item_id=item.id, location_id=receipt.location_id,
         quantity=mark.quantity, reason=check_reason(store, mark.reason), note=mark.note[:500],
-        value_cents=rules.value_cents(mark.quantity, item.cost_cents, item.measure), status="on_arrival",
+        value_cents=value_cents(mark.quantity, item.cost_cents, item.measure), status="on_arrival",
         occurred_at=mark.occurred_at, flagged_by=mark.user_id, receipt_id=receipt.id,
         photos=flag_photos(receipt.store_id, mark.photo_ids, mark.photo_client_ids),
     )

@@ -14,9 +14,10 @@ from flask_login import current_user
 from webapp.auth.decorators import role_required
 from webapp.catalog.models import Item, Location
 from webapp.catalog.service import lookup
-from webapp.catalog.units import format_money, format_quantity, parse_money, parse_quantity
+from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
+from webapp.quantity import plain_money, plain_quantity
 from webapp.receiving import orders, report, service
 
 bp = Blueprint("receiving", __name__, url_prefix="/receiving")
@@ -191,9 +192,9 @@ def _time(value) -> str:
 
 @bp.app_template_filter("rcv_qty")
 def _qty(value: int | None, measure: str = "each") -> str:
-    return format_quantity(value, measure)
+    return plain_quantity(value, measure)
 
 
 @bp.app_template_filter("rcv_money")
 def _money(cents: int | None) -> str:
-    return "" if cents is None else "$" + format_money(cents)
+    return "" if cents is None else "$" + plain_money(cents)

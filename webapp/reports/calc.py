@@ -16,24 +16,6 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-# ----- money ------------------------------------------------------------------------------
-
-
-def _div_round(numerator: int, denominator: int) -> int:
-    """Integer division rounding half away from zero (what an accountant expects for -0.5)."""
-    q, r = divmod(abs(numerator), denominator)
-    if 2 * r >= denominator:
-        q += 1
-    return q if numerator >= 0 else -q
-
-
-def value_cents(quantity: int, cost_cents: int, measure: str = "each") -> int:
-    """What ``quantity`` base units are worth at ``cost_cents`` per unit (per kg/lb when weighed)."""
-    if measure == "weight":
-        return _div_round(quantity * cost_cents, 1000)
-    return quantity * cost_cents
-
-
 # ----- velocity, reorder points, cover ----------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from webapp.counting.models import CountLine
 from webapp.damage.models import DamageRecord
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
+from webapp.quantity import value_cents
 from webapp.reports import calc, valuation
 from webapp.sync.models import DeviceSync, SyncReceipt
 
@@ -68,7 +69,7 @@ def today_activity(store: Store, now: datetime) -> Today:
             out.received_units += quantity if measure == "each" else 0
         else:
             out.damage += 1
-            out.damage_cents += calc.value_cents(-quantity, cost, measure)
+            out.damage_cents += value_cents(-quantity, cost, measure)
     return out
 
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from flask import Response, stream_with_context
 
+from webapp.quantity import to_display
+
 # A cell starting with one of these is a formula to Excel and LibreOffice; item names come
 # from Clover and from users, so text cells are defused with a leading apostrophe.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -46,4 +48,4 @@ def cents(value: int) -> Decimal:
 
 
 def quantity(value: int, measure: str) -> Decimal | int:
-    return Decimal(value).scaleb(-3) if measure == "weight" else value
+    return to_display(value, measure)

@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, case, cast, func, literal, or_, select, union
 from webapp.catalog.models import Item
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
+from webapp.quantity import value_cents
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
 from webapp.reports.sql import value_sql
@@ -141,6 +142,6 @@ def _rows(f: Filter) -> list[dict]:
                      "category": row.category,
                      "reason": (row.reason or "damage") if row.kind == "damage" else SHORTFALL,
                      "quantity": -row.quantity, "measure": row.measure,
-                     "value_cents": calc.value_cents(-row.quantity, row.cost_cents, row.measure),
+                     "value_cents": value_cents(-row.quantity, row.cost_cents, row.measure),
                      "key": row.key})
     return rows

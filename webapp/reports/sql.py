@@ -22,7 +22,7 @@ def unindexed(column):
 
 
 def value_sql(quantity, cost_cents, measure):
-    """``calc.value_cents`` in SQL: a weighed item's thousandths rounded half away from zero."""
+    """``webapp.quantity.value_cents`` in SQL: a weighed item's thousandths rounded half away from zero."""
     product = cast(quantity, BigInteger) * cost_cents
     return case(
         (measure != "weight", product),

@@ -14,6 +14,7 @@ from webapp.alerts import reorder
 from webapp.alerts.models import ReorderPolicy
 from webapp.inventory.ledger import level_at
 from webapp.inventory.models import StockLevel
+from webapp.quantity import value_cents
 from webapp.reports import accuracy, calc, coverage, ledger_view, shrink, snapshots, valuation
 from webapp.reports.filters import Filter
 from webapp.reports.models import LevelSnapshot
@@ -111,7 +112,7 @@ def test_a_weighed_items_value_rounds_half_away_from_zero_per_item_location(db, 
     assert [(g.name, g.units, g.value_cents) for g in v.by_category] == [("Dairy", 0, 5), ("Deli", 0, -2)]
     assert [r["value_cents"] for r in valuation.valuation(flt(store), t(3)).rows] == [3, 2, -2]
     for r in v.rows:
-        assert r["value_cents"] == calc.value_cents(r["quantity"], r["cost_cents"], "weight")
+        assert r["value_cents"] == value_cents(r["quantity"], r["cost_cents"], "weight")
 
 
 def test_the_valuation_page_reads_the_top_rows_and_the_totals_of_all(shop, store):

@@ -65,11 +65,6 @@ def test_weighted_average_cost(on_hand, cost, accepted, unit_cost, expected):
     assert rules.weighted_average_cost(on_hand, cost, accepted, unit_cost) == expected
 
 
-def test_value_of_a_weighed_item_is_per_thousandth_rounded_to_the_cent():
-    assert rules.value_cents(2500, 399, "weight") == 998
-    assert rules.value_cents(3, 399) == 1197
-
-
 def test_the_tally_flags_over_short_damaged_not_on_po_and_cost_differences():
     ordered = [Ordered(1, 24, 0, 0, 100), Ordered(2, 10, 0, 0, 250), Ordered(3, 6, 0, 0, 50)]
     rows = rules.tally(ordered, {1: 30, 2: 4, 3: 6, 9: 2}, {3: 2}, {2: 260})

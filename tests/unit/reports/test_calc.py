@@ -8,20 +8,6 @@ import pytest
 from webapp.reports import calc
 
 
-@pytest.mark.parametrize(
-    ("quantity", "cost", "measure", "expected"),
-    [
-        (3, 250, "each", 750),
-        (-2, 199, "each", -398),
-        (1500, 899, "weight", 1349),  # 1.5 kg at $8.99 = $13.485 -> $13.49
-        (-1500, 899, "weight", -1349),
-        (333, 100, "weight", 33),
-    ],
-)
-def test_value_is_quantity_times_cost_in_cents(quantity, cost, measure, expected):
-    assert calc.value_cents(quantity, cost, measure) == expected
-
-
 def test_velocity_is_units_per_day_over_the_window():
     assert calc.velocity(42, 28) == Fraction(3, 2)
     assert calc.velocity(-3, 28) == 0
