@@ -69,12 +69,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from webapp import (
+        display,
         models,  # noqa: F401  (every model registered before mappers configure)
         security,
     )
     from webapp.sync.registry import EXTENSION, EventRegistry
 
     security.init_app(app)
+    display.register(app)
     register_error_handlers(app)
     events = app.extensions[EXTENSION] = EventRegistry()
     for name in CAPABILITIES:

@@ -14,17 +14,21 @@ losses expects. (Rounding half *up* would book the loss as 0 and the gain as +1 
 drift apart.) A sum of values differs from the value of the summed quantity by at most half a
 cent per term.
 
-Pure: no Flask, no database.
+Pure: no Flask, no database. Babel formats numbers and money for people in a locale.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import format_currency, format_decimal
+
 MEASURES = ("each", "weight")
 # Base units per unit a person reads: a weighed item's quantity is kept in thousandths.
 SCALE = {"each": 1, "weight": 1000}
 _EXPONENT = {"each": 0, "weight": 3}  # SCALE as a power of ten
+DEFAULT_LOCALE = "en_US"
+DEFAULT_CURRENCY = "USD"
 
 
 def scale(measure: str) -> int:
@@ -80,6 +84,23 @@ def to_clover(base: int, measure: str) -> float:
 def from_clover(quantity: float, measure: str) -> int:
     """Clover's stock quantity (a double) to base units, to the nearest base unit."""
     return round(quantity * scale(measure))
+
+
+# ----- text for people (Babel) --------------------------------------------------------------
+
+
+def quantity_text(base: int | None, measure: str = "each", locale: str = DEFAULT_LOCALE) -> str:
+    """2500 thousandths -> "2.5"; 12345 each -> "12,345" (grouped as the locale groups)."""
+    if base is None:
+        return ""
+    return format_decimal(to_display(base, measure), format="#,##0.###", locale=locale)
+
+
+def money_text(cents: int | None, currency: str = DEFAULT_CURRENCY, locale: str = DEFAULT_LOCALE) -> str:
+    """-5617 cents -> "-$56.17" in en_US with USD; the sign and symbol where the locale puts them."""
+    if cents is None:
+        return ""
+    return format_currency(Decimal(cents).scaleb(-2), currency or DEFAULT_CURRENCY, locale=locale)
 
 
 # ----- text for form inputs and CSV files ---------------------------------------------------

@@ -70,6 +70,8 @@ def test_display_and_back_is_the_same_base_quantity(base, measure):
     assert quantity.from_clover(quantity.to_clover(base, measure), measure) == base
     plain = quantity.plain_quantity(base, measure)
     assert quantity.from_display(Decimal(plain), measure) == base
+    shown = quantity.quantity_text(base, measure)
+    assert quantity.from_display(Decimal(shown.replace(",", "")), measure) == base
 
 
 @relaxed
@@ -93,9 +95,21 @@ def test_whole_units_are_base_units_of_the_measure():
     assert quantity.whole_units(2, "weight") == 2000
 
 
+@pytest.mark.parametrize(
+    ("cents", "text"), [(123456, "$1,234.56"), (-5, "-$0.05"), (0, "$0.00"), (-5617, "-$56.17")])
+def test_money_is_shown_with_two_decimals_and_the_currency_sign(cents, text):
+    assert quantity.money_text(cents) == text
+
+
+def test_money_follows_the_currency():
+    assert quantity.money_text(199, "EUR") == "€1.99"
+    assert quantity.money_text(None) == ""
+
+
 def test_weighed_quantities_show_in_whole_units():
-    assert quantity.plain_quantity(1500, "weight") == "1.5"
-    assert quantity.plain_quantity(2000, "weight") == "2"
-    assert quantity.plain_quantity(-1, "weight") == "-0.001"
+    assert quantity.quantity_text(1500, "weight") == "1.5"
+    assert quantity.quantity_text(2000, "weight") == "2"
+    assert quantity.quantity_text(-1, "weight") == "-0.001"
+    assert quantity.quantity_text(1234, "each") == "1,234"
     assert quantity.plain_quantity(1234567, "weight") == "1234.567"
     assert quantity.plain_money(-499) == "-4.99"

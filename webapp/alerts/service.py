@@ -22,6 +22,7 @@ from webapp.auth.models import User, role_rank
 from webapp.bulk_sql import insert_many_ignoring
 from webapp.catalog.models import Item, Store
 from webapp.extensions import db
+from webapp.quantity import quantity_text
 from webapp.reports import calc
 from webapp.types import utcnow
 
@@ -121,8 +122,8 @@ def prepare(alerts: list[StockAlert]) -> list[Outgoing]:
         for alert in group:
             item = items[alert.item_id]
             unit = item.unit_name or ("kg" if item.measure == "weight" else "units")
-            lines.append(AlertLine(alert.id, item.name, calc.quantity(alert.level, item.measure),
-                                   calc.quantity(alert.reorder_point, item.measure), unit))
+            lines.append(AlertLine(alert.id, item.name, quantity_text(alert.level, item.measure),
+                                   quantity_text(alert.reorder_point, item.measure), unit))
         out.append(Outgoing(store.name, tuple(lines), tuple(sorted({u.email for u in managers if u.email})),
                             tuple(delivery.subscribers([u.id for u in managers]))))
     return out

@@ -26,22 +26,11 @@ from webapp.catalog.models import Item
 from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.quantity import plain_money, plain_quantity
 from webapp.types import utcnow
 
 bp = Blueprint("catalog", __name__)
 bp.register_blueprint(api_bp)
 bp.register_blueprint(item_form_bp)  # /items/new
-
-
-@bp.app_template_filter("money")
-def _money_filter(cents: int | None) -> str:
-    return "" if cents is None else f"${plain_money(cents)}"
-
-
-@bp.app_template_filter("qty")
-def _qty_filter(base: int | None, measure: str = "each") -> str:
-    return plain_quantity(base, measure)
 
 
 def _int_arg(name: str, default: int) -> int:

@@ -17,7 +17,6 @@ from webapp.catalog.service import lookup
 from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
-from webapp.quantity import plain_money, plain_quantity
 from webapp.receiving import orders, report, service
 
 bp = Blueprint("receiving", __name__, url_prefix="/receiving")
@@ -182,19 +181,3 @@ def send_po(po_id: int):
 def close_po(po_id: int):
     orders.close(current_user.store_id, po_id)
     return redirect(url_for("receiving.po", po_id=po_id))
-
-
-# Filters for receiving, damage and transfer templates (named so no other capability's clash).
-@bp.app_template_filter("rcv_time")
-def _time(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-@bp.app_template_filter("rcv_qty")
-def _qty(value: int | None, measure: str = "each") -> str:
-    return plain_quantity(value, measure)
-
-
-@bp.app_template_filter("rcv_money")
-def _money(cents: int | None) -> str:
-    return "" if cents is None else "$" + plain_money(cents)

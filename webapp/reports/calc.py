@@ -12,7 +12,6 @@ import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -235,24 +234,6 @@ def bucket_index(when: date, spans: Sequence[tuple[date, date]]) -> int | None:
 
 
 # ----- display ----------------------------------------------------------------------------
-
-
-def money(cents: int | None, currency: str = "USD") -> str:
-    if cents is None:
-        return ""
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$"}.get(currency, "")
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{symbol}{whole:,}.{part:02d}" + ("" if symbol else f" {currency}")
-
-
-def quantity(q: int | None, measure: str = "each") -> str:
-    if q is None:
-        return ""
-    if measure == "weight":
-        text = f"{Decimal(q) / 1000:.3f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{q:,}"
 
 
 def rate(value: Fraction | None, places: int = 1) -> str:

@@ -125,9 +125,11 @@ def pending_devices(store_id: int, now: datetime) -> list[dict]:
 def dashboard(store_id: int, now: datetime, low_limit: int = 20) -> Dashboard:
     store = db.session.get(Store, store_id)
     low_infos = reorder.low_infos(store_id, now=now)
-    names = dict(db.session.execute(select(Item.id, Item.name).where(
-        Item.id.in_([i.item_id for i in low_infos[:low_limit]]))).all()) if low_infos else {}
-    low = [{"item_id": i.item_id, "item": names.get(i.item_id, "?"), "level": i.level, "point": i.point,
+    names = {r.id: r for r in db.session.execute(select(Item.id, Item.name, Item.measure).where(
+        Item.id.in_([i.item_id for i in low_infos[:low_limit]])))} if low_infos else {}
+    low = [{"item_id": i.item_id, "item": names[i.item_id].name if i.item_id in names else "?",
+            "measure": names[i.item_id].measure if i.item_id in names else "each",
+            "level": i.level, "point": i.point,
             "cover_days": i.cover_days, "velocity": i.suggestion.velocity, "manual": i.manual is not None}
            for i in low_infos[:low_limit]]
     pending_counts = db.session.scalar(select(func.count()).select_from(CountLine).where(

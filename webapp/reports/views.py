@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from webapp.auth.decorators import role_required
 from webapp.errors import DomainError
+from webapp.quantity import money_text
 from webapp.reports import accuracy as accuracy_report
 from webapp.reports import calc, charts, coverage, export, filters, ledger_view
 from webapp.reports import dashboard as dashboard_report
@@ -43,7 +44,7 @@ def has_endpoint(name: str) -> bool:
 
 
 def _money_fmt(currency: str):
-    return lambda v: calc.money(int(v), currency)
+    return lambda v: money_text(int(v), currency)
 
 
 def _page(template: str, f: filters.Filter, **context):

@@ -40,7 +40,7 @@ def test_a_variance_of_2_units_waits_for_a_manager_who_approves_it_with_a_note(
     assert line.status == "pending" and level_of(stocked, floor) == 10
     manager = login_as("manager")
     page = manager.get(f"/approvals/{line.id}").get_data(as_text=True)
-    assert "Granola" in page and "-5.00" in page and "receive" in page
+    assert "Granola" in page and "-$5.00" in page and "receive" in page
     manager.post_form(f"/approvals/{line.id}/decide", {"action": "approve", "note": "shelf was messy"})
     assert level_of(stocked, floor) == 8
     (decision,) = decisions(db, line)

@@ -3,8 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-import pytest
-
 from webapp.reports import calc
 
 
@@ -112,15 +110,3 @@ def test_buckets_cover_the_period_by_day_week_or_month():
         (date(2026, 11, 15), date(2026, 11, 30)), (date(2026, 12, 1), date(2026, 12, 31)),
         (date(2027, 1, 1), date(2027, 1, 10))]
     assert calc.grain_for(date(2026, 11, 1), date(2026, 11, 30)) == "day"
-
-
-@pytest.mark.parametrize(
-    ("cents", "text"), [(123456, "$1,234.56"), (-5, "-$0.05"), (0, "$0.00")])
-def test_money_is_shown_with_two_decimals(cents, text):
-    assert calc.money(cents) == text
-
-
-def test_weighed_quantities_show_in_whole_units():
-    assert calc.quantity(1500, "weight") == "1.5"
-    assert calc.quantity(2000, "weight") == "2"
-    assert calc.quantity(1234, "each") == "1,234"
