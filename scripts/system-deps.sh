@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Install the system libraries Shelfcount uses, when this machine lets us (root + apt).
 # Without them the app still runs: pyzbar is skipped (zxing-cpp decodes alone) and the
-# browser tests skip, each saying which package is missing.
+# browser tests skip, each saying which package is missing (chromium; webkit2gtk-driver and xvfb).
 set -u
 want=()
 ldconfig -p 2>/dev/null | grep -q 'libzbar\.so\.0' || want+=(libzbar0)
 if [ "${SHELFCOUNT_BROWSER_TESTS:-1}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   want+=(chromium)
+fi
+if [ "${SHELFCOUNT_BROWSER_TESTS:-1}" = 1 ]; then
+  # The phone journeys also run in WebKit, Safari's engine: WebKitGTK's driver under Xvfb.
+  [ -x /usr/bin/WebKitWebDriver ] || want+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || want+=(xvfb)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
