@@ -38,6 +38,29 @@ async function registerWorker() {
   }
 }
 
+// Safari may clear what a website stores after days without use, outbox included: ask to keep
+// it (granted or not, silently), and warn on the home screen when scans have waited over a day.
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+async function keepStorage() {
+  try {
+    if (navigator.storage && navigator.storage.persist && !(await navigator.storage.persisted())) {
+      await navigator.storage.persist();
+    }
+  } catch (err) { /* not offered here: nothing to do */ }
+}
+
+async function warnIfStale() {
+  const warning = document.getElementById("outbox-stale");
+  if (!warning || userId === null) return;
+  const cutoff = Date.now() - STALE_MS;
+  const old = (await outbox.all()).filter((r) => r.user_id === userId && r.created_ms < cutoff).length;
+  warning.hidden = old === 0;
+  warning.textContent = old ? `${plural(old, "scan")} ${old === 1 ? "has" : "have"} waited on this phone `
+    + "for over a day. Open Shelfcount where there is signal so they reach the server: a phone "
+    + "may delete what an app stores when it is not used for days." : "";
+}
+
 export async function updateBadge() {
   if (!badge || userId === null) return;
   const { pending, rejected } = await outbox.summary(userId);
@@ -99,7 +122,12 @@ async function start() {
   badge.addEventListener("click", openOutbox);
   badge.addEventListener("keydown", (e) => { if (e.key === "Enter") openOutbox(); });
   outbox.changes.addEventListener("change", updateBadge);
+  outbox.changes.addEventListener("change", warnIfStale);
+  keepStorage();
   await updateBadge();
+  await warnIfStale();
+  // No Background Sync in Safari: the outbox goes when the app opens (below), comes back online
+  // or to the front, and on the outbox's own retries.
   window.addEventListener("online", () => outbox.flush());
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden && navigator.onLine) outbox.flush();
