@@ -38,7 +38,8 @@ $(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PIP) install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@ $(VENV)/.stamp-runtime
 
-# libzbar0 lets pyzbar decode what zxing-cpp missed; chromium drives the browser tests.
+# libzbar0 lets pyzbar decode what zxing-cpp missed; chromium drives the browser tests, and
+# webkit2gtk-driver (under xvfb) runs the phone journeys in WebKit too.
 # Installed when we can (root, apt); otherwise the app says once what it runs without.
 system-deps:
 	@./scripts/system-deps.sh

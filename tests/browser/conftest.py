@@ -5,6 +5,9 @@ which other tests truncate), seeded once per session with a store, users and ite
 fake camera plays a Y4M clip of an EAN-13 that the seed knows. Every test's browser context
 is guarded: a request to anything but the live server fails the test (no CDN may sneak in).
 See /work/shared/reference/browser-testing.md for why each flag is here.
+
+The phone journeys also run in WebKit (WebKitGTK's WebKitWebDriver under Xvfb, via Selenium):
+the `phone` fixture at the end of this file and tests/browser/phone.py.
 """
 
 from __future__ import annotations

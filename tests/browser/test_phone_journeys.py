@@ -216,6 +216,6 @@ def test_a_manager_approves_a_count_outside_tolerance(phone, seed, strict_tolera
     phone.wait_url(f"/approvals/{line_id}")
     phone.fill("#note", "shelf checked")
     phone.click("button[value=approve]")
-    phone.wait_url("/approvals/")
+    phone.wait_until("location.pathname === '/approvals/'")           # back on the queue
     assert on_server(seed, line)[1] == "approved"
     assert _level(seed, "Rye Crackers", "floor_id") == counted
