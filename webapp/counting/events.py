@@ -2,7 +2,8 @@
 
 count_start      {session_id (a UUID the phone made), location_id, category?, blind?, full?}
 count_scan       {session_id, code | item_id, quantity = 1}  quantity x the code's pack adds
-count_line_edit  {session_id, code | item_id, quantity}      the sender's own total, replaced
+count_line_edit  {session_id, code | item_id, quantity}      the total of the sender's scans
+                                                             of the item from this device, replaced
 
 count_submit is registered by ``webapp.approvals.events``: a submit triages the lines it makes.
 """

@@ -55,7 +55,8 @@ class CountSession(db.Model):
 
 
 class CountScan(db.Model):
-    """One observation: ``add`` scans add up; ``set`` replaces the counter's own total (a fix)."""
+    """One observation: ``add`` scans add up; ``set`` (a fix) replaces the total the counter
+    made on the same device (``device_id``; None for the keyboard pages), never another's."""
 
     __tablename__ = "count_scans"
     __table_args__ = (

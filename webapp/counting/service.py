@@ -2,8 +2,10 @@
 
 Rules chosen where DESIGN.md is silent (README "Counting rules" says the same):
 
-* Observations add up across counters: each counter's scans of an item add; a counter's
-  ``set`` (fixing a miscount) replaces that counter's own total so far, never another's.
+* Observations add up across counters and devices: each scan of an item adds; a ``set``
+  (fixing a miscount) replaces the total that counter made on that same device (the phone
+  shows and fixes only its own scans), never another counter's nor the same login's on
+  another device. The keyboard pages, which send no device id, are one device of their own.
 * One scan of a code adds ``quantity x pack_qty`` base units (a case code adds 12). A
   weighed item's barcodes have pack 1, so its quantity is in thousandths.
 * An item's count instant is its last scan in the session; a confirmed zero's is the submit.
@@ -208,16 +210,16 @@ def tally(session_id: str) -> dict[int, Tally]:
     scans = db.session.scalars(
         select(CountScan).where(CountScan.session_id == session_id)
         .order_by(CountScan.occurred_at, CountScan.id))
-    own: dict[tuple[int, int], int] = defaultdict(int)
+    own: dict[tuple[int, str | None, int], int] = defaultdict(int)
     out: dict[int, Tally] = {}
     for s in scans:
         t = out.setdefault(s.item_id, Tally(s.item_id))
-        key = (s.user_id, s.item_id)
+        key = (s.user_id, s.device_id, s.item_id)
         own[key] = s.quantity if s.mode == "set" else own[key] + s.quantity
         t.counters.add(s.user_id)
         t.first_scan_at = t.first_scan_at or s.occurred_at
         t.last_scan_at = s.occurred_at
-    for (_user, item_id), qty in own.items():
+    for (_user, _device, item_id), qty in own.items():
         out[item_id].counted += qty
     return out
 

@@ -102,7 +102,7 @@ def scan(session_id: str):
         db.session.rollback()
         return keep_unknown(session_id, code, quantity)
     item = db.session.get(Item, row.item_id)
-    flash(f"{item.name}: your total is now {row.quantity}" if mode == "set"
+    flash(f"{item.name}: your total typed on these pages is now {row.quantity}" if mode == "set"
           else f"+{row.quantity} {item.name}")
     return redirect(url_for("counting.screen", session_id=session_id), 303)
 

@@ -4,6 +4,7 @@ pages, and the ledger underneath."""
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.integration.ledger.conftest import adjustments, event
@@ -98,6 +99,47 @@ def test_a_counter_fixing_a_miscount_replaces_only_their_own_total_of_9_with_6(
     sync(ana, [event("count_line_edit", t + timedelta(minutes=2), session_id=sid, code=code, quantity=6),
                event("count_submit", t + timedelta(minutes=3), session_id=sid)])
     assert line_for(db, tea).counted == 6 + 4
+
+
+@pytest.mark.parametrize("a_syncs_first", [True, False], ids=["a-synced-first", "a-synced-last"])
+def test_a_fix_on_one_phone_keeps_the_7_the_same_login_scanned_on_another_phone(
+        login_as, sync, floor, make_item, hours_ago, db, a_syncs_first):
+    """A shared login on two phones: phone B shows only its own 1 scan, its person types 3;
+    phone A's 7 stay, whichever phone reaches the server first, and a resent batch changes nothing."""
+    jam = make_item("Jam")
+    sid, t = str(uuid.uuid4()), hours_ago(1)
+    shared = login_as("staff")
+    code = jam.barcodes[0].code
+    start = event("count_start", t - timedelta(minutes=1), session_id=sid, location_id=floor.id,
+                  store_id=floor.store_id)
+    phone_a = [event("count_scan", t + timedelta(seconds=s), session_id=sid, code=code) for s in range(7)]
+    phone_b = [event("count_scan", t + timedelta(minutes=1), session_id=sid, code=code),
+               event("count_line_edit", t + timedelta(minutes=2), session_id=sid, code=code, quantity=3)]
+    sync(shared, [start], device_id="phone-a")
+    for events, device in ([(phone_a, "phone-a"), (phone_b, "phone-b")] if a_syncs_first
+                           else [(phone_b, "phone-b"), (phone_a, "phone-a")]):
+        answer = sync(shared, events, device_id=device)
+        assert {r["status"] for r in answer["results"]} == {"accepted"}
+    resent = sync(shared, phone_b, device_id="phone-b")
+    assert {r["status"] for r in resent["results"]} == {"duplicate"}
+    sync(shared, [event("count_submit", t + timedelta(minutes=3), session_id=sid)], device_id="phone-a")
+    assert line_for(db, jam).counted == 7 + 3
+
+
+def test_a_fix_replaces_what_that_phone_sent_before_it_even_when_those_scans_arrive_after_it(
+        login_as, sync, floor, make_item, hours_ago, db):
+    """The phone's 4 scans sat in its outbox while the fix (to 2) was sent first: the fix still
+    covers them, since the phone showed 4 when its person typed 2."""
+    gum = make_item("Gum")
+    sid, t = str(uuid.uuid4()), hours_ago(1)
+    staff = login_as("staff")
+    code = gum.barcodes[0].code
+    sync(staff, [event("count_start", t - timedelta(minutes=1), session_id=sid, location_id=floor.id,
+                       store_id=floor.store_id)])
+    sync(staff, [event("count_line_edit", t + timedelta(minutes=1), session_id=sid, code=code, quantity=2)])
+    sync(staff, [event("count_scan", t + timedelta(seconds=s), session_id=sid, code=code) for s in range(4)])
+    sync(staff, [event("count_submit", t + timedelta(minutes=2), session_id=sid)])
+    assert line_for(db, gum).counted == 2
 
 
 def test_a_full_zone_count_lists_the_item_nobody_scanned_and_zeroes_it_only_when_told(
