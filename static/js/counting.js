@@ -10,10 +10,11 @@
 // "not counted" (the default: they change nothing), all "really zero", or, when the phone has
 // signal, item by item from the server's list (names only for a blind count).
 //
-// The tally shown is this phone user's own total per item (several people may count one zone;
-// the server adds everyone's). Fixes (quantity keypad, undo, editing a line) send
-// count_line_edit, which sets this user's total for the item, so they stay right whether or not
-// the scans they correct have reached the server yet.
+// The tally shown is this phone's own total per item: this user's scans on this device
+// (several people, or one shared login on several phones, may count one zone; the server adds
+// them all). Fixes (quantity keypad, undo, editing a line) send count_line_edit, which sets
+// this user's total for the item from this device only, so they stay right whether or not the
+// scans they correct have reached the server yet, and never drop another phone's units.
 import * as catalog from "./catalog.js";
 import * as outbox from "./outbox.js";
 import { getMeta, setMeta } from "./db.js";
@@ -158,10 +159,11 @@ $("count-qty").addEventListener("click", () => {
 
 function editLine(itemId) {
   const line = state.lines[itemId];
-  openKeypad(`Your total of ${line.name}`, async (n) => {
+  // Opens empty (the first key starts the number), with the current total as a hint only.
+  openKeypad(`Your total of ${line.name} on this phone`, async (n) => {
     state.history = state.history.filter((h) => h.item_id !== itemId);
     await setTotal(itemId, n, `${line.name}: total set to ${n}`);
-  }, line.qty);
+  }, `Now ${line.qty}. Type the new total.`);
 }
 
 $("count-done").addEventListener("click", async () => {
@@ -293,10 +295,13 @@ function render(highlight = null, highlightCode = null) {
 
 const display = $("keypad-display");
 
-function openKeypad(title, action, initial = 0) {
+// The display always starts empty: a key never appends to a number the person did not type.
+function openKeypad(title, action, hint = "") {
   keypadAction = action;
   $("keypad-title").textContent = title;
-  display.textContent = String(initial);
+  const hintNode = $("keypad-hint");   // absent from a page kept offline before it existed
+  if (hintNode) hintNode.textContent = hint;
+  display.textContent = "";
   $("count-keypad").hidden = false;
   $("keypad-ok").focus();
 }
@@ -309,16 +314,18 @@ $("count-keypad").addEventListener("click", (e) => {
   const key = e.target.closest("[data-key]")?.dataset.key;
   if (!key) return;
   const now = display.textContent;
-  if (key === "clear") setDisplay("0");
-  else if (key === "back") setDisplay(now.length > 1 ? now.slice(0, -1) : "0");
-  else setDisplay(now === "0" ? key : now + key);
+  if (key === "clear") setDisplay("");
+  else if (key === "back") setDisplay(now.slice(0, -1));
+  else setDisplay(now + key);
 });
 $("keypad-cancel").addEventListener("click", () => { $("count-keypad").hidden = true; });
 $("keypad-ok").addEventListener("click", async () => {
   $("count-keypad").hidden = true;
-  const n = Number.parseInt(display.textContent, 10) || 0;
-  if (keypadAction) await keypadAction(n);
+  const typed = display.textContent;
+  const action = keypadAction;
   keypadAction = null;
+  // Set with nothing typed changes nothing (it is not a zero).
+  if (action && typed !== "") await action(Number.parseInt(typed, 10));
 });
 
 // ----- start ----------------------------------------------------------------------------
