@@ -129,6 +129,50 @@ def test_a_fix_on_a_second_phone_of_the_same_login_keeps_what_the_first_phone_co
     assert _server_total(seed, session_id, "Rye Crackers") == 3 + 2
 
 
+_STILL_BUTTONS = """([shown, waiting]) => {
+  const flash = document.querySelector('.scan-flash');
+  const badge = document.getElementById('outbox-badge');
+  if (!flash || flash.hidden === Boolean(shown) || (shown && !flash.textContent.includes(shown))) return null;
+  if (badge.hidden === waiting) return null;
+  return ['count-undo', 'count-qty', 'count-done'].map((id) => {
+    const box = document.getElementById(id).getBoundingClientRect();
+    return [id, Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)];
+  });
+}"""
+
+
+def _boxes(page, shown, waiting):
+    """The boxes of Undo, Quantity and Submit, read in the same instant as the screen is in the
+    wanted state: the confirmation hidden (shown="") or showing ``shown``, the outbox badge
+    showing (waiting) or not."""
+    deadline, boxes = 15_000, None
+    while not boxes and deadline > 0:
+        boxes = page.evaluate(f"({_STILL_BUTTONS})({json.dumps([shown, waiting])})")
+        page.wait_for_timeout(0 if boxes else 50)
+        deadline -= 50
+    assert boxes, f"the screen never got to: confirmation {shown!r}, badge {waiting}"
+    return boxes
+
+
+def test_undo_quantity_and_submit_hold_still_while_a_scan_is_confirmed_and_waits_to_sync(page, context):
+    """Bug: the confirmation and the outbox badge pushed the buttons down ~115 px at every scan
+    and back 2.5 s later, so a thumb aimed at Undo landed elsewhere."""
+    log_in(page, next_path="/count")
+    _start_count(page)
+    expect(page.locator(".scanner[data-decoder]")).to_have_count(1, timeout=15_000)   # the camera is live
+    before = _boxes(page, "", False)
+    context.set_offline(True)            # the scan waits in the outbox: the badge shows with the confirmation
+    try:
+        _type_code(page, "036000291452")
+        during = _boxes(page, "Rye Crackers", True)
+    finally:
+        context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    after = _boxes(page, "", False)
+    assert during == before
+    assert after == before
+
+
 def test_a_whole_count_made_offline_reaches_the_server_once_and_sets_the_levels(page, context, seed):
     from webapp.counting.models import CountScan, CountSession
     from webapp.inventory.models import StockLevel
