@@ -7,7 +7,7 @@
 // another user's stay on the phone and go when that user logs in here again, because the
 // server attributes events to the session that sends them.
 import { done, transact } from "./db.js";
-import { deviceId, fetchSession, LoggedOut, Unreachable } from "./session.js";
+import { deviceId, fetchSession, LoggedOut, sessionForSync, Unreachable } from "./session.js";
 
 const SYNC_URL = "/api/v1/sync";
 const BATCH = 500;                      // the server takes up to 1,000 per request
@@ -121,15 +121,19 @@ export function flush({ retry = true } = {}) {
 async function runFlush(retry) {
   const outcome = { sent: 0, rejected: 0, unreachable: false, loggedOut: false, error: null };
   try {
-    const session = await fetchSession();
     const device = await deviceId();
-    const pending = (await all()).filter((r) => r.user_id === session.user_id && r.status === "pending");
-    for (let i = 0; i < pending.length; i += BATCH) {
-      const batch = pending.slice(i, i + BATCH);
-      const results = await post(session, device, batch, backlogAfter(pending.slice(i + BATCH)));
-      const tally = await applyResults(batch, results);
-      outcome.sent += tally.sent;
-      outcome.rejected += tally.rejected;
+    let session = await sessionForSync();
+    for (let asked = false; ;) {
+      try {
+        await sendAll(session, device, outcome);
+        break;
+      } catch (err) {
+        // The kept token belongs to a server session that has since ended (a log-out, or a
+        // log-in as someone): ask who is here now, once, and send only their records.
+        if (!(err instanceof StaleSession) || asked) throw err;
+        asked = true;
+        session = await fetchSession();
+      }
     }
     failures = 0;
     status.lastError = null;
@@ -150,6 +154,19 @@ async function runFlush(retry) {
   }
   changed();
   return outcome;
+}
+
+class StaleSession extends Unreachable {}
+
+async function sendAll(session, device, outcome) {
+  const pending = (await all()).filter((r) => r.user_id === session.user_id && r.status === "pending");
+  for (let i = 0; i < pending.length; i += BATCH) {
+    const batch = pending.slice(i, i + BATCH);
+    const results = await post(session, device, batch, backlogAfter(pending.slice(i + BATCH)));
+    const tally = await applyResults(batch, results);
+    outcome.sent += tally.sent;
+    outcome.rejected += tally.rejected;
+  }
 }
 
 // What this phone still holds besides the batch being sent: the manager's dashboard lists a
@@ -186,8 +203,13 @@ async function post(session, device, batch, backlog) {
     // A whole-request failure (server down, or a request the server calls malformed): every
     // record stays pending and we try again later. Per-event problems come back as `rejected`.
     let message = `The server answered ${response.status}.`;
-    try { message = (await response.json()).error.message || message; } catch (e) { /* not JSON */ }
-    throw new Unreachable(message);
+    let code = null;
+    try {
+      const { error } = await response.json();
+      message = error.message || message;
+      code = error.code;
+    } catch (e) { /* not JSON */ }
+    throw new (code === "csrf_failed" ? StaleSession : Unreachable)(message);
   }
   const data = await response.json();
   return Array.isArray(data.results) ? data.results : [];

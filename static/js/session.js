@@ -4,7 +4,13 @@ import { getMeta, setMeta } from "./db.js";
 export class LoggedOut extends Error {}
 export class Unreachable extends Error {}
 
-// Fresh from the server: user, store, a CSRF token valid for this session, the server's clock.
+// How long a flush may trust the last answer instead of asking again. Safe because the sync
+// request itself says when it is stale: a log-out or a log-in (as anyone) renews the server
+// session, so the kept CSRF token is refused and the flush asks afresh (outbox.js).
+const SYNC_FRESH_MS = 60_000;
+
+// Fresh from the server: user, store, a CSRF token valid for this session. (Device clocks are
+// corrected by the server from each batch's device_time, so the phone keeps no offset.)
 export async function fetchSession() {
   let response;
   try {
@@ -17,10 +23,17 @@ export async function fetchSession() {
   if (response.status === 401) throw new LoggedOut("Log in to sync.");
   if (!response.ok) throw new Unreachable(`The server answered ${response.status}.`);
   const session = await response.json();
-  const deviceNow = Date.now();
-  session.clock_offset_ms = Date.parse(session.server_time) - deviceNow;
+  session.fetched_at = Date.now();
   await setMeta("session", session);
   return session;
+}
+
+// The session for a flush: the last answer if it is under a minute old, else a fresh one.
+export async function sessionForSync() {
+  const last = await getMeta("session");
+  const age = last && last.fetched_at ? Date.now() - last.fetched_at : Infinity;
+  if (age >= 0 && age < SYNC_FRESH_MS) return last;
+  return fetchSession();
 }
 
 // The session as last seen; good enough offline, where nothing is sent anyway.
