@@ -6,17 +6,12 @@ import * as catalog from "./catalog.js";
 import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
 import * as photoQueue from "./photo-queue.js";
+import { over, qtyText, remaining as left, scanQuantity } from "./rules.js";
 import { mount } from "./scanner.js";
 import { csrfFromPage, currentSession } from "./session.js";
 import * as unknown from "./unknown.js";
 
 export { gs1Parts };
-
-// Base units as a person reads them: weighed items are kept in thousandths.
-export function qtyText(base, measure = "each") {
-  if (measure !== "weight") return String(base);
-  return String(Math.round(base) / 1000);
-}
 
 const data = JSON.parse(document.getElementById("receipt-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -53,14 +48,6 @@ function save() {
 function base() {
   return { session_id: state.sessionId, location_id: Number(locationSelect.value),
     ...(data.po ? { po_id: data.po.id } : {}) };
-}
-
-function left(line) {
-  return Math.max(0, line.due - (line.received - line.damaged));
-}
-
-function over(line) {
-  return line.onPo ? Math.max(0, line.received - line.damaged - line.due) : 0;
 }
 
 function render() {
@@ -127,7 +114,7 @@ async function onScan(code, { format }) {
     announce(text, "warn");
     return { text, tone: "warn" };
   }
-  const quantity = found.pack_qty * (count || 1);
+  const quantity = scanQuantity(found.pack_qty, count);
   const sent = labelForServer(code);    // a bare-digit GS1 label in a form the server reads
   const line = lineFor(found.item, sent);
   await outbox.add(session, { type: "receive_scan", code: sent, ...base() },

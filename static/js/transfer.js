@@ -7,6 +7,7 @@
 import * as catalog from "./catalog.js";
 import { gs1Parts, labelForServer } from "./codes.js";
 import * as outbox from "./outbox.js";
+import { scanQuantity } from "./rules.js";
 import { mount } from "./scanner.js";
 import { currentSession } from "./session.js";
 import * as unknown from "./unknown.js";
@@ -54,7 +55,7 @@ async function onScan(code, { format }) {
     show(text, "warn");
     return { text, tone: "warn" };
   }
-  const quantity = found.pack_qty * (parts.count || 1);
+  const quantity = scanQuantity(found.pack_qty, parts.count);
   // A label goes whole, in a form the server reads; any other code as the catalog stores it.
   const sent = parts.gtin ? labelForServer(code) : found.barcode;
   await send(found.item, sent, quantity, source, target, { keyed: false });

@@ -100,6 +100,33 @@ def test_editing_a_line_after_a_scan_sets_exactly_the_number_typed_on_the_phone_
     assert _server_total(seed, session_id, "Rye Crackers") == 2
 
 
+def test_the_phone_tally_after_scans_quantity_undo_and_an_edit_is_what_the_server_holds(refused_camera, seed):
+    """Parity of counting.js's tally arithmetic with the server's (counting.service.tally): after
+    each kind of change the phone's line and the server's total for this user agree. No camera,
+    so "the last scan" is always the one typed here."""
+    page = refused_camera("/count")
+    session_id = _start_count(page)
+
+    def agree(expected):
+        expect(_line(page, "Rye Crackers")).to_have_text(str(expected))
+        outbox_empty(page)
+        assert _server_total(seed, session_id, "Rye Crackers") == expected
+
+    _type_code(page, "036000291452")
+    _type_code(page, "036000291452")
+    agree(2)
+    page.get_by_role("button", name="Quantity").click()       # the last scan stood for 3
+    _type_on_keypad(page, "3")
+    page.get_by_role("button", name="Set").click()
+    agree(4)
+    page.get_by_role("button", name="Undo last").click()       # takes back those 3
+    agree(1)
+    page.locator(".tally-row", has_text="Rye Crackers").locator(".tally-edit").click()
+    _type_on_keypad(page, "7")
+    page.get_by_role("button", name="Set").click()
+    agree(7)
+
+
 def test_a_fix_on_a_second_phone_of_the_same_login_keeps_what_the_first_phone_counted(
         page, browser, browser_context_args, base_url, seed):
     log_in(page, next_path="/count")
