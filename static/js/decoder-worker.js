@@ -1,5 +1,5 @@
 // The ZXing WebAssembly barcode decoder, off the main thread (a module worker started by
-// scanner.js on the first camera start where the browser has no native BarcodeDetector).
+// decoders.js on the first camera start where the browser has no native BarcodeDetector).
 // Fetching and compiling the ~1 MB .wasm and every decode happen here, so taps, the tally and the
 // viewfinder stay smooth while the camera runs.
 //

@@ -13,113 +13,20 @@
 //     (a still frame POSTed to /api/v1/decode);
 //   - a keyboard-wedge scanner: characters typed fast, then Enter, with no field focused;
 //   - a typed code in the manual field.
+// The decoders live in decoders.js and the wedge's timing in wedge.js; this module is the
+// screen: camera, controls, and what one accepted scan does.
 // onScan may return (or resolve to) {text, tone: "ok"|"warn"}: the scanner beeps, buzzes and
 // shows the text. The container also gets a "scan-shown" event {code, source, frameTime,
 // shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
-import { toGtin14 } from "./codes.js";
+import { detectOnServer, loadDecoder, RETAIL_FORMATS } from "./decoders.js";
 import { beep, buzz, unlockAudio } from "./feedback.js";
+import { WedgeReader } from "./wedge.js";
 
-export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "code_39", "itf",
-  "qr_code", "data_matrix"];
+export { loadDecoder, RETAIL_FORMATS };
+
 const DETECT_EVERY_MS = 100;          // a 30 fps stream is sampled ~10 times a second, never queued
 const SERVER_EVERY_MS = 1500;         // a frame upload is heavy; one at a time, this far apart
 const SAME_CODE_MS = 1500;            // the same code seen again within this is the same scan
-// A keyboard-wedge scanner types a whole code in a burst (a few ms a key); people average 150 ms
-// or more. Judged on the burst's average, so one late key on a busy phone does not split a scan.
-// A code whose GTIN check digit holds gets a looser bound: a busy phone delivers a scanner's keys
-// late, and a valid product code typed fast and ended with Enter on a scanning screen is a scan.
-const WEDGE_AVERAGE_MS = 40;
-const WEDGE_GTIN_AVERAGE_MS = 120;
-const WEDGE_PAUSE_MS = 1000;          // a longer pause starts a new burst
-const WEDGE_MIN_LENGTH = 4;
-const VENDOR = "/static/vendor/";
-
-let zxing = null;
-
-// The best decoder this browser has: {kind: "native"|"zxing"|"server", where: "worker"|"page",
-// detect(source)}. Loaded at the first camera start, never before (a page that only types or
-// takes a hardware scanner's keys does not download the ~1 MB decoder).
-export async function loadDecoder(formats = RETAIL_FORMATS) {
-  if ("BarcodeDetector" in window) {
-    try {
-      const supported = await window.BarcodeDetector.getSupportedFormats();
-      const usable = formats.filter((f) => supported.includes(f));
-      if (usable.length) {
-        const detector = new window.BarcodeDetector({ formats: usable });
-        return { kind: "native", where: "page", detect: (source) => detector.detect(source) };
-      }
-    } catch (err) { /* fall through to ZXing */ }
-  }
-  try {
-    return await workerDecoder(formats);
-  } catch (err) {
-    // No module workers or no createImageBitmap (older Safari, Firefox): decode in the page.
-  }
-  return pageDecoder(formats);
-}
-
-// ZXing in a module worker (decoder-worker.js): compiling the WebAssembly and every decode happen
-// off the main thread. Each frame goes over as an ImageBitmap, transferred, not copied.
-async function workerDecoder(formats) {
-  if (typeof Worker === "undefined" || typeof createImageBitmap === "undefined") {
-    throw new Error("no workers here");
-  }
-  const worker = new Worker(new URL("./decoder-worker.js", import.meta.url),
-    { type: "module", name: "barcode-decoder" });
-  const waiting = new Map();
-  let next = 0;
-  const failAll = (message) => {
-    for (const { reject } of waiting.values()) reject(new Error(message));
-    waiting.clear();
-  };
-  worker.onmessage = ({ data }) => {
-    const call = waiting.get(data.id);
-    if (!call) return;
-    waiting.delete(data.id);
-    if (data.error) call.reject(new Error(data.error));
-    else call.resolve(data);
-  };
-  // A worker that cannot start (a browser without module workers) reports it here, not by throwing.
-  worker.onerror = (event) => {
-    event.preventDefault();
-    failAll(event.message || "the decoder worker failed");
-  };
-  const call = (message, transfer = []) => new Promise((resolve, reject) => {
-    const id = next++;
-    waiting.set(id, { resolve, reject });
-    worker.postMessage({ ...message, id }, transfer);
-  });
-  try {
-    await call({ type: "init", formats });
-  } catch (err) {
-    worker.terminate();
-    throw err;
-  }
-  return {
-    kind: "zxing",
-    where: "worker",
-    detect: async (source) => {
-      const bitmap = await createImageBitmap(source);
-      return (await call({ type: "detect", bitmap }, [bitmap])).found;
-    },
-  };
-}
-
-async function pageDecoder(formats) {
-  try {
-    if (!zxing) {
-      zxing = await import(`${VENDOR}ponyfill.js`);
-      // Without this the ponyfill fetches its .wasm from a CDN; ours is served (and cached) here.
-      zxing.prepareZXingModule({
-        overrides: { locateFile: (file, prefix) => (file.endsWith(".wasm") ? VENDOR + file : prefix + file) },
-      });
-    }
-    const detector = new zxing.BarcodeDetector({ formats });
-    return { kind: "zxing", where: "page", detect: (source) => detector.detect(source) };
-  } catch (err) {
-    return { kind: "server", where: "server", detect: null };
-  }
-}
 
 export async function mount(container, options) {
   const scanner = new Scanner(container, options);
@@ -131,11 +38,6 @@ function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
   for (const child of children) node.append(child);
   return node;
-}
-
-function isField(target) {
-  return target instanceof HTMLElement
-    && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
 class Scanner {
@@ -153,7 +55,7 @@ class Scanner {
     this.seen = new Map();               // code -> last time the camera saw it
     this.devices = [];
     this.deviceIndex = -1;
-    this.wedge = { text: "", first: 0, last: -Infinity };
+    this.wedge = new WedgeReader();
     this.flashTimer = null;
     this.onKey = this.onKey.bind(this);
     this.onVisibility = this.onVisibility.bind(this);
@@ -368,50 +270,15 @@ class Scanner {
     }
   }
 
-  async detectOnServer() {
-    if (!navigator.onLine) return null;
-    const canvas = this.canvas || (this.canvas = document.createElement("canvas"));
-    canvas.width = this.video.videoWidth;
-    canvas.height = this.video.videoHeight;
-    canvas.getContext("2d").drawImage(this.video, 0, 0);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
-    if (!blob) return null;
-    const form = new FormData();
-    form.append("image", blob, "frame.jpg");
-    const token = document.querySelector('meta[name="csrf-token"]');
-    const response = await fetch("/api/v1/decode", {
-      method: "POST", body: form, credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": token ? token.content : "" },
-    }).catch(() => null);
-    if (!response || !response.ok) return null;
-    const symbols = (await response.json()).symbols || [];
-    return symbols.length ? { rawValue: symbols[0].text, format: symbols[0].format || null } : null;
+  detectOnServer() {
+    return detectOnServer(this.video, this.canvas || (this.canvas = document.createElement("canvas")));
   }
 
   // ----- keyboard wedge ------------------------------------------------------------------
 
   onKey(event) {
-    if (event.ctrlKey || event.altKey || event.metaKey || isField(event.target)) return;
-    // When the key arrived, not when we got round to it: a busy main thread must not split a scan.
-    const now = event.timeStamp;
-    const w = this.wedge;
-    if (event.key === "Enter" || event.key === "Tab") {
-      const average = (w.last - w.first) / Math.max(1, w.text.length - 1);
-      const bound = toGtin14(w.text) ? WEDGE_GTIN_AVERAGE_MS : WEDGE_AVERAGE_MS;
-      if (w.text.length >= WEDGE_MIN_LENGTH && average <= bound && now - w.last <= WEDGE_PAUSE_MS) {
-        event.preventDefault();     // the Enter ends a scan; it must not press a focused button
-        this.accept(w.text, "keyboard", null, now);
-      }
-      w.text = "";
-      return;
-    }
-    if (event.key.length !== 1) return;
-    if (!w.text || now - w.last > WEDGE_PAUSE_MS) {
-      w.text = "";
-      w.first = now;
-    }
-    w.text += event.key;
-    w.last = now;
+    const code = this.wedge.read(event);
+    if (code) this.accept(code, "keyboard", null, event.timeStamp);
   }
 
   // ----- one accepted scan ---------------------------------------------------------------
