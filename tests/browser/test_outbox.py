@@ -1,8 +1,10 @@
 """The outbox belongs to the phone and its records to their makers: logging out never drops them."""
 
+import re
+
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import PASSWORD, log_in, wait_until
 
 ALL = "async () => (await import('/static/js/outbox.js')).all()"
 
@@ -68,3 +70,44 @@ def _user_id(db, username):
     from webapp.auth.models import User
 
     return db.session.query(User.id).filter_by(username=username).scalar()
+
+
+def test_a_flush_with_a_kept_session_after_someone_else_logged_in_sends_nothing_under_their_name(
+        page, context, seed):
+    """The outbox reuses its last /pwa/session answer for a minute. When another user logs in on
+    the phone meanwhile (no page load in between), the kept CSRF token is refused and the flush
+    asks again: the first user's scans stay on the phone, none reach the server as the other's."""
+    from webapp.counting.models import CountScan
+
+    log_in(page, "sam", next_path="/count")
+    context.route("**/api/v1/sync", lambda route: route.abort())       # sam's scan stays unsent
+    page.get_by_role("button", name="Start counting").click()
+    page.get_by_label("Type a barcode").fill("036000291452")
+    page.get_by_role("button", name="Add").click()
+    wait_until(page, f"async () => (await ({ALL})()).length >= 2")
+    kept = {r["id"] for r in page.evaluate(ALL)}
+    session_id = page.evaluate("() => new URLSearchParams(location.search).get('session')")
+    # The session the outbox keeps is sam's and fresh.
+    assert page.evaluate("""async () => (await (await import('/static/js/session.js'))
+                             .sessionForSync()).username""") == "sam"
+
+    # ria logs in on the same browser, by requests that share its cookies; the page stays open.
+    form = context.request.get("/login").text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    answer = context.request.post("/login", form={"csrf_token": token, "username": "ria",
+                                                  "password": PASSWORD}, max_redirects=0)
+    assert answer.status in (302, 303)
+    context.unroute("**/api/v1/sync")
+    outcome = page.evaluate("async () => (await import('/static/js/outbox.js')).flush({ retry: false })")
+    assert outcome["sent"] == 0 and not outcome["error"], outcome
+    waiting = page.evaluate(ALL)                    # the camera may have added a scan meanwhile
+    assert kept <= {r["id"] for r in waiting} and {r["username"] for r in waiting} == {"sam"}
+    assert page.evaluate("""async () => (await (await import('/static/js/session.js'))
+                             .sessionForSync()).username""") == "ria"
+    with seed["app"].app_context():
+        from webapp.extensions import db
+        try:
+            reached = db.session.query(CountScan).filter_by(session_id=session_id).count()
+        finally:
+            db.session.remove()
+    assert reached == 0
