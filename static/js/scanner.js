@@ -52,7 +52,7 @@ class Scanner {
     this.running = false;
     this.busy = false;
     this.lastDetect = -Infinity;
-    this.seen = new Map();               // code -> last time the camera saw it
+    this.seen = new Map();               // code -> {last: time the camera last saw it, gone}
     this.devices = [];
     this.deviceIndex = -1;
     this.wedge = new WedgeReader();
@@ -247,7 +247,10 @@ class Scanner {
           this.detectMs = performance.now() - frameTime;
           // A frame decoded after the camera was stopped (in the worker, or at the server) is
           // not a scan: stopping means no more scans, on a slow phone too.
-          if (found && this.running && this.stream) this.accept(found.rawValue, "camera", found.format, frameTime);
+          if (!this.running || !this.stream) return;
+          if (this.isNewSighting(found ? found.rawValue : null, frameTime)) {
+            this.accept(found.rawValue, "camera", found.format, frameTime);
+          }
         })
         .catch((err) => this.decoderFailed(err))
         .finally(() => { this.busy = false; });
@@ -283,12 +286,21 @@ class Scanner {
 
   // ----- one accepted scan ---------------------------------------------------------------
 
-  async accept(code, source, format, frameTime) {
-    if (source === "camera") {
-      const last = this.seen.get(code);
-      this.seen.set(code, frameTime);
-      if (last !== undefined && frameTime - last < this.sameCodeMs) return;
+  // A code held in front of the camera is one scan, however slowly this phone decodes (a
+  // worker on an old phone, or the server every SERVER_EVERY_MS): it counts again only once a
+  // decoded frame has shown it gone, and not within sameCodeMs of its last sighting, so a
+  // frame that missed it while it stayed in view is not a second item either.
+  isNewSighting(code, frameTime) {
+    for (const [seenCode, entry] of this.seen) {
+      if (seenCode !== code) entry.gone = true;
     }
+    if (code === null) return false;
+    const entry = this.seen.get(code);
+    this.seen.set(code, { last: frameTime, gone: false });
+    return !entry || (entry.gone && frameTime - entry.last >= this.sameCodeMs);
+  }
+
+  async accept(code, source, format, frameTime) {
     unlockAudio();
     let shown;
     try {

@@ -59,3 +59,46 @@ def test_wedge_scans_one_after_another_are_each_taken_whatever_the_pause_between
     page.wait_for_function("() => window.shown.length >= 4", timeout=5_000)
     assert page.evaluate("() => window.shown") == codes
     expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
+
+
+# Each decoded frame takes this long, as on an old phone whose WASM decoder needs 1-2 s, or on
+# the server path (a frame every 1.5 s): longer than the 1.5 s in which a code seen again is
+# taken for the same scan.
+_SLOW_DECODER = """(delayMs) => {
+    const scanner = window.shelfcountScanner;
+    const decoder = scanner.decoder;
+    const real = decoder.detect.bind(decoder);
+    window.__frames = 0;
+    window.__shown = 0;
+    window.__hide = false;
+    scanner.container.addEventListener("scan-shown", () => { window.__shown += 1; });
+    decoder.detect = async (video) => {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        const found = await real(video);
+        window.__frames += 1;
+        return window.__hide ? [] : found;
+    };
+}"""
+
+
+def _until(page, script: str, timeout_s: float = 30) -> None:
+    """Poll a page expression from here (the page's CSP refuses wait_for_function's eval)."""
+    for _ in range(int(timeout_s / 0.25)):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"still false after {timeout_s} s: {script}")
+
+
+def test_a_code_held_in_view_is_one_scan_however_slowly_frames_decode(page):
+    log_in(page, next_path="/lookup")
+    expect(page.locator(".lookup-result .result-name")).to_have_text("Oat Milk 1L", timeout=15_000)
+    page.evaluate(_SLOW_DECODER, 1800)
+    _until(page, "() => window.__frames >= 3")
+    assert page.evaluate("window.__shown") == 0, "the code never left the camera: no second scan"
+    # Taken away for two frames, then shown again: that is a new item in front of the camera.
+    page.evaluate("() => { window.__hide = true; window.__gone = window.__frames; }")
+    _until(page, "() => window.__frames >= window.__gone + 2")
+    page.evaluate("() => { window.__hide = false; }")
+    _until(page, "() => window.__shown >= 1")
+    assert page.evaluate("window.__shown") == 1
