@@ -300,6 +300,8 @@ async def phone(n: int, bases: list[str], seed: dict, args, ref: Reference, star
             events = make_events(seed, args.events, rng, device_now, sent, MIXES[args.mix], plan,
                                  round_ == 0, round_ == args.batches - 1)
             body = {"device_id": f"phone-{n}", "device_time": iso(device_now), "events": events}
+            for event in events:
+                ref.events.setdefault(event["id"], event)
             for attempt in range(5):
                 began = time.perf_counter()
                 try:
@@ -395,11 +397,17 @@ def check(db_url: str, seed: dict, ref: Reference) -> dict:
         for e in ref.of_type(type_):
             lost[type_] += held[e["id"]] == 0
         doubled[type_] += sum(1 for n in held.values() if n > 1)
-    counted = Counter((e["session_id"], e["item_id"] if "item_id" in e else seed["items"][int(e["code"][4:])])
-                      for e in ref.of_type("count_scan"))
-    for cell in set(counted) | set(scans):  # count_scans keep no event id: compare per session and item
-        lost["count_scan"] += max(0, counted[cell] - scans[cell])
-        doubled["count_scan"] += max(0, scans[cell] - counted[cell])
+    def cell(e: dict) -> tuple[str, int]:
+        return e["session_id"], seed["items"][int(e["code"][4:])]
+
+    counted = Counter(cell(e) for e in ref.of_type("count_scan"))
+    # count_scans keep no event id: compare per session and item, with the acknowledged scans
+    # (fewer rows: lost) and with every scan sent (more rows: doubled; a batch cut off in
+    # flight may have been committed unacknowledged).
+    sent = Counter(cell(e) for e in ref.events.values() if e["type"] == "count_scan")
+    for key in set(counted) | set(scans):
+        lost["count_scan"] += max(0, counted[key] - scans[key])
+        doubled["count_scan"] += max(0, scans[key] - sent[key])
     for e in ref.of_type("count_start"):
         lost["count_start"] += e["session_id"] not in sessions
     submitted = {e["session_id"] for e in ref.of_type("count_submit")}
@@ -572,7 +580,7 @@ def main() -> int:
             if errors:
                 print("server errors: " + "; ".join(f"{n} x {line[:200]}"
                                                     for line, n in errors.most_common(5)))
-            if not ok:
+            if not ok or ref.failures:
                 for log in workdir.glob("gunicorn-*.log"):
                     print(log.read_text()[-3000:])
             return 0 if ok else 1
