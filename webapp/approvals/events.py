@@ -10,6 +10,7 @@ from __future__ import annotations
 from webapp.approvals import service
 from webapp.auth.models import User
 from webapp.counting import service as counting
+from webapp.counting.events import submit_streams
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, str_field
@@ -34,4 +35,4 @@ def handle_submit(event: DeviceEvent, ctx: SyncContext) -> None:
 
 
 def register(registry: EventRegistry) -> None:
-    registry.register("count_submit", handle_submit)
+    registry.register("count_submit", handle_submit, streams=submit_streams)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from webapp.counting import service
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
 
 
 def _scan(event: DeviceEvent, ctx: SyncContext, mode: str) -> None:
@@ -99,6 +99,28 @@ def handle_start(event: DeviceEvent, ctx: SyncContext) -> None:
         store_id=ctx.store_id, location_id=int_field(fields, "location_id"), created_by_id=ctx.user_id,
         category=str_field(fields, "category", required=False, max_length=80), blind=blind, full=full,
         session_id=session_id), commit=False)
+
+
+def session_scopes(session_ids: set, ctx: SyncContext) -> dict[str, tuple[int, set[int]]]:
+    """``service.submit_scope`` of these sessions, with what this batch adds: sessions it starts,
+    and the items its scans name."""
+    ids = sorted(i for i in session_ids if isinstance(i, str))
+    scopes = service.submit_scope(ctx.store_id, ids) if ids else {}
+    for e in ctx.events:
+        sid = e.fields.get("session_id")
+        if e.type == "count_start" and sid in session_ids and sid not in scopes and e.location_id:
+            scopes[sid] = (e.location_id, set())
+    scans = {e.id: e for e in ctx.events if e.type in ("count_scan", "count_line_edit")
+             and e.fields.get("session_id") in scopes}
+    for event_id, item_id in item_ids_of(list(scans.values()), ctx).items():
+        scopes[scans[event_id].fields["session_id"]][1].add(item_id)
+    return scopes
+
+
+def submit_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
+    """A submit may approve (a count: a reset) any line of its session, at the session's location."""
+    scopes = session_scopes({e.fields.get("session_id") for e in events}, ctx)
+    return {(item_id, location_id) for location_id, items in scopes.values() for item_id in items}
 
 
 def register(registry: EventRegistry) -> None:

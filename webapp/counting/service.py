@@ -235,6 +235,22 @@ def expected_items(session: CountSession) -> dict[int, int]:
     return {r.item_id: r.quantity for r in db.session.execute(query)}
 
 
+def submit_scope(store_id: int, session_ids: list[str]) -> dict[str, tuple[int, set[int]]]:
+    """Per session of the store: its location and every item a submit may approve a count of
+    (those scanned so far, and those a full session or a recount expects), in a few queries."""
+    sessions = list(db.session.scalars(select(CountSession).where(
+        CountSession.store_id == store_id, CountSession.id.in_(session_ids))))
+    out = {s.id: (s.location_id, {s.item_id} - {None}) for s in sessions}
+    if out:
+        for session_id, item_id in db.session.execute(select(CountScan.session_id, CountScan.item_id).where(
+                CountScan.session_id.in_(sorted(out))).distinct()):
+            out[session_id][1].add(item_id)
+    for session in sessions:
+        if session.full:
+            out[session.id][1].update(expected_items(session))
+    return out
+
+
 def unscanned(session: CountSession) -> list[Item]:
     if not (session.full or session.item_id is not None):
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from webapp.damage import service
 from webapp.receiving.events import item_id_field, photo_client_ids_field, photo_ids_field
-from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
 
 
 def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
@@ -16,5 +16,11 @@ def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
         photo_ids_field(event), photo_client_ids_field(event)), ctx.ledger)
 
 
+def damage_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
+    """A flag below the approval threshold writes its damage at once (above, it may write nothing)."""
+    items = item_ids_of(events, ctx)
+    return {(items[e.id], e.location_id) for e in events if e.id in items}
+
+
 def register(registry: EventRegistry) -> None:
-    registry.register("damage", handle_damage, min_role="staff", needs_location=True)
+    registry.register("damage", handle_damage, min_role="staff", needs_location=True, streams=damage_streams)

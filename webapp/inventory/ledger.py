@@ -93,6 +93,20 @@ class Ledger:
         self.source = source
         self._pending: list[tuple[int, merge.Event]] = []
         self._staged: list[tuple[int, merge.Event, dict]] = []
+        self._held: dict[tuple[int, int], merge.Level] = {}  # level rows locked, as they stand now
+
+    def hold(self, streams: set[tuple[int, int]], store_id: int) -> None:
+        """Create and lock these level rows now, in (item, location) order, for the rest of the
+        transaction: a writer that holds every row it will settle before it writes anything
+        takes its locks in one order, whatever order its events come in. ``settle`` then reads
+        the held rows from here and locks only rows it was not told of."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            # SQLite has no row locks (one writer at a time), and this read may come before the
+            # batch's write lock: a level another worker commits meanwhile would be lost.
+            return
+        wanted = sorted(set(streams) - set(self._held))
+        if wanted:
+            self._held.update(_locked_levels(wanted, dict.fromkeys(wanted, store_id)))
 
     def mark(self) -> tuple[int, int]:
         return (len(self._pending), len(self._staged))
@@ -142,7 +156,8 @@ class Ledger:
         self._pending.clear()
         if not streams:
             return
-        rows = _locked_levels(sorted(streams), stores)
+        rows = {s: self._held[s] for s in streams if s in self._held}
+        rows.update(_locked_levels(sorted(s for s in streams if s not in rows), stores))
         updates, late = [], []
         for stream in sorted(streams):
             new = streams[stream]
@@ -158,6 +173,8 @@ class Ledger:
                     break
             if level is None:
                 level = stream_level(*stream)
+            if stream in self._held:
+                self._held[stream] = level
             if level != old:
                 updates.append(dict(i=stream[0], l=stream[1], q=level.quantity, at=level.base_at,
                                     k=level.base_key or None, bq=level.base_quantity, now=utcnow()))

@@ -11,7 +11,7 @@ from webapp.catalog.service import lookup
 from webapp.errors import DomainError
 from webapp.photos.service import check_client_id
 from webapp.receiving import service
-from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
 
 
 def _receipt(event: DeviceEvent, ctx: SyncContext):
@@ -73,7 +73,29 @@ def handle_close(event: DeviceEvent, ctx: SyncContext) -> None:
     service.close_receipt(_receipt(event, ctx), ctx.user_id, event.occurred_at, ctx.ledger)
 
 
+def close_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
+    """A close receives every item its delivery's scans name (before this batch and in it) at the
+    delivery's location."""
+    keys = {e.fields.get("session_id") for e in events}
+    keys = {k for k in keys if isinstance(k, str)}
+    if not keys:
+        return set()
+    receipts = service.receipts_by_session(ctx.store_id, sorted(keys))
+    scans = [e for e in ctx.events if e.type == "receive_scan" and e.fields.get("session_id") in keys]
+    items = item_ids_of(scans, ctx)
+    out = set()
+    for location_id, item_ids in receipts.values():
+        out |= {(item_id, location_id) for item_id in item_ids}
+    for scan in scans:
+        key = scan.fields["session_id"]
+        location_id = receipts[key][0] if key in receipts else (
+            scan.location_id or service.default_location(ctx.store_id).id)
+        if scan.id in items:
+            out.add((items[scan.id], location_id))
+    return out
+
+
 def register(registry: EventRegistry) -> None:
     registry.register("receive_scan", handle_scan, min_role="receiver")
     registry.register("receive_damage", handle_damage, min_role="receiver")
-    registry.register("receive_close", handle_close, min_role="receiver")
+    registry.register("receive_close", handle_close, min_role="receiver", streams=close_streams)

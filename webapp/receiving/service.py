@@ -263,6 +263,19 @@ def receipt_by_session(store_id: int, session_key: str) -> Receipt | None:
                                                    Receipt.store_id == store_id))
 
 
+def receipts_by_session(store_id: int, session_keys: list[str]) -> dict[str, tuple[int, set[int]]]:
+    """Per device session with a receipt: its location and the items scanned into it so far."""
+    found = {key: (location_id, set()) for key, location_id in db.session.execute(
+        select(Receipt.session_key, Receipt.location_id).where(Receipt.store_id == store_id,
+                                                               Receipt.session_key.in_(session_keys)))}
+    if found:
+        for key, item_id in db.session.execute(
+                select(Receipt.session_key, ReceiptScan.item_id).join(ReceiptScan.receipt)
+                .where(Receipt.store_id == store_id, Receipt.session_key.in_(sorted(found))).distinct()):
+            found[key][1].add(item_id)
+    return found
+
+
 def receivable_pos(store_id: int) -> list[PurchaseOrder]:
     """Receivable POs, those due soonest first: what a receiver picks from at the dock."""
     return list(db.session.scalars(

@@ -7,8 +7,8 @@ accepted before: nothing happens) or ``rejected`` with a code, a message and the
 fault. The HTTP side (``POST /api/v1/sync``) is ``webapp.api``; this package knows no Flask.
 
 * ``registry``: ``DeviceEvent``, ``SyncContext``, ``EventType`` and ``EventRegistry``;
-* ``fields``: the field parsers (``parse_time``, ``int_field``, ``str_field``) and
-  ``check_location``;
+* ``fields``: the field parsers (``parse_time``, ``int_field``, ``str_field``),
+  ``check_location`` and ``item_ids_of``;
 * ``batch``: ``sync()``, one transaction per batch (see its docstring);
 * ``models``: the receipts (``SyncReceipt``) and what each device last said (``DeviceSync``).
 
@@ -23,9 +23,12 @@ write
 ``create_app`` makes one registry per app and calls every capability's ``events.register``;
 importing a module registers nothing. Raise ``DomainError(code, message, field)`` to reject;
 write through ``ctx.ledger.append(NewEvent(key=event.id, ...))`` for stock events (the batch
-settles the levels). The dispatcher has already checked ``id``, ``type``, ``occurred_at``
-(corrected, not in the future), ``store_id`` (the user's own), the ``location_id`` if given
-(a location of the user's store) and the role.
+settles the levels), and register ``streams=`` (events -> the (item, location) level rows
+they may write, found in bulk; a superset is harmless) for a type that writes stock events,
+so the batch holds those rows, locked in one order, before any handler runs. The dispatcher
+has already checked ``id``, ``type``, ``occurred_at`` (corrected, not in the future),
+``store_id`` (the user's own), the ``location_id`` if given (a location of the user's store)
+and the role.
 
 Most batches are long runs of one type (a count is hundreds of ``count_scan``), so a type may
 also register ``batch=handle_many``: ``handle_many(events, ctx) -> {event id: DomainError}``
@@ -38,8 +41,8 @@ rolled back and applied again event by event through ``handler``, each in a SAVE
 which keeps every answer exact.
 """
 
-from webapp.sync.fields import check_location, int_field, parse_time, str_field
+from webapp.sync.fields import check_location, int_field, item_ids_of, parse_time, str_field
 from webapp.sync.registry import DeviceEvent, EventRegistry, EventType, SyncContext, registry_of
 
 __all__ = ["DeviceEvent", "EventRegistry", "EventType", "SyncContext", "check_location", "int_field",
-           "parse_time", "registry_of", "str_field"]
+           "item_ids_of", "parse_time", "registry_of", "str_field"]

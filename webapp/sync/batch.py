@@ -5,14 +5,18 @@ Transactions: the whole batch is one database transaction and each event runs in
 SAVEPOINT. A rejected event rolls back to its savepoint (its receipt and any rows it wrote
 vanish, so it can be sent again once fixed) while its neighbours stand; one commit per
 batch is what lets a 1,000-event batch land in a fraction of a second, and the phone gets
-its answers only after that commit, so "accepted" always means "durable". Levels are
-settled once, after the last event, in (item, location) order. Should PostgreSQL still
-pick the batch as a deadlock victim (two phones sending overlapping duplicates in opposite
-orders), the batch is retried from the start: duplicates make a retry harmless.
+its answers only after that commit, so "accepted" always means "durable". Before any
+handler runs, every level row the batch may write is created and locked once, in (item,
+location) order, whatever the mix of types (each type's ``streams`` says which rows its events
+touch, found in bulk); settling then writes rows the batch already holds, so two batches
+never take the same rows in different orders. Should PostgreSQL still pick the batch as a
+deadlock victim (a row no ``streams`` foresaw), the batch is retried from the start:
+duplicates make a retry harmless.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -25,11 +29,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.util import identity_key
 
 from webapp.bulk_sql import insert_many_ignoring
+from webapp.catalog.models import Item
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
 from webapp.inventory.ledger import Ledger
-from webapp.sync.fields import check_location, int_field, parse_time, str_field
+from webapp.sync.fields import INT_MAX, INT_MIN, check_location, int_field, parse_time, str_field
 from webapp.sync.models import DeviceSync, SyncReceipt
 from webapp.sync.registry import DeviceEvent, EventRegistry, EventType, SyncContext
 from webapp.types import utcnow
@@ -95,6 +100,36 @@ def sync(batch: Batch, user, registry: EventRegistry, *, skew_allowance: timedel
         return {"server_time": _iso(server_time), "results": results}
 
 
+def _hold_levels(parsed: list[tuple[int, DeviceEvent, EventType]], ctx: SyncContext) -> None:
+    """Lock every level row the batch may write, once and in (item, location) order, before any
+    handler runs. Types settled event by event (damage, closes, submits) otherwise locked rows
+    in arrival order, and two batches taking the same rows in opposite orders deadlocked."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time, no row locks to order (see ``Ledger.hold``)
+    by_kind: dict[str, tuple[EventType, list[DeviceEvent]]] = {}
+    for _, event, kind in parsed:
+        if kind.streams is not None:
+            by_kind.setdefault(kind.name, (kind, []))[1].append(event)
+    streams: set[tuple[int, int]] = set()
+    for _, (kind, events) in sorted(by_kind.items()):
+        with contextlib.suppress(DomainError):  # its events are rejected by their handler, as here
+            streams |= kind.streams(events, ctx)
+    if not streams:
+        return
+    # Only the store's own items and locations: the others' events will be rejected, and their
+    # level rows cannot exist.
+    places = set()
+    for location_id in {loc for _, loc in streams if isinstance(loc, int) and INT_MIN <= loc <= INT_MAX}:
+        try:
+            check_location(location_id, ctx)
+            places.add(location_id)
+        except DomainError:
+            pass
+    items = set(db.session.scalars(select(Item.id).where(
+        Item.store_id == ctx.store_id, Item.id.in_(sorted({i for i, _ in streams})))))
+    ctx.ledger.hold({(i, loc) for i, loc in streams if i in items and loc in places}, ctx.store_id)
+
+
 def _apply(raws: list[Any], ctx: SyncContext, registry: EventRegistry, *, bulk: bool = True) -> list[dict]:
     """Each event's answer, in the batch's order; runs of one batchable type go in bulk
     (unless ``bulk`` is off: then every event goes alone, in its savepoint)."""
@@ -109,12 +144,15 @@ def _apply(raws: list[Any], ctx: SyncContext, registry: EventRegistry, *, bulk: 
         run.clear()
         run_ids.clear()
 
+    parsed: list[tuple[int, DeviceEvent, EventType]] = []
     for index, raw in enumerate(raws):
         try:
-            event, kind = _parse(raw, ctx, registry)
+            parsed.append((index, *_parse(raw, ctx, registry)))
         except DomainError as err:
             results[index] = _rejected(raw.get("id") if isinstance(raw, dict) else None, err)
-            continue
+    ctx.events = [event for _, event, _ in parsed]
+    _hold_levels(parsed, ctx)
+    for index, event, kind in parsed:
         batchable = bulk and kind.batch is not None
         if run and (kind is not run_kind or event.id in run_ids or not batchable):
             finish_run()

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.catalog.models import Location
+from webapp.catalog.service import resolve_many
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.sync.registry import SyncContext
+from webapp.sync.registry import DeviceEvent, SyncContext
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
@@ -70,3 +71,20 @@ def check_location(location_id: int, ctx: SyncContext) -> None:
         raise DomainError("unknown_location", f"No location {location_id}.", "location_id")
     if stores[location_id] != ctx.store_id:
         raise DomainError("wrong_store", "That location belongs to another store.", "location_id")
+
+
+def item_ids_of(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, int]:
+    """The item each event names by ``item_id`` or ``code``, as the types read them, in two
+    queries for the batch; events naming none they can read are left out."""
+    out, codes = {}, {}
+    for event in events:
+        raw = event.fields.get("item_id")
+        if raw is not None:
+            if isinstance(raw, int) and not isinstance(raw, bool) and INT_MIN <= raw <= INT_MAX:
+                out[event.id] = raw
+        elif isinstance(event.fields.get("code"), str) and "\x00" not in event.fields["code"] \
+                and len(event.fields["code"]) <= 120:  # as str_field would take it
+            codes[event.id] = event.fields["code"]
+    found = resolve_many(ctx.store_id, list(codes.values())) if codes else {}
+    out.update({event_id: found[code][0] for event_id, code in codes.items() if found.get(code)})
+    return out

@@ -27,6 +27,8 @@ class SyncContext:
     ledger: Ledger
     # Per-batch lookups (locations, barcodes, sessions) so 1,000 scans are not 1,000 queries.
     cache: dict[str, dict] = field(default_factory=dict)
+    # The batch's events as parsed, in its order (a type's ``streams`` may look at its neighbours).
+    events: list[DeviceEvent] = field(default_factory=list)
 
     def has_role(self, role: str) -> bool:
         return role_rank(self.role) >= role_rank(role)
@@ -48,6 +50,9 @@ class DeviceEvent:
 
 Handler = Callable[[DeviceEvent, SyncContext], None]
 BatchHandler = Callable[[list[DeviceEvent], SyncContext], dict[str, DomainError]]
+# The (item, location) level rows a batch's events of one type may write, found in a few
+# queries; more is harmless, an event it cannot read (it will be rejected) is left out.
+Streams = Callable[[list[DeviceEvent], SyncContext], set[tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class EventType:
     min_role: str = "staff"
     needs_location: bool = False
     batch: BatchHandler | None = None
+    streams: Streams | None = None
 
 
 class EventRegistry:
@@ -66,11 +72,12 @@ class EventRegistry:
         self._types: dict[str, EventType] = {}
 
     def register(self, name: str, handler: Handler, *, min_role: str = "staff",
-                 needs_location: bool = False, batch: BatchHandler | None = None) -> None:
+                 needs_location: bool = False, batch: BatchHandler | None = None,
+                 streams: Streams | None = None) -> None:
         existing = self._types.get(name)
         if existing is not None and existing.handler is not handler:
             raise RuntimeError(f"sync event type {name!r} is registered twice")
-        self._types[name] = EventType(name, handler, min_role, needs_location, batch)
+        self._types[name] = EventType(name, handler, min_role, needs_location, batch, streams)
 
     def get(self, name: str) -> EventType | None:
         return self._types.get(name)

@@ -10,7 +10,15 @@ from __future__ import annotations
 from webapp.errors import DomainError
 from webapp.receiving.events import item_id_field
 from webapp.receiving.service import code_units
-from webapp.sync import DeviceEvent, EventRegistry, SyncContext, check_location, int_field, str_field
+from webapp.sync import (
+    DeviceEvent,
+    EventRegistry,
+    SyncContext,
+    check_location,
+    int_field,
+    item_ids_of,
+    str_field,
+)
 from webapp.transfers import service
 
 
@@ -46,5 +54,12 @@ def handle_transfers(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, D
     return errors
 
 
+def transfer_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
+    items = item_ids_of(events, ctx)
+    return {(items[e.id], e.fields[end]) for e in events if e.id in items
+            for end in ("from_location_id", "to_location_id") if isinstance(e.fields.get(end), int)}
+
+
 def register(registry: EventRegistry) -> None:
-    registry.register("transfer", handle_transfer, min_role="receiver", batch=handle_transfers)
+    registry.register("transfer", handle_transfer, min_role="receiver", batch=handle_transfers,
+                      streams=transfer_streams)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from webapp.catalog.service import MAX_CODE_LENGTH
-from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, str_field
+from webapp.counting.events import session_scopes
+from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
 from webapp.unknown.service import Sighting, keep
 
 
@@ -19,5 +20,17 @@ def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
                   device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
 
 
+def unknown_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
+    """A code known by now, scanned in a count that was submitted, joins its line, which may then
+    be approved: a count at the session's location."""
+    in_counts = [e for e in events if isinstance(e.fields.get("session_id"), str)]
+    items = item_ids_of(in_counts, ctx) if in_counts else {}
+    if not items:
+        return set()
+    scopes = session_scopes({e.fields["session_id"] for e in in_counts if e.id in items}, ctx)
+    return {(items[e.id], scopes[e.fields["session_id"]][0]) for e in in_counts
+            if e.id in items and e.fields["session_id"] in scopes}
+
+
 def register(registry: EventRegistry) -> None:
-    registry.register("unknown_barcode", handle_unknown_barcode)
+    registry.register("unknown_barcode", handle_unknown_barcode, streams=unknown_streams)
