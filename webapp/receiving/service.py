@@ -20,7 +20,8 @@ from webapp.damage.models import DamageRecord
 from webapp.damage.service import check_reason, flag_photos
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
-from webapp.inventory.ledger import Ledger, NewEvent, levels_for_item
+from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.inventory.models import StockLevel
 from webapp.quantity import value_cents
 from webapp.receiving import rules
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan
@@ -215,12 +216,18 @@ def close_receipt(receipt: Receipt, user_id: int, at: datetime, ledger: Ledger) 
     tallies = live_tally(receipt)
     lines = {line.item_id: line for line in receipt.lines}
     po_lines = {line.item_id: line for line in receipt.po.lines} if receipt.po else {}
+    # Every item and its level before this delivery (the weighted average needs what was
+    # already there) in two queries; the events are staged, so nothing is flushed until the
+    # end, when the items and PO lines are updated in key order, whatever the delivery's order.
+    ids = sorted({row.item_id for row in tallies})
+    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_(ids)))} if ids else {}
+    on_hands = dict(db.session.execute(select(StockLevel.item_id, func.sum(StockLevel.quantity)).where(
+        StockLevel.item_id.in_(ids)).group_by(StockLevel.item_id)).tuples().all()) if ids else {}
     for row in tallies:
-        item = db.session.get(Item, row.item_id)
-        # The level before this delivery: the weighted average needs what was already there.
-        on_hand = sum(levels_for_item(item.id).values())
+        item = items[row.item_id]
+        on_hand = int(on_hands.get(item.id) or 0)
         for scan, quantity in rules.net_scans(scans.get(row.item_id, [])):
-            ledger.append(NewEvent(
+            ledger.stage(NewEvent(
                 key=f"receive:{scan.key}", kind="receive", store_id=receipt.store_id, item_id=item.id,
                 location_id=receipt.location_id, quantity=quantity, occurred_at=scan.occurred_at,
                 source="device", actor_user_id=actors.get(scan.key, user_id), note=f"receipt {receipt.id}"))
