@@ -9,6 +9,9 @@ let userId = null;
 
 // Photos taken with no signal wait in their own queue (photo-queue.js), loaded only when needed.
 const photoQueue = () => import("./photo-queue.js");
+// The catalog, so that a screen kept for offline use (count, damage) resolves scans even when
+// the app was only ever opened on another page.
+const catalog = () => import("./catalog.js");
 
 async function photosWaiting() {
   if (userId === null) return 0;
@@ -21,14 +24,18 @@ async function photosWaiting() {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+function offlinePages() {
+  const meta = document.querySelector('meta[name="offline-pages"]');
+  return (meta ? meta.content : "").split(" ").filter(Boolean);
+}
+
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
   try {
     // A module worker: it imports the outbox to flush it on Background Sync. updateViaCache
     // "none": a deploy's new modules reach the worker, not yesterday's from the HTTP cache.
     await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module", updateViaCache: "none" });
-    const meta = document.querySelector('meta[name="offline-pages"]');
-    const pages = (meta ? meta.content : "").split(" ").filter(Boolean);
+    const pages = offlinePages();
     const registration = await navigator.serviceWorker.ready;
     if (pages.length && registration.active) {
       registration.active.postMessage({ type: "keep-pages", urls: pages });
@@ -110,8 +117,10 @@ async function start() {
   guardLogout();
   setUpInstallHint();
   if (!badge) return;                         // not logged in: nothing to sync
+  let session;
   try {
-    userId = (await currentSession()).user_id;
+    session = await currentSession();
+    userId = session.user_id;
   } catch (err) {
     return;
   }
@@ -135,6 +144,10 @@ async function start() {
   const syncNow = document.querySelectorAll("[data-sync-now]");
   syncNow.forEach((button) => button.addEventListener("click", () => outbox.flush()));
   outbox.flush();
+  if (navigator.onLine && offlinePages().length) {
+    // Changes only (ETag, ?since=): usually a 304. Offline, the phone keeps what it has.
+    catalog().then((c) => c.refresh(session.store_id)).catch(() => undefined);
+  }
   // Photos taken offline (damage, arrival marks) go when there is signal, from any screen.
   photoQueue().then((q) => {
     q.changes.addEventListener("change", updateBadge);

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_until
+from tests.browser.conftest import log_in, outbox_empty, wait_until
 
 
 def _ready_for_offline(page, path="/lookup"):
@@ -78,3 +78,44 @@ def test_a_refused_camera_says_what_to_do_and_typing_a_code_still_works(refused_
     page.get_by_label("Type a barcode").fill("036000291452")
     page.get_by_role("button", name="Add").click()
     expect(page.locator(".result-facts")).to_contain_text("036000291452")
+
+
+def _kept(page, path):
+    return f"""async () => {{
+        const cache = await caches.open('shelfcount-pages-1');
+        return (await cache.keys()).some((r) => new URL(r.url).pathname === '{path}');
+    }}"""
+
+
+def test_damage_is_flagged_offline_after_the_app_was_only_opened_on_its_home_page(page, context, live_server):
+    from tests.browser.test_damage import records
+
+    before = records(live_server)
+    log_in(page, "sam", next_path="/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, _kept(page, "/damage/new"))
+    # The home page fetched the catalog too, so the scan resolves with no signal.
+    wait_until(page, """() => import('/static/js/db.js').then(async (db) => {
+        const s = await db.getMeta('session');
+        return Boolean(s && ((await db.getMeta(`catalog:${s.store_id}`)) || {}).updated_at);
+    })""")
+    context.set_offline(True)
+    try:
+        response = page.goto("/damage/new")
+        assert response is not None and response.from_service_worker
+        page.wait_for_selector("body[data-damage-ready='1']")
+        expect(page.locator("#damage-item")).to_have_text("Oat Milk 1L", timeout=15_000)
+        page.get_by_role("button", name="One more").click()
+        page.get_by_label("expired").check()
+        page.get_by_role("button", name="Flag it").click()
+        expect(page.locator("#flag-status")).to_contain_text("Flagged 2 × Oat Milk 1L as expired")
+        expect(page.locator("#outbox-badge")).to_contain_text("1 to sync")
+        assert records(live_server) == before                 # nothing reached the server yet
+    finally:
+        context.set_offline(False)
+    outbox_empty(page, timeout=20)
+    page.reload()                                  # a second flush must not send it again
+    outbox_empty(page, timeout=20)
+    new = records(live_server)[len(before):]
+    assert [(item, qty, reason) for item, qty, reason, _status, _photos in new] == [
+        (live_server["items"]["Oat Milk 1L"], 2, "expired")]

@@ -53,6 +53,7 @@ OFFLINE_ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("pwa.lookup", "staff"),
     ("pwa.outbox", "staff"),
     ("pwa.count", "staff"),
+    ("damage.new", "staff"),          # store data only (reasons, locations); the catalog is local
 )
 
 

@@ -66,7 +66,7 @@ def test_staff_open_the_phone_screens_which_load_the_shell_and_name_their_offlin
     page = client.get(path).get_data(as_text=True)
     assert 'src="/static/js/shell.js"' in page
     offline = re.search(r'name="offline-pages" content="([^"]*)"', page).group(1).split()
-    assert {"/", "/lookup"} <= set(offline)
+    assert {"/", "/lookup", "/damage/new"} <= set(offline)
 
 
 def test_the_session_probe_names_the_user_and_store_and_gives_a_fresh_csrf_token(login_as):
