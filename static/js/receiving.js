@@ -292,6 +292,13 @@ async function deliver(id) {
 }
 
 async function start() {
+  // Offline, the service worker answers a PO it never kept with the screen without a PO (the
+  // same page, other parameters): receiving against a PO needs its lines as the server sent them.
+  const asked = new URLSearchParams(window.location.search).get("po");
+  if (asked && (!data.po || String(data.po.id) !== asked)) {
+    throw new Error("This purchase order was never opened on this phone with signal, so it "
+      + "cannot be received offline. Receive without a PO, or open it again when there is signal.");
+  }
   session = await currentSession();
   // Fresh codes before the first scan when there is signal; offline this fails at once.
   await catalog.refresh(session.store_id).catch(() => undefined);

@@ -119,3 +119,36 @@ def test_damage_is_flagged_offline_after_the_app_was_only_opened_on_its_home_pag
     new = records(live_server)[len(before):]
     assert [(item, qty, reason) for item, qty, reason, _status, _photos in new] == [
         (live_server["items"]["Oat Milk 1L"], 2, "expired")]
+
+
+def test_a_delivery_without_a_po_is_received_offline_from_the_app_opened_only_on_its_home_page(
+        page, context, live_server):
+    from tests.browser.test_receiving import NO_CAMERA, levels, wedge
+
+    item_id = live_server["items"]["Green Tea 20ct"]
+    before = levels(live_server, [item_id])[item_id]
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "mia", next_path="/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, _kept(page, "/receiving/"))
+    wait_until(page, _kept(page, "/receiving/session"))
+    context.set_offline(True)
+    try:
+        page.goto("/")
+        page.get_by_role("link", name="Receive", exact=True).click()
+        page.get_by_role("link", name="Receive without a PO").click()
+        page.wait_for_selector("body[data-receiving-ready='1']")
+        for _ in range(2):
+            wedge(page, "96385074")
+        expect(page.locator("#receive-status")).to_contain_text("2 scans")
+        page.locator("#close-receipt").click()
+        page.locator("#close-receipt").click()
+        expect(page.locator("#last-scan")).to_contain_text("Closed on this phone")
+        # A PO never opened online is refused, not received as a delivery without a PO.
+        page.goto("/receiving/session?po=987654")
+        expect(page.locator("#receive-status")).to_contain_text("cannot be received offline")
+        assert levels(live_server, [item_id])[item_id] == before
+    finally:
+        context.set_offline(False)
+    outbox_empty(page, timeout=20)
+    assert levels(live_server, [item_id])[item_id] == before + 2

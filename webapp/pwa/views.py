@@ -54,6 +54,10 @@ OFFLINE_ENDPOINTS: tuple[tuple[str, str], ...] = (
     ("pwa.outbox", "staff"),
     ("pwa.count", "staff"),
     ("damage.new", "staff"),          # store data only (reasons, locations); the catalog is local
+    # The dock's list of POs (as of the last visit online) and the screen without a PO; a PO's
+    # own screen is kept once it has been opened online (receiving.js refuses any other).
+    ("receiving.index", "receiver"),
+    ("receiving.session", "receiver"),
 )
 
 

@@ -69,6 +69,15 @@ def test_staff_open_the_phone_screens_which_load_the_shell_and_name_their_offlin
     assert {"/", "/lookup", "/damage/new"} <= set(offline)
 
 
+@pytest.mark.parametrize(("role", "receives"), [("staff", False), ("receiver", True)])
+def test_the_receiving_screens_are_kept_offline_only_for_those_who_receive(login_as, role, receives):
+    page = login_as(role).get("/").get_data(as_text=True)
+    offline = set(re.search(r'name="offline-pages" content="([^"]*)"', page).group(1).split())
+    assert "/damage/new" in offline
+    assert ({"/receiving/", "/receiving/session"} <= offline) is receives
+    assert not {"/receiving/", "/receiving/session"} & offline or receives
+
+
 def test_the_session_probe_names_the_user_and_store_and_gives_a_fresh_csrf_token(login_as):
     client = login_as("receiver")
     response = client.get("/pwa/session", headers={"Accept": "application/json"})
