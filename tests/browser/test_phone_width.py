@@ -1,0 +1,86 @@
+"""Receiving and counting on a 360 px phone: no sideways scrolling, every button within reach."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+from tests.browser.test_receiving import NO_CAMERA, wedge
+
+WIDTH = 360
+FITS = "() => document.documentElement.scrollWidth"
+
+
+def inside_viewport(locator) -> None:
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+
+
+@pytest.fixture(scope="module")
+def long_po(live_server):
+    from webapp.auth.models import User
+    from webapp.catalog.models import Item
+    from webapp.extensions import db
+    from webapp.receiving.models import POLine, PurchaseOrder
+
+    app, store_id = live_server["app"], live_server["store_id"]
+    with app.app_context():
+        manager = db.session.query(User).filter_by(username="mia").one()
+        po = PurchaseOrder(store_id=store_id, reference="PO-360-WIDE", vendor="Northern Dairy Cooperative",
+                           status="open", created_by=manager.id)
+        tea = db.session.get(Item, live_server["items"]["Green Tea 20ct"])
+        po.lines.append(POLine(item_id=tea.id, ordered_qty=1200, unit_cost_cents=123456))
+        po.lines.append(POLine(item_id=live_server["items"]["Oat Milk 1L"], ordered_qty=48,
+                               unit_cost_cents=99))
+        db.session.add(po)
+        db.session.commit()
+        return po.id
+
+
+def test_the_receiving_screen_its_damaged_buttons_and_dialog_fit_a_phone(page, live_server, long_po):
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "mia", next_path=f"/receiving/session?po={long_po}")
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    wedge(page, "96385074")
+    expect(page.locator("#receive-status")).to_contain_text("1 scan")
+    assert page.evaluate(FITS) <= WIDTH
+    for button in page.locator("#lines .damaged-button").all():
+        button.scroll_into_view_if_needed()
+        inside_viewport(button)
+    page.locator("#lines .damaged-button").first.click()
+    dialog = page.locator("#damage-dialog")
+    expect(dialog).to_be_visible()
+    inside_viewport(dialog)
+    assert dialog.bounding_box()["height"] <= 640
+    page.get_by_role("button", name="Cancel").click()
+
+
+def test_a_receipt_and_a_count_session_page_fit_a_phone(page, live_server):
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "mia", next_path="/receiving/session")
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    wedge(page, "96385074")
+    expect(page.locator("#receive-status")).to_contain_text("1 scan")
+    page.locator("#close-receipt").click()
+    page.locator("#close-receipt").click()
+    page.wait_for_url("**/receiving/receipts/**", timeout=20_000)     # sent, then shown
+    expect(page.locator("#discrepancies")).to_contain_text("Green Tea 20ct")
+    assert page.evaluate(FITS) <= WIDTH
+
+    from webapp.counting.service import NewSession, open_session
+
+    with live_server["app"].app_context():
+        from webapp.auth.models import User
+        from webapp.extensions import db
+
+        mia = db.session.query(User).filter_by(username="mia").one()
+        session = open_session(NewSession(store_id=live_server["store_id"],
+                                          location_id=live_server["back_id"], created_by_id=mia.id))
+        session_id = session.id
+    page.goto(f"/counting/{session_id}")
+    page.fill("#code", "96385074")
+    page.locator("#scan-form").get_by_role("button", name="Add").click()
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    assert page.evaluate(FITS) <= WIDTH
