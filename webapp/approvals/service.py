@@ -23,8 +23,8 @@ from webapp.counting import service as counting
 from webapp.counting.models import CountLine
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
-from webapp.inventory import ledger
 from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.inventory.models import StockEvent
 from webapp.types import utcnow
 
 
@@ -69,7 +69,7 @@ def submit_count(session_id: str, user: User, at: datetime, decisions: dict[int,
 
 def _refresh(line: CountLine) -> None:
     """Expected and variance as the ledger has them now: late events may have moved them."""
-    line.expected = ledger.level_at(line.item_id, line.location_id, line.counted_at)
+    line.expected = counting.expected_of(line)
     line.variance = line.counted - line.expected
     line.value_cents = quantity.value_cents(line.variance, line.item.cost_cents, line.item.measure)
 
@@ -82,14 +82,27 @@ def _record(line: CountLine, user_id: int | None, action: str, note: str) -> Dec
     return decision
 
 
+def _revision(line: CountLine) -> tuple[str, datetime]:
+    """The key and instant of the count an approval writes. A line approved before (late scans
+    sent it back) gets a new revision of its count, at or after the earlier one so that it
+    replaces it as the level's base; the earlier count and its adjustments stay, and the
+    ledger's corrections make the adjustments of all revisions add up to the line's variance."""
+    first = counting.count_key(line.id)
+    if line.ledger_key is None:
+        return first, line.counted_at
+    number = 2 if line.ledger_key == first else int(line.ledger_key.rsplit(":", 1)[1]) + 1
+    before = db.session.scalar(select(StockEvent.occurred_at).where(StockEvent.key == line.ledger_key))
+    return f"{first}:{number:04d}", max(line.counted_at, before or line.counted_at)
+
+
 def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: Ledger, *,
              refreshed: bool = False) -> None:
     """``refreshed``: the line's expected was computed in this transaction already."""
     if not refreshed:
         _refresh(line)
-    line.ledger_key = f"count:{line.id}"
+    line.ledger_key, at = _revision(line)
     led.append(NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
-                        location_id=line.location_id, quantity=line.counted, occurred_at=line.counted_at,
+                        location_id=line.location_id, quantity=line.counted, occurred_at=at,
                         source="web", actor_user_id=user_id, note=note[:500] or None))
     line.status = "approved"
     _record(line, user_id, action, note)

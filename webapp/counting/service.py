@@ -140,6 +140,8 @@ def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | 
     row = _scan_row(scan, session, memo, items)
     # A Core insert: a phone sends scans by the thousand, and an ORM flush per scan costs more.
     db.session.execute(CountScan.__table__.insert(), row)
+    if session.status == "submitted":
+        rejoin(session, {row["item_id"]})
     if commit:
         db.session.commit()
     return Recorded(row["item_id"], row["quantity"], scan.mode)
@@ -170,6 +172,12 @@ def record_scans(scans: list[Scan], store_id: int) -> dict[int, DomainError]:
             errors[index] = err
     if rows:
         db.session.execute(CountScan.__table__.insert(), rows)
+    late: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        if sessions[row["session_id"]].status == "submitted":
+            late[row["session_id"]].add(row["item_id"])
+    for session_id, item_ids in sorted(late.items()):
+        rejoin(sessions[session_id], item_ids)
     return errors
 
 
@@ -179,8 +187,8 @@ def _plausible(scan: Scan) -> bool:
 
 def _scan_row(scan: Scan, session: CountSession, found: dict, items: set[int]) -> dict:
     """The scan row to insert, or the DomainError that refuses it (checked in this order)."""
-    if session.status != "open":
-        raise DomainError("session_closed", "This count session was already submitted.", "session_id")
+    if session.status not in ("open", "submitted"):  # a submitted one takes late scans: see rejoin
+        raise DomainError("session_closed", "This count session was cancelled.", "session_id")
     if scan.mode not in ("add", "set"):
         raise DomainError("bad_field", "mode is add or set.", "mode")
     minimum = 0 if scan.mode == "set" else 1
@@ -287,14 +295,10 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     if not tallies and session.item_id is None and not session.full:
         raise DomainError("nothing_counted", "Scan at least one item before submitting.", "session_id")
     lines = []
-    ids = set().union(*(t.counters for t in tallies.values()))
-    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+    names = _usernames(set().union(*(t.counters for t in tallies.values())))
     for t in tallies.values():
-        flags = ambiguity_flags(t.item_id, session.location_id, t.first_scan_at, t.last_scan_at, window)
-        if len(t.counters) > 1:
-            flags.append("several_counters")
-        lines.append(_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at, flags,
-                           ", ".join(sorted(names.get(u, str(u)) for u in t.counters))))
+        lines.append(_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at,
+                           _tally_flags(t, session.location_id, window), _counters(t, names)))
     first_scan = min((t.first_scan_at for t in tallies.values()), default=session.created_at)
     for item in unscanned(session):
         choice = (decisions or {}).get(item.id, default)
@@ -311,10 +315,78 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     return lines
 
 
+def _usernames(ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all())
+
+
+def _counters(t: Tally, names: dict[int, str]) -> str:
+    return ", ".join(sorted(names.get(u, str(u)) for u in t.counters))
+
+
+def _tally_flags(t: Tally, location_id: int, window: timedelta) -> list[str]:
+    flags = ambiguity_flags(t.item_id, location_id, t.first_scan_at, t.last_scan_at, window)
+    if len(t.counters) > 1:
+        flags.append("several_counters")
+    return flags
+
+
+def count_key(line_id: int) -> str:
+    """The ledger key of a line's count. Approving the line again after late scans writes a
+    new revision, ``count:<line>:<n>``, which sorts after the earlier ones at one instant."""
+    return f"count:{line_id}"
+
+
+def expected_of(line: CountLine) -> int:
+    """What the ledger expects at the line's instant now, the line's own count (every
+    revision of it) aside: late events and late scans may have moved it since the submit."""
+    return ledger.level_at(line.item_id, line.location_id, line.counted_at,
+                           without_count=None if line.id is None else count_key(line.id))
+
+
+def rejoin(session: CountSession, item_ids: set[int]) -> list[CountLine]:
+    """Scans that reached a submitted session join their items' lines (DESIGN.md: every scan
+    counts, whenever it arrives).
+
+    Each line is recomputed from all its scans, at their own times and by their own counters,
+    as if they had all arrived before the submit, and goes back to a manager flagged
+    ``late_scans`` whatever it was: pending, "not counted", rejected, sent for a recount, or
+    approved. An approved line's count stays in the ledger until a manager approves the new
+    figure, which the approval then writes as a new revision of the count, never an edit.
+    """
+    store = db.session.get(Store, session.store_id)
+    window = timedelta(seconds=store.scan_window_seconds)
+    # Locked first, like a decision locks its line, so a decision and late scans cannot cross.
+    held = {line.item_id: line for line in db.session.scalars(
+        select(CountLine).where(CountLine.session_id == session.id, CountLine.item_id.in_(item_ids))
+        .order_by(CountLine.item_id).with_for_update(of=CountLine))}
+    tallies = tally(session.id)
+    names = _usernames(set().union(*(tallies[i].counters for i in item_ids)))
+    out = []
+    for item_id in sorted(item_ids):
+        t = tallies[item_id]
+        line = held.get(item_id)
+        fresh = _line(session, item_id, t.counted, t.last_scan_at, t.first_scan_at,
+                      _tally_flags(t, session.location_id, window) + ["late_scans"], _counters(t, names),
+                      line_id=None if line is None else line.id)
+        if line is None:
+            line = fresh
+            db.session.add(line)
+        else:
+            for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
+                         "value_cents", "flags", "counters"):
+                setattr(line, name, getattr(fresh, name))
+            line.scanned, line.status = True, "pending"
+        out.append(line)
+    db.session.flush()
+    return out
+
+
 def _line(session: CountSession, item_id: int, counted: int | None, at: datetime,
-          first: datetime | None, flags: list[str], counters: str, *, scanned: bool = True) -> CountLine:
+          first: datetime | None, flags: list[str], counters: str, *, scanned: bool = True,
+          line_id: int | None = None) -> CountLine:
     item = db.session.get(Item, item_id)
-    expected = ledger.level_at(item_id, session.location_id, at)
+    expected = ledger.level_at(item_id, session.location_id, at,
+                               without_count=None if line_id is None else count_key(line_id))
     variance = 0 if counted is None else counted - expected
     return CountLine(
         session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,

@@ -307,11 +307,16 @@ def _select_levels(streams: list[tuple[int, int]]) -> dict[tuple[int, int], merg
             for r in db.session.execute(query)}
 
 
-def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: datetime | None = None):
-    """The latest reset at or before ``at`` (or strictly before ``before``), or None."""
+def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: datetime | None = None,
+              without_count: str | None = None):
+    """The latest reset at or before ``at`` (or strictly before ``before``), or None; resets whose
+    key is ``without_count`` or starts with ``without_count + ":"`` are left out."""
     item_id, location_id = stream
     query = select(StockEvent.occurred_at, StockEvent.key, StockEvent.quantity).where(
         StockEvent.item_id == item_id, StockEvent.location_id == location_id, StockEvent.kind.in_(RESETS))
+    if without_count is not None:
+        query = query.where(StockEvent.key != without_count,
+                             ~StockEvent.key.startswith(without_count + ":", autoescape=True))
     if at is not None:
         query = query.where(StockEvent.occurred_at <= at)
     if before is not None:
@@ -320,9 +325,11 @@ def _base_row(stream: tuple[int, int], *, at: datetime | None = None, before: da
     return db.session.execute(query).first()
 
 
-def stream_level(item_id: int, location_id: int, at: datetime | None = None) -> merge.Level:
-    """The merge rule in SQL: the latest reset at or before ``at`` plus the deltas after it."""
-    base = _base_row((item_id, location_id), at=at)
+def stream_level(item_id: int, location_id: int, at: datetime | None = None, *,
+                 without_count: str | None = None) -> merge.Level:
+    """The merge rule in SQL: the latest reset at or before ``at`` plus the deltas after it
+    (``without_count``: see ``_base_row``)."""
+    base = _base_row((item_id, location_id), at=at, without_count=without_count)
     query = select(func.coalesce(func.sum(StockEvent.quantity), 0)).where(
         StockEvent.item_id == item_id, StockEvent.location_id == location_id, StockEvent.kind.in_(DELTAS))
     if base is not None:
@@ -335,8 +342,10 @@ def stream_level(item_id: int, location_id: int, at: datetime | None = None) -> 
     return merge.Level(base.quantity + deltas, base.occurred_at, base.key, base.quantity)
 
 
-def level_at(item_id: int, location_id: int, at: datetime) -> int:
-    return stream_level(item_id, location_id, at).quantity
+def level_at(item_id: int, location_id: int, at: datetime, *, without_count: str | None = None) -> int:
+    """The level at ``at``; ``without_count`` names a count whose own resets are left out (what that
+    count expected, though it or an earlier revision of it is already in the ledger)."""
+    return stream_level(item_id, location_id, at, without_count=without_count).quantity
 
 
 def levels_for_item(item_id: int) -> dict[int, int]:
