@@ -2,9 +2,10 @@
 the ledger then records the variance as an adjustment (and corrects it if late events move
 it). Rejecting changes nothing; a recount opens a blind count task for that item and place.
 
-Tolerance: a line is approved without a manager when |variance| <= the store's
-``tolerance_units`` (whole units; thousandths x 1000 for weighed items) AND |value| <=
-``tolerance_cents``. Every decision, automatic or not, is recorded with who, when, the
+Tolerance: a line is approved without a manager when it carries no holding flag (a sale
+during the count, late scans, counters who disagree: ``counting.HOLDING_FLAGS``), |variance|
+<= the store's ``tolerance_units`` (whole units; thousandths x 1000 for weighed items) AND
+|value| <= ``tolerance_cents``. Every decision, automatic or not, is recorded with who, when, the
 numbers it was taken on, and an optional note.
 """
 
@@ -40,13 +41,18 @@ def within_tolerance(line: CountLine, store: Store) -> bool:
     return abs(line.variance) <= units and abs(line.value_cents) <= store.tolerance_cents
 
 
+def held_by(line: CountLine) -> list[str]:
+    """The flags that keep this line for a manager (``counting.HOLDING_FLAGS``)."""
+    return [f for f in line.flag_list if f in counting.HOLDING_FLAGS]
+
+
 def triage(lines: list[CountLine], store: Store, led: Ledger) -> None:
-    """Approve, in the caller's transaction, the lines inside both tolerances.
+    """Approve, in the caller's transaction, the unflagged lines inside both tolerances.
 
     The lines come straight from ``counting.service.submit`` or ``add_late_scans`` in this
     transaction, their expected quantities just computed: they are not computed again."""
     for line in lines:
-        if line.counted is not None and within_tolerance(line, store):
+        if line.counted is not None and not held_by(line) and within_tolerance(line, store):
             _approve(line, None, "auto_approve", "", led, refreshed=True)
 
 
@@ -101,9 +107,18 @@ def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: 
     if not refreshed:
         _refresh(line)
     line.ledger_key, at = _revision(line)
+    # Approved by a manager: the manager's act, on the web. Within tolerance: no one decided, so
+    # the count is the counters' own fact, kept with its last scan's counter, phone and clock.
+    who, device, device_time, source, said = user_id, None, None, "web", note
+    last = counting.last_scan(line) if user_id is None else None
+    if last is not None:
+        who, device, device_time = last.user_id, last.device_id, last.device_time
+        source = "device" if last.device_id else "web"
+        said = note or f"approved within tolerance; counted by {line.counters}"
     led.append(NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
                         location_id=line.location_id, quantity=line.counted, occurred_at=at,
-                        source="web", actor_user_id=user_id, note=note[:500] or None))
+                        source=source, actor_user_id=who, device_id=device, device_time=device_time,
+                        note=said[:500] or None))
     line.status = "approved"
     _record(line, user_id, action, note)
 

@@ -13,6 +13,9 @@ Rules chosen where DESIGN.md is silent (README "Counting rules" says the same):
   the ledger); variance = counted - expected; value = variance x cost, at cost.
 * Ambiguity: a sale at the counted location between the item's first and last scan, or
   within the store's scan window (default 5 minutes) of either, flags the line.
+* Several counters whose units add up to something else than expected disagree
+  (``counters_disagree``): one may have counted another's shelf too, or each missed a part.
+* A flagged line (``HOLDING_FLAGS``) is never approved automatically.
 * A full session lists the items expected in its scope (a nonzero level there) that nobody
   scanned; unless the submitter says "really zero", they are "not counted" and change nothing.
 * Expected quantities of a blind session reach managers only, and only a manager may open
@@ -40,6 +43,11 @@ from webapp.quantity import value_cents
 from webapp.types import utcnow
 
 ZERO, NOT_COUNTED = "zero", "not_counted"
+
+# Flags that keep a line from being approved automatically, however small its variance: each
+# is a hard edge a manager must see (DESIGN.md). "several_counters" alone (their units added up
+# to what was expected) and "not_scanned" (a confirmed zero) only inform.
+HOLDING_FLAGS = frozenset({"sale_during_count", "late_scans", "counters_disagree"})
 
 
 @dataclass(frozen=True)
@@ -330,6 +338,13 @@ def _tally_flags(t: Tally, location_id: int, window: timedelta) -> list[str]:
     return flags
 
 
+def last_scan(line: CountLine) -> CountScan | None:
+    """The line's latest scan (its counter, phone and clock), None for a confirmed zero."""
+    return db.session.scalars(
+        select(CountScan).where(CountScan.session_id == line.session_id, CountScan.item_id == line.item_id)
+        .order_by(CountScan.occurred_at.desc(), CountScan.id.desc()).limit(1)).first()
+
+
 def count_key(line_id: int) -> str:
     """The ledger key of a line's count. Approving the line again after late scans writes a
     new revision, ``count:<line>:<n>``, which sorts after the earlier ones at one instant."""
@@ -388,6 +403,8 @@ def _line(session: CountSession, item_id: int, counted: int | None, at: datetime
     expected = ledger.level_at(item_id, session.location_id, at,
                                without_count=None if line_id is None else count_key(line_id))
     variance = 0 if counted is None else counted - expected
+    if "several_counters" in flags and variance:
+        flags = [*flags, "counters_disagree"]
     return CountLine(
         session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,
         counted=counted, counted_at=at, first_scan_at=first, last_scan_at=None if first is None else at,
