@@ -51,7 +51,7 @@ def queue():
 @role_required("manager")
 def line(line_id: int):
     found = get_in_store(CountLine, line_id, what="count line")
-    return render_template("approvals/line.html", line=found,
+    return render_template("approvals/line.html", line=found, now=counting.figures(found),
                            history=ledger.history(found.item_id, found.location_id, limit=15),
                            decisions=service.decisions_for(found.id))
 

@@ -115,4 +115,6 @@ def summary(session_id: str):
     if session.status == "open":
         return render_template("counting/summary.html", session=session, rows=_rows(session),
                                unscanned=service.unscanned(session), show_expected=show)
-    return render_template("counting/result.html", session=session, lines=session.lines, show_expected=show)
+    figures = {line.id: service.figures(line) for line in session.lines} if show else {}
+    return render_template("counting/result.html", session=session, lines=session.lines, show_expected=show,
+                           figures=figures)
