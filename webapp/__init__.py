@@ -38,6 +38,7 @@ CAPABILITIES: tuple[str, ...] = (
     "receiving",
     "damage",
     "transfers",
+    "returns",
     "jobs",
 )
 

@@ -9,7 +9,9 @@ key                                kind       when (occurred_at)
 ``clover:<order>:<line>``          sale       the order's ``clientCreatedTime`` (the device's
                                               time: an offline sale lands when it happened);
                                               a line given in an exchange: its own time
-``clover:<order>:<line>:refund``   refund     the refund's time
+``clover:<order>:<line>:refund``   refund     the refund's time; written only when the store's
+                                              rule restocks refunds, else held for a
+                                              manager (``webapp/returns``)
 ``clover:<order>:<line>:exchange`` refund     the time of the line it was exchanged for
 ``clover:<order>:<line>:void``     refund     the sale's own time: the line never left
 =================================  =========  =============================================
@@ -57,6 +59,7 @@ from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent
 from webapp.quantity import whole_units
+from webapp.returns import service as returns
 from webapp.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -205,8 +208,11 @@ class SaleRecorder:
                 at = max(sold_at, ms_to_datetime(line.get("createdTime")) or sold_at)
             self._append(ledger, key, "sale", item, -quantity, at, f"Clover order {oid}")
             if line.get("refunded"):
-                self._append(ledger, key + ":refund", "refund", item, quantity,
-                             refunded_at.get(line["id"], changed_at), f"Clover refund, order {oid}")
+                # Back to stock only by the store's rule or a manager's say (webapp/returns).
+                when = refunded_at.get(line["id"], changed_at)
+                refund = returns.Refund(key + ":refund", self.store_id, item[0], self.location_id, quantity,
+                                        when, f"Clover refund, order {oid}")
+                self.result.events += int(returns.receive(refund, ledger, "clover"))
             if line.get("exchanged"):
                 new = by_id.get((line.get("exchangedLineItem") or {}).get("id") or "")
                 when = ms_to_datetime(new.get("createdTime")) if new else None

@@ -12,6 +12,7 @@ from webapp.clover.client import CloverClient, CloverUnavailable, StaticToken
 from webapp.clover.connection import client_for, connection_for_store
 from webapp.clover.orders import pull_orders
 from webapp.inventory.models import StockEvent
+from webapp.returns.models import RefundRule
 
 
 def _event(db, key: str) -> StockEvent:
@@ -56,7 +57,9 @@ def test_replaying_every_order_counts_nothing_twice(sync, emulator, clover_items
     assert level(oat) == 14
 
 
-def test_pagination_reads_all_of_2500_orders_in_a_few_requests(sync, emulator, app, events):
+def test_pagination_reads_all_of_2500_orders_in_a_few_requests(sync, emulator, app, events, db, store):
+    db.session.add(RefundRule(store_id=store.id, rule="restock"))  # as _expected_keys reads refunds
+    db.session.commit()
     sync()
     emulator.generate(MERCHANT, seed=7, orders=2500, stamp="now")
     expected = _expected_keys(emulator.url)
@@ -107,7 +110,10 @@ def test_a_late_offline_order_lands_at_its_device_time(sync, emulator, clover_it
     assert event.recorded_at - event.occurred_at > timedelta(minutes=29)
 
 
-def test_a_refunded_line_becomes_a_refund_event(sync, emulator, clover_items, level, events):
+def test_a_refunded_line_becomes_a_refund_event_where_the_store_restocks_refunds(
+        sync, emulator, clover_items, level, events, db, store):
+    db.session.add(RefundRule(store_id=store.id, rule="restock"))  # default: held, see test_refunds.py
+    db.session.commit()
     sync()
     oat = clover_items["Oat Milk 1L"]
     order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}])

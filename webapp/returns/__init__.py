@@ -1,0 +1,1 @@
+"""Refunded goods and whether they go back to stock (issue 15)."""
