@@ -212,8 +212,10 @@ def import_items(client: CloverClient, connection: CloverConnection, *, full: bo
     watermark = None if full else connection.items_watermark_ms
     overlap = int(current_app.config.get("CLOVER_ITEMS_OVERLAP_SECONDS", OVERLAP_MS / 1000) * 1000)
     since = None if watermark is None else watermark - overlap
-    # Clover's quantities are read now; sales before this instant are already in them.
-    opening_at = utcnow()
+    # Clover's quantities are read now; sales before this instant are already in them. Unless
+    # the first import was told they are a past time's (connection.set_opening_as_of).
+    first = connection.last_pull_at is None and connection.items_watermark_ms is None
+    opening_at = connection.opened_at if first and connection.opened_at is not None else utcnow()
     importer = CatalogImporter(connection, opening_at)
     newest = connection.items_watermark_ms or 0
     db.session.commit()  # no transaction open while we wait on Clover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -106,11 +107,17 @@ def _find_store(ref: str) -> int:
 @click.option("--merchant-id", required=True)
 @click.option("--token", envvar="CLOVER_API_TOKEN", required=True,
               help="A merchant API token (or set CLOVER_API_TOKEN); never echoed.")
-def connect(store_ref: str, merchant_id: str, token: str) -> None:
+@click.option("--opening-as-of", type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+              help="Clover's quantities are what a count found at this past time (ISO, with its offset): "
+                   "the first import opens them then, and the sales since follow.")
+def connect(store_ref: str, merchant_id: str, token: str, opening_as_of: datetime | None) -> None:
     """Link a store to a Clover merchant with a merchant-generated API token."""
     store_id = _find_store(store_ref)
     try:
         row = connections.connect_with_token(store_id, merchant_id, token)
+        if opening_as_of is not None:
+            connections.set_opening_as_of(store_id, opening_as_of)
+            db.session.commit()
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"store {row.store_id} linked to merchant {row.merchant_id}; run `flask clover sync`")

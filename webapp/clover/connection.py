@@ -9,7 +9,7 @@ and REDIS_URL (when set, the throttle is shared by every process through Redis).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from webapp.clover.token_crypto import cipher
 from webapp.clover.tokens import DatabaseTokens, TokenPair
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
+from webapp.types import utcnow
 
 
 def _check_merchant_id(merchant_id: str) -> str:
@@ -71,6 +72,32 @@ def connect_with_token(store_id: int, merchant_id: str, token: str) -> CloverCon
     row.auth_mode, row.access_token = "token", cipher().seal(token)
     row.access_expires_at = row.refresh_token = row.refresh_expires_at = None
     db.session.commit()
+    return row
+
+
+OPENING_LOOKBACK = timedelta(days=89)  # Clover serves orders of the last 90 days only
+
+
+def set_opening_as_of(store_id: int, as_of: datetime) -> CloverConnection:
+    """Take Clover's quantities, at the first import, as the balances of ``as_of`` (a past time)
+    rather than of the moment they are read: for a store whose Clover quantities are what a
+    count found at ``as_of`` and have not moved with sales since. The openings land at
+    ``as_of`` and the orders since then are pulled and applied after them. Before the first
+    pull only; the caller commits."""
+    row = connection_for_store(store_id)
+    if row is None:
+        raise NotFound("not_connected", "This store is not connected to Clover.")
+    if row.last_pull_at is not None:
+        raise Conflict("already_opened", "Clover's quantities were already taken as opening balances.",
+                       "opening_as_of")
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise DomainError("naive_time", "Give the time with its time zone, e.g. 2026-12-07T06:00Z.",
+                          "opening_as_of")
+    now = utcnow()
+    if as_of > now or as_of < now - OPENING_LOOKBACK:
+        raise DomainError("bad_field", "The opening time is in the past, and at most 89 days ago "
+                          "(Clover keeps 90 days of orders).", "opening_as_of")
+    row.opened_at = as_of
     return row
 
 
