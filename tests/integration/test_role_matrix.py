@@ -121,6 +121,19 @@ def _a_pending_damage_flag(request) -> dict:
     return {"record_id": record.id}
 
 
+def _a_held_refund(request) -> dict:
+    from webapp.returns.models import HeldRefund
+    from webapp.types import utcnow
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    item = request.getfixturevalue("make_item")("Returned item")
+    held = HeldRefund(store_id=store.id, key=f"clover:O:{uuid.uuid4()}:refund", item_id=item.id,
+                      location_id=store.locations[0].id, quantity=1, refunded_at=utcnow(), status="held")
+    db.session.add(held)
+    db.session.commit()
+    return {"held_id": held.id}
+
+
 def _a_count_session(request) -> dict:
     from webapp.counting import service
     from webapp.types import utcnow
@@ -243,6 +256,14 @@ ROUTES: list[Route] = [
           setup=_a_pending_count_line, body={"action": "reject", "note": "matrix"}),
     Route("POST", "/approvals/bulk", "manager", ok=303, body={"max_value": "5"}),
     Route("GET", "/inventory/items/<int:item_id>", "manager", scoped=True),
+    Route("GET", "/items/openings", "manager"),
+    Route("POST", "/items/openings", "manager", kind="multipart",
+          body=lambda p: {"file": (io.BytesIO(b"sku,quantity\nNO-SUCH-SKU,1\n"), "openings.csv")}),
+    # refunded goods not in stock (manager)
+    Route("GET", "/returns/", "manager"),
+    Route("POST", "/returns/rule", "manager", ok=303, body={"rule": "hold"}),
+    Route("POST", "/returns/<int:held_id>/decide", "manager", ok=303, scoped=True, setup=_a_held_refund,
+          body={"action": "vendor_return"}),
     # receiving (receiver+), purchase orders (manager+)
     Route("GET", "/receiving/", "receiver"),
     Route("GET", "/receiving/session", "receiver"),
