@@ -218,6 +218,15 @@ def void(merchant_id: str, order_id: str):
         return jsonify({"voided": record, "order": _order(m, m.orders[order_id])})
 
 
+@bp.post("/merchants/<merchant_id>/orders/<order_id>/delete")
+def delete_order(merchant_id: str, order_id: str):
+    """``{"reason"}`` optional: the whole order deleted, as on the device or the dashboard."""
+    store = store_of()
+    reason = json_body().get("reason", "")
+    with store.lock:
+        return jsonify({"voided": orders.delete_order(store, store.merchant(merchant_id), order_id, reason)})
+
+
 @bp.post("/merchants/<merchant_id>/orders/<order_id>/pay")
 def pay(merchant_id: str, order_id: str):
     store = store_of()

@@ -111,6 +111,12 @@ class RunningEmulator:
             {"line_item_id": line_item_id, "reason": reason},
         )
 
+    def delete_order(self, merchant_id: str, order_id: str, reason: str = "") -> list[dict[str, Any]]:
+        """The whole order deleted; returns its lines' voided records (listed or not, per settings)."""
+        return self.control(
+            "POST", f"/merchants/{merchant_id}/orders/{order_id}/delete", {"reason": reason}
+        )["voided"]
+
     def exchange(self, merchant_id: str, order_id: str, line_item_id: str, item_id: str, **kw: Any):
         return self.control(
             "POST",

@@ -194,6 +194,7 @@ def list_objects(
     floor: Callable[[Sequence[Condition]], int | None] | None = None,
     created: Callable[[Any], int] = lambda o: o["createdTime"],
     default_order: str | None = "createdTime DESC",
+    order_by_honoured: bool = True,
 ):
     """Filter, apply a 90-day floor, sort, page and render: the whole of a Clover list call."""
     conditions = parse_filters(request.args.getlist("filter"), getters)
@@ -202,7 +203,7 @@ def list_objects(
     lowest = floor(conditions) if floor else None
     if lowest is not None:
         chosen = [o for o in chosen if created(o) >= lowest]
-    spec = request.args.get("orderBy") or default_order
+    spec = (request.args.get("orderBy") if order_by_honoured else None) or default_order
     if spec:
         chosen = order_by(chosen, spec, getters)
     return envelope(request, [render(o) for o in chosen[offset : offset + limit]], limit, getters)

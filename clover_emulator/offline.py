@@ -18,14 +18,18 @@ from clover_emulator.state import Merchant, Store
 def reconnect(store: Store, m: Merchant, device_id: str, at: int | None = None) -> list[dict[str, Any]]:
     """Release the device's orders, now (or at a simulated ``at``), and merge its stock changes."""
     released = [o for o in m.orders.values() if o["_pending_device"] == device_id]
+    # Unconfirmed (fidelity row 5): the cloud may stamp the upload, or keep the device's times.
+    restamp = store.settings["fidelity"]["offline_modified_time"] == "server"
     for index, order in enumerate(released):
         now = at + index if at else store.clock.now_ms()
         order["_pending_device"] = None
-        order["createdTime"] = order["modifiedTime"] = now
+        if restamp:
+            order["createdTime"] = order["modifiedTime"] = now
         store.emit(m.id, "O", order["id"], "CREATE", now)
         for payment_id in order["_payments"]:
             payment = m.payments[payment_id]
-            payment["createdTime"] = payment["modifiedTime"] = now
+            if restamp:
+                payment["createdTime"] = payment["modifiedTime"] = now
             store.emit(m.id, "P", payment_id, "CREATE", now)
     view = m.device_views.pop(device_id, {})
     if m.offline_stock_merge == "delta":

@@ -295,12 +295,17 @@ def _new_refund(
         "clientCreatedTime": now,
         "voided": False,
         "status": "SUCCESS",
-        "lineItems": {"elements": [{"id": x["id"]} for x in lines]},
+        "lineItems": _refs(store, [{"id": x["id"]} for x in lines]),
     }
     m.refunds[refund["id"]] = refund
     order["_refunds"].append(refund["id"])
     store.emit(m.id, "P", paid[0], "UPDATE", now)
     return refund
+
+
+def _refs(store: Store, refs: list[dict[str, str]]) -> Any:
+    """A refund's lineItems: wrapped as Clover wraps collections, or the SDK's bare list (fidelity row 4)."""
+    return refs if store.settings["fidelity"]["refund_line_items"] == "list" else {"elements": refs}
 
 
 def refund(store: Store, m: Merchant, order_id: str, line_ids: list[str] | None = None) -> dict[str, Any]:
@@ -322,23 +327,54 @@ def void_line(store: Store, m: Merchant, order_id: str, line_id: str, reason: st
     """A deleted line leaves the order and is listed under /voided_line_items (4.5)."""
     order = m.visible_order(order_id)
     line = _lines_of(m, order, [line_id])[0]
-    order["_lines"].remove(line_id)
-    del m.lines[line_id]
-    now = store.clock.now_ms()
+    record = _remove_line(store, m, order, line, reason or "Removed", "LINE_ITEM", store.clock.now_ms())
+    m.voided.append(record)
+    touch(store, m, order)
+    return record
+
+
+def _remove_line(
+    store: Store, m: Merchant, order: dict[str, Any], line: dict[str, Any], reason: str, delete_type: str,
+    now: int,
+) -> dict[str, Any]:
+    """The voided record of a line taken off its order. ``deleteType`` tells a line delete from an
+    order delete (its values are not documented; these are ours). The SDK's VoidedLineItem has no
+    order reference, and whether its lineItem keeps ``orderRef`` is unconfirmed (fidelity row 1)."""
+    order["_lines"].remove(line["id"])
+    del m.lines[line["id"]]
+    body = {k: v for k, v in line.items() if not k.startswith("_")}
+    if not store.settings["fidelity"]["voided_order_ref"]:
+        body.pop("orderRef", None)
     record = {
-        "lineItem": {k: v for k, v in line.items() if not k.startswith("_")},
-        "reason": reason or "Removed",
+        "lineItem": body,
+        "reason": reason,
         "deletedTime": now,
+        "deleteType": delete_type,
         "clientEventType": "DELETED_LINE_ITEM",
         "approvedBy": None,
     }
     if "employee" in order:
         record["removedBy"] = dict(order["employee"])
-    m.voided.append(record)
     if line.get("_sold"):  # Clover had counted the unit as sold; removing the line undoes it
         inventory.change_stock(store, m, _item_ref(line), units(line))
-    touch(store, m, order)
     return record
+
+
+def delete_order(store: Store, m: Merchant, order_id: str, reason: str = "") -> list[dict[str, Any]]:
+    """A whole order deleted (DELETE /orders/{id}): it is gone (404 from now on), an ``O:`` DELETE
+    event fires, and its lines are listed as voided with ``deleteType`` ORDER, unless the setting
+    ``fidelity.order_delete_voids`` says Clover lists nothing for an order delete (row 2)."""
+    order = m.visible_order(order_id)
+    now = max(store.clock.now_ms(), order["modifiedTime"] + 1)
+    records = [
+        _remove_line(store, m, order, m.lines[line_id], reason or "Order deleted", "ORDER", now)
+        for line_id in list(order["_lines"])
+    ]
+    if store.settings["fidelity"]["order_delete_voids"]:
+        m.voided.extend(records)
+    del m.orders[order_id]
+    store.emit(m.id, "O", order_id, "DELETE", now)
+    return records
 
 
 def exchange(

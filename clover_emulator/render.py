@@ -116,5 +116,6 @@ VOIDED_GETTERS = {
     "clientEventType": _field("clientEventType"),
     "reason": _field("reason"),
     "lineItem.id": lambda v: v["lineItem"]["id"],
-    "orderRef.id": lambda v: v["lineItem"]["orderRef"]["id"],
+    "orderRef.id": lambda v: (v["lineItem"].get("orderRef") or {}).get("id"),
+    "deleteType": _field("deleteType"),
 }

@@ -44,6 +44,14 @@ DEFAULTS: dict[str, Any] = {
         "stock_change_events": False,  # 4.3 unsure: does a bare stock change fire an I: event?
         "faults": {"drop": 0.0, "duplicate": 0.0, "delay": 0.0, "reorder": False, "seed": 0},
     },
+    # Points clover-fidelity.md leaves unconfirmed, each answerable either way (default first):
+    "fidelity": {
+        "refund_line_items": "elements",  # row 4: "elements" ({"elements": [...]}) or "list" (bare)
+        "voided_order_ref": True,  # row 1: a voided record's lineItem keeps its orderRef, or not
+        "voided_order_by": True,  # row 3: /voided_line_items honours orderBy, or answers newest first
+        "order_delete_voids": True,  # row 2: deleting an order lists its lines as voided, or not
+        "offline_modified_time": "server",  # row 5: at reconnect "server" (now) or "device" time
+    },
     "merchants": [],
 }
 

@@ -174,3 +174,14 @@ def test_delayed_deliveries_still_arrive_and_the_counters_show_them(emu, receive
     assert (f"O:{order['id']}", "CREATE") in _updates(receiver.events[0])
     log = emu.counters()["webhooks"]["log"]
     assert [entry.get("status") for entry in log] == [200, 200]  # the handshake, then the event
+
+
+def test_deleting_a_whole_order_sends_an_order_delete_event(emu, receiver, items):
+    _hook(emu, receiver)
+    order = emu.sale(MID, [{"item_id": items["OAT-1L"], "qty": 2}], paid=False)
+    emu.flush_webhooks()
+    receiver.posts.clear()
+    records = emu.delete_order(MID, order["id"], "Walked out")
+    assert {r["reason"] for r in records} == {"Walked out"}
+    emu.flush_webhooks()
+    assert [u for post in receiver.events for u in _updates(post)] == [(f"O:{order['id']}", "DELETE")]
