@@ -39,11 +39,12 @@ the first order that fails keeps it below itself, so the next pull retries it.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from webapp.catalog.models import Item
 from webapp.clover.catalog_import import (
@@ -72,6 +73,7 @@ OVERLAP_MS = 5 * 60_000
 # bigger batches settle far fewer streams (a page of orders is at most 1,000).
 BATCH = 1000
 SUFFIXES = ("", ":refund", ":exchange", ":void", ":failed")
+_CLOVER_ID = re.compile(r"[0-9A-Za-z]{1,40}")
 
 
 @dataclass
@@ -139,8 +141,7 @@ class SaleRecorder:
 
     def _lines(self, order: dict[str, Any]) -> list[dict[str, Any]]:
         nested = order.get("lineItems")
-        elements = nested.get("elements") if isinstance(nested, dict) else None
-        if elements is not None and len(elements) < NESTED_CAP:
+        if isinstance(nested, dict | list) and len(elements := _elements(nested)) < NESTED_CAP:
             return elements
         return list(self.client.paginate(f"orders/{order['id']}/line_items"))
 
@@ -239,6 +240,42 @@ class SaleRecorder:
             self._append(ledger, base + suffix, "refund", item, -net, sale[2], f"{why}, order {order_id}")
 
 
+def recorded_sales(store_id: int, line_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Line id -> (order id, item id) of the Clover sales recorded for those lines, read from
+    their ledger keys ``clover:<order>:<line>``."""
+    wanted = sorted({x for x in line_ids if _CLOVER_ID.fullmatch(x)})  # no LIKE wildcards
+    found: dict[str, tuple[str, int]] = {}
+    for start in range(0, len(wanted), 200):
+        patterns = [StockEvent.key.like(f"clover:%:{line_id}") for line_id in wanted[start:start + 200]]
+        rows = db.session.execute(select(StockEvent.key, StockEvent.item_id).where(
+            StockEvent.store_id == store_id, StockEvent.kind == "sale", or_(*patterns)))
+        for row in rows:
+            _, order_id, line_id = row.key.split(":")
+            found[line_id] = (order_id, row.item_id)
+    return found
+
+
+def reverse_deleted_order(recorder: SaleRecorder, order_id: str) -> int:
+    """A whole order deleted in Clover: every sale recorded for it is reversed (``:void``), as
+    if each line had been voided. Returns the events appended; idempotent with the voided
+    records Clover may also list for the order's lines."""
+    if not _CLOVER_ID.fullmatch(order_id):
+        return 0
+    prefix = f"clover:{order_id}:"
+    rows = db.session.execute(select(StockEvent.key, StockEvent.item_id).where(
+        StockEvent.store_id == recorder.store_id, StockEvent.kind == "sale",
+        StockEvent.key >= prefix, StockEvent.key < f"clover:{order_id};"))  # ";" follows ":"
+    lines = [({"id": row.key.split(":")[2]}, (row.item_id, "")) for row in rows if row.key.count(":") == 2]
+    if not lines:
+        return 0
+    before = recorder.result.events
+    ledger = Ledger(source="clover")
+    recorder.reverse(ledger, order_id, lines, ":void", "Clover order deleted")
+    ledger.settle()
+    db.session.commit()
+    return recorder.result.events - before
+
+
 def _item_id(line: dict[str, Any]) -> str | None:
     return (line.get("item") or {}).get("id")
 
@@ -250,11 +287,20 @@ def _units(line: dict[str, Any], measure: str) -> int:
     return 1
 
 
+def _elements(collection: Any) -> list[dict[str, Any]]:
+    """A collection in either shape Clover may send: ``{"elements": [...]}`` (how it wraps expanded
+    collections) or a bare list (how the SDK models ``Refund.lineItems``; clover-fidelity.md row 4).
+    Anything else is an empty collection rather than an error that would hold the watermark back."""
+    if isinstance(collection, dict):
+        collection = collection.get("elements")
+    return [x for x in collection if isinstance(x, dict)] if isinstance(collection, list) else []
+
+
 def _refund_times(order: dict[str, Any]) -> dict[str, datetime]:
     times: dict[str, datetime] = {}
-    for refund in (order.get("refunds") or {}).get("elements") or []:
+    for refund in _elements(order.get("refunds")):
         when = ms_to_datetime(refund.get("clientCreatedTime") or refund.get("createdTime"))
-        for ref in (refund.get("lineItems") or {}).get("elements") or []:
+        for ref in _elements(refund.get("lineItems")):
             if when is not None and ref.get("id"):
                 times[ref["id"]] = when
     return times
@@ -263,7 +309,7 @@ def _refund_times(order: dict[str, Any]) -> dict[str, datetime]:
 def _payment_failed(order: dict[str, Any]) -> bool:
     """A payment failed (an offline card declined on reconnection) and none succeeded: the order
     is unpaid, which the sync reports; the sale stands (see the module's docstring)."""
-    payments = (order.get("payments") or {}).get("elements") or []
+    payments = _elements(order.get("payments"))
     results = {p.get("result") for p in payments}
     return "FAIL" in results and "SUCCESS" not in results
 
@@ -332,13 +378,21 @@ def pull_voids(client: CloverClient, connection: CloverConnection, recorder: Sal
     ledger = Ledger(source="clover")
     before = recorder.result.events
     by_order: dict[str, list[tuple[dict[str, Any], tuple[int, str]]]] = {}
+    orphans: dict[str, dict[str, Any]] = {}
     for record in records:
         line = record.get("lineItem") or {}
         order_id = (line.get("orderRef") or record.get("orderRef") or {}).get("id")
         item = recorder.items.get(_item_id(line) or "")
         if order_id and item and line.get("id"):
             by_order.setdefault(order_id, []).append((line, item))
+        elif not order_id and line.get("id"):
+            orphans[line["id"]] = line
         newest = max(newest or 0, int(record.get("deletedTime") or 0))
+    # Clover's VoidedLineItem has no order reference of its own, and whether its lineItem keeps
+    # orderRef is unconfirmed (clover-fidelity.md row 1): such a line's order is the one its
+    # recorded sale names in its ledger key. A line whose sale we never recorded needs nothing.
+    for line_id, (order_id, item_id) in recorded_sales(recorder.store_id, list(orphans)).items():
+        by_order.setdefault(order_id, []).append((orphans[line_id], (item_id, "")))
     for order_id, lines in by_order.items():
         recorder.reverse(ledger, order_id, lines, ":void", "Clover line voided")
     ledger.settle()

@@ -21,7 +21,7 @@ from webapp.bulk_sql import insert_for
 from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebhookVerification
-from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders
+from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders, reverse_deleted_order
 from webapp.clover.token_crypto import TokensUnreadable, cipher
 from webapp.errors import DomainError
 from webapp.extensions import db
@@ -129,6 +129,7 @@ def process_hints(client: CloverClient, connection: CloverConnection, recorder: 
         return 0
     ids = [h.id for h in hints]
     objects = {h.object_id for h in hints}
+    deleted = {h.object_id[2:] for h in hints if h.object_id.startswith("O:") and h.event_type == "DELETE"}
     db.session.commit()
     order_ids = {o.split(":", 1)[1] for o in objects if o.startswith("O:")}
     item_ids = sorted(o.split(":", 1)[1] for o in objects if o.startswith("I:"))
@@ -154,6 +155,11 @@ def process_hints(client: CloverClient, connection: CloverConnection, recorder: 
         try:
             orders.append(client.get(f"orders/{order_id}", [ORDER_EXPAND]))
         except CloverNotFound:
+            # A whole order deleted (clover-fidelity.md row 2): Clover may list its lines as voided
+            # records, or not, so the DELETE hint with the 404 that confirms it reverses its sales.
+            # A 404 after any other hint is left alone: an order not (yet) visible is not gone.
+            if order_id in deleted:
+                reverse_deleted_order(recorder, order_id)
             continue
     if orders:
         process_orders(recorder, orders)

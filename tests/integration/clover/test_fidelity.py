@@ -1,0 +1,113 @@
+"""Clover as it may really answer (issue #17, /work/shared/reference/clover-fidelity.md): each point
+no Clover source settles is run against the emulator answering each way, over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.integration.clover.conftest import MERCHANT
+from webapp.clover.connection import connection_for_store
+from webapp.inventory.models import StockEvent
+
+AUTH = "5d0b3c1e-2f4a-4c6b-8e9d-7a1f0c2b3d4e"
+
+
+def _event(db, key: str) -> StockEvent:
+    db.session.expire_all()
+    return db.session.execute(select(StockEvent).where(StockEvent.key == key)).scalar_one()
+
+
+@pytest.mark.parametrize("emulator_settings", [{"fidelity": {"refund_line_items": "elements"}},
+                                               {"fidelity": {"refund_line_items": "list"}}],
+                         ids=["wrapped", "bare-list"])
+def test_a_refund_is_read_whether_its_line_items_are_wrapped_or_a_bare_list(
+        sync, emulator, clover_items, level, events, db, store, emulator_settings):
+    sync()
+    oat = clover_items["Oat Milk 1L"]
+    order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}])
+    sync()
+    line = order["lineItems"]["elements"][0]["id"]
+    refund = emulator.refund(MERCHANT, order["id"], [line])["refund"]
+    report = sync()
+    assert report.orders.failed == []
+    assert level(oat) == 23
+    event = _event(db, f"clover:{order['id']}:{line}:refund")
+    assert event.quantity == 1
+    assert int(event.occurred_at.timestamp() * 1000) == refund["clientCreatedTime"]
+    # The watermark moved past the refunded order: the next cycle does not read it again.
+    assert connection_for_store(store.id).orders_watermark_ms >= emulator.control(
+        "GET", f"/merchants/{MERCHANT}/orders/{order['id']}")["modifiedTime"]
+
+
+@pytest.mark.parametrize("emulator_settings", [{"fidelity": {"voided_order_ref": True}},
+                                               {"fidelity": {"voided_order_ref": False}}],
+                         ids=["with-orderRef", "without-orderRef"])
+def test_a_voided_line_is_reversed_whether_or_not_its_record_names_its_order(
+        sync, emulator, clover_items, level, db, emulator_settings):
+    sync()
+    oat = clover_items["Oat Milk 1L"]
+    order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 3}], paid=False)
+    other = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 1}], paid=False)
+    sync()
+    assert level(oat) == 20
+    line = order["lineItems"]["elements"][1]["id"]
+    emulator.void(MERCHANT, order["id"], line)
+    sync()
+    sync()
+    assert level(oat) == 21
+    sale = _event(db, f"clover:{order['id']}:{line}")
+    reversal = _event(db, f"clover:{order['id']}:{line}:void")
+    assert reversal.quantity == 1 and reversal.occurred_at == sale.occurred_at
+    assert not [e for e in db.session.scalars(select(StockEvent.key)) if e.startswith(f"clover:{other['id']}")
+                and e.endswith(":void")]
+
+
+def _webhooks_to(emulator, served_app, app):
+    app.config["CLOVER_WEBHOOK_AUTH_CODE"] = AUTH
+    emulator.settings(webhooks={"url": f"{served_app}/clover/webhook", "auth_code": AUTH, "mode": "manual"})
+
+
+@pytest.mark.parametrize("emulator_settings", [
+    {"fidelity": {"order_delete_voids": True, "voided_order_ref": True}},
+    {"fidelity": {"order_delete_voids": True, "voided_order_ref": False}},
+    {"fidelity": {"order_delete_voids": False}},
+], ids=["listed-as-voided", "listed-without-orderRef", "not-listed"])
+def test_a_whole_order_deleted_in_clover_has_its_sales_reversed_once(
+        sync, emulator, served_app, app, clover_items, level, events, emulator_settings):
+    _webhooks_to(emulator, served_app, app)
+    sync()
+    oat, cola = clover_items["Oat Milk 1L"], clover_items["Cola 12 oz Can"]
+    order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}, {"item_id": cola, "qty": 1}], paid=False)
+    kept = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 1}])
+    sync()
+    assert (level(oat), level(cola)) == (21, 47)
+    emulator.delete_order(MERCHANT, order["id"])
+    assert emulator.flush_webhooks()["failed"] == 0
+    sync()
+    sync()
+    assert (level(oat), level(cola)) == (23, 48)
+    voids = {k: q for k, q in events(f"clover:{order['id']}:").items() if k.endswith(":void")}
+    lines = order["lineItems"]["elements"]
+    assert sorted(voids) == sorted(f"clover:{order['id']}:{x['id']}:void" for x in lines)
+    assert set(voids.values()) == {1}
+    assert not [k for k in events(f"clover:{kept['id']}:") if k.endswith(":void")]
+
+
+def test_an_order_that_is_only_not_found_after_an_update_hint_is_left_alone(
+        sync, emulator, served_app, app, clover_items, level, db, store):
+    """Only a DELETE hint with its 404 reverses: a 404 after an UPDATE may be an order not visible yet."""
+    from webapp.clover.models import CloverWebhookHint
+    from webapp.types import utcnow
+
+    sync()
+    oat = clover_items["Oat Milk 1L"]
+    order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}])
+    sync()
+    emulator.settings(fidelity={"order_delete_voids": False})
+    emulator.delete_order(MERCHANT, order["id"])  # its DELETE event is never delivered (no webhook URL)
+    db.session.add(CloverWebhookHint(merchant_id=MERCHANT, object_id=f"O:{order['id']}", event_type="UPDATE",
+                                     ts=1, received_at=utcnow()))
+    db.session.commit()
+    sync()
+    assert level(oat) == 22
