@@ -332,6 +332,33 @@ class CloverClient:
             if len(page) < limit:
                 return
 
+    def every_since(self, path: str, since_ms: int | None, params: Params = (), *,
+                    field: str = "modifiedTime", limit: int = MAX_PAGE) -> Iterator[dict]:
+        """Objects with ``field`` >= ``since_ms``, each once, in whatever order Clover lists them.
+
+        For lists whose ``orderBy`` may be ignored (voided line items, clover-fidelity.md row 3):
+        keyset paging over a newest-first answer asks for the same page again and again, or skips
+        the rest. Offsets cannot loop (they only rise), and over a list that only grows they miss
+        nothing that was there at the start: a record added meanwhile can only push the others
+        later, so one may be read twice (and is yielded once), never skipped.
+        """
+        limit = min(limit, MAX_PAGE)
+        query = [*params, ("orderBy", f"{field} ASC")]
+        if since_ms is not None:
+            query.append(("filter", f"{field}>={since_ms}"))
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            page = self.get(path, [*query, ("limit", limit), ("offset", offset)]).get("elements") or []
+            for element in page:
+                ident = _identity(element)
+                if ident not in seen:
+                    seen.add(ident)
+                    yield element
+            if len(page) < limit:
+                return
+            offset += len(page)
+
     def changed_in_slices(self, path: str, start_ms: int, end_ms: int, params: Params = (), *,
                           field: str = "modifiedTime", slice_ms: int = NINETY_DAYS_MS) -> Iterator[dict]:
         """A backfill over a long range, in slices of at most 90 days (Clover narrows longer

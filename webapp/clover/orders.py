@@ -223,6 +223,8 @@ class SaleRecorder:
     def reverse(self, ledger: Ledger, order_id: str, lines: list[tuple[dict[str, Any], tuple[int, str]]],
                 suffix: str, why: str) -> None:
         """Bring each line's events back to zero, at the time of its sale (a voided line)."""
+        # A line listed twice would read its events twice and be reversed by twice its net.
+        lines = list({line["id"]: (line, item) for line, item in lines}.values())
         keys = [f"clover:{order_id}:{line['id']}{s}" for line, _ in lines for s in SUFFIXES]
         held: dict[str, list[tuple[str, int, datetime]]] = {}
         for start in range(0, len(keys), 500):
@@ -365,7 +367,7 @@ def pull_voids(client: CloverClient, connection: CloverConnection, recorder: Sal
     newest = connection.voids_watermark_ms or start
     db.session.commit()
     try:
-        records = list(client.changed_since("voided_line_items", since, field="deletedTime"))
+        records = list(client.every_since("voided_line_items", since, field="deletedTime"))
     except CloverError as exc:
         if exc.status != 400:
             raise

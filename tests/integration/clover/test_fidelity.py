@@ -111,3 +111,26 @@ def test_an_order_that_is_only_not_found_after_an_update_hint_is_left_alone(
     db.session.commit()
     sync()
     assert level(oat) == 22
+
+
+@pytest.mark.parametrize("emulator_settings", [{"fidelity": {"voided_order_by": True}},
+                                               {"fidelity": {"voided_order_by": False}}],
+                         ids=["orderBy-honoured", "newest-first"])
+def test_over_a_thousand_voided_lines_are_each_reversed_in_a_few_pages(
+        sync, emulator, clover_items, level, events, emulator_settings):
+    sync()
+    oat = clover_items["Oat Milk 1L"]
+    orders = [emulator.sale(MERCHANT, [{"item_id": oat, "qty": 250}], paid=False) for _ in range(5)]
+    sync()
+    assert level(oat) == 24 - 1250
+    # 1,250 voided records at five deletedTimes: newest first, the first page of 1,000 ends on
+    # the second oldest time, so a cursor that trusts the sort never reaches the oldest.
+    for order in orders:
+        emulator.delete_order(MERCHANT, order["id"])
+    emulator.control("POST", "/counters/reset", {})
+    sync(push=False)
+    assert level(oat) == 24
+    voids = [k for k in events("clover:") if k.endswith(":void")]
+    assert len(voids) == 1250
+    asked = emulator.counters()["requests_by_path"].get(f"GET /v3/merchants/{MERCHANT}/voided_line_items", 0)
+    assert asked <= 3  # 1,000 a page: two pages (plus one if the second were exactly full)
