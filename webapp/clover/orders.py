@@ -69,6 +69,11 @@ ORDER_EXPAND = ("expand", "lineItems,payments,refunds")
 NESTED_CAP = 100  # Clover cuts expanded collections here without saying so (3.1)
 # Late rows appear "in the past" (Clover's indexing, devices reconnecting): re-read this much.
 OVERLAP_MS = 5 * 60_000
+# Late offline orders (clover-fidelity.md row 5): if a device's upload keeps its own times, an
+# order sold offline an hour ago arrives with an hour-old modifiedTime, below the overlap. So
+# the first pull of each clock hour re-reads a whole day (never before the connection opened);
+# the ledger's keys make the re-read cost requests only.
+LATE_WINDOW_MS = 24 * 3_600_000
 # Orders per transaction: the ledger settles each touched item-location once per batch, so
 # bigger batches settle far fewer streams (a page of orders is at most 1,000).
 BATCH = 1000
@@ -329,6 +334,12 @@ def pull_orders(client: CloverClient, connection: CloverConnection) -> OrdersRes
     if start is None and connection.opened_at is not None:
         start = datetime_to_ms(connection.opened_at)
     since = None if start is None else start - OVERLAP_MS
+    now = utcnow()
+    if since is not None and _late_pass_due(connection.last_sync_at, now):
+        late = datetime_to_ms(now) - LATE_WINDOW_MS
+        if connection.opened_at is not None:
+            late = max(late, datetime_to_ms(connection.opened_at))
+        since = min(since, late)
     recorder = SaleRecorder(client, connection)
     db.session.commit()
     watermark = connection.orders_watermark_ms or start
@@ -356,6 +367,12 @@ def pull_orders(client: CloverClient, connection: CloverConnection) -> OrdersRes
     connection.last_pull_at = utcnow()
     db.session.commit()
     return recorder.result
+
+
+def _late_pass_due(last_sync: datetime | None, now: datetime) -> bool:
+    """The first pull in a clock hour other than the last finished sync's (stored, so every server agrees)."""
+    return last_sync is None or last_sync.replace(minute=0, second=0, microsecond=0) != now.replace(
+        minute=0, second=0, microsecond=0)
 
 
 def pull_voids(client: CloverClient, connection: CloverConnection, recorder: SaleRecorder) -> int:

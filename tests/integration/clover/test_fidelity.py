@@ -134,3 +134,35 @@ def test_over_a_thousand_voided_lines_are_each_reversed_in_a_few_pages(
     assert len(voids) == 1250
     asked = emulator.counters()["requests_by_path"].get(f"GET /v3/merchants/{MERCHANT}/voided_line_items", 0)
     assert asked <= 3  # 1,000 a page: two pages (plus one if the second were exactly full)
+
+
+@pytest.mark.parametrize("emulator_settings", [{"fidelity": {"offline_modified_time": "server"}},
+                                               {"fidelity": {"offline_modified_time": "device"}}],
+                         ids=["restamped-at-upload", "device-times-kept"])
+def test_an_offline_sale_uploaded_an_hour_late_is_counted_once_at_its_device_time(
+        sync, emulator, clover_items, events, db, store, emulator_settings):
+    from datetime import UTC, datetime, timedelta
+
+    connection = connection_for_store(store.id)
+    connection.opened_at = datetime.now(UTC) - timedelta(hours=3)
+    db.session.commit()
+    sync()
+    oat = clover_items["Oat Milk 1L"]
+    emulator.sale(MERCHANT, [{"item_id": oat, "qty": 1}])
+    sold_at = datetime.now(UTC) - timedelta(hours=1)
+    at_ms = int(sold_at.timestamp() * 1000)
+    offline = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}], offline=True, device_id="till-9",
+                            created_time=at_ms, client_created_time=at_ms)
+    sync()  # the online sale moves the watermark to now; the till is still offline
+    emulator.reconnect(MERCHANT, "till-9")
+    sync()
+    # The first cycle of the next clock hour re-reads a whole day.
+    connection = connection_for_store(store.id)
+    connection.last_sync_at = connection.last_sync_at - timedelta(hours=1)
+    db.session.commit()
+    sync()
+    sync()
+    lines = offline["lineItems"]["elements"]
+    assert events(f"clover:{offline['id']}:") == {f"clover:{offline['id']}:{x['id']}": -1 for x in lines}
+    event = _event(db, f"clover:{offline['id']}:{lines[0]['id']}")
+    assert abs(event.occurred_at - sold_at) < timedelta(seconds=1)
