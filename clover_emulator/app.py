@@ -36,6 +36,9 @@ def create_emulator_app(config: dict[str, Any] | None = None) -> Flask:
             with store.lock:
                 store.requests_by_path[f"{request.method} {request.path}"] += 1
                 store.responses_by_status[response.status_code] += 1
+                for header, _ in response.headers.items():
+                    if header.lower().startswith("x-ratelimit-"):
+                        store.limited_by[header[len("X-RateLimit-"):]] += 1
         return response
 
     @app.errorhandler(CloverError)

@@ -341,6 +341,7 @@ def counters():
             {
                 "requests_by_path": dict(store.requests_by_path),
                 "responses_by_status": {str(k): v for k, v in store.responses_by_status.items()},
+                "limited_by": dict(store.limited_by),
                 "refreshes": dict(store.refreshes),
                 "peaks": copy.deepcopy(store.peaks),
                 "tokens": {
@@ -358,6 +359,7 @@ def reset_counters():
     with store.lock:
         store.requests_by_path.clear()
         store.responses_by_status.clear()
+        store.limited_by.clear()
         store.refreshes.clear()
         store.peaks.clear()
         _sender().log.clear()

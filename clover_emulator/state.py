@@ -114,6 +114,7 @@ class Store:
         self.auth_codes: dict[str, str] = {}  # code -> merchant id, single use
         self.requests_by_path: Counter[str] = Counter()
         self.responses_by_status: Counter[int] = Counter()
+        self.limited_by: Counter[str] = Counter()  # 429s by the limit they name (tokenLimit, ...)
         self.refreshes: Counter[str] = Counter()
         # What Clover would count per merchant, whatever the limits: request starts in the last
         # second, requests in flight now, and the most of each seen (``peaks``).

@@ -132,6 +132,10 @@ def from_environment() -> dict:
         # The client's own throttle; Clover allows 16 new requests a second and 5 in flight per token.
         "CLOVER_RATE_PER_SECOND": float(os.environ.get("CLOVER_RATE_PER_SECOND", "16")),
         "CLOVER_IN_FLIGHT": _int("CLOVER_IN_FLIGHT", 5),
+        # Clover's per-app limits are 50 and 10, spent by every merchant of this app together; 40 leaves
+        # room for the jitter of many merchants' requests in transit at once.
+        "CLOVER_APP_RATE_PER_SECOND": float(os.environ.get("CLOVER_APP_RATE_PER_SECOND", "40")),
+        "CLOVER_APP_IN_FLIGHT": _int("CLOVER_APP_IN_FLIGHT", 10),
         "CLOVER_MAX_RETRIES": _int("CLOVER_MAX_RETRIES", 5),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

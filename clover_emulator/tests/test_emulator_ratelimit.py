@@ -51,6 +51,7 @@ def test_the_app_wide_limit_counts_every_token(emu):
     response = theirs.get("/items")
     assert response.status_code == 429
     assert response.headers["X-RateLimit-crossTokenLimit"] == "4"
+    assert emu.counters()["limited_by"] == {"crossTokenLimit": 1}  # which limit each 429 named
 
 
 def test_too_many_requests_in_flight_for_one_token_is_a_429(emu):

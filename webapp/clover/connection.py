@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.catalog.models import Store
-from webapp.clover.client import CloverClient, StaticToken, TokenSource
+from webapp.clover.client import APP_KEY, CloverClient, Layered, StaticToken, TokenSource, throttle_for
 from webapp.clover.models import CloverConnection
 from webapp.clover.shared_throttle import shared_throttle_for
 from webapp.clover.token_crypto import cipher
@@ -166,17 +166,24 @@ def client_for(row: CloverConnection, tokens: TokenSource | None = None) -> Clov
     config = current_app.config
     if not config.get("CLOVER_BASE_URL"):
         raise DomainError("clover_not_configured", "Set CLOVER_BASE_URL (e.g. https://api.clover.com) first.")
+    base_url = config["CLOVER_BASE_URL"]
     rate = float(config.get("CLOVER_RATE_PER_SECOND", 16))
     concurrency = int(config.get("CLOVER_IN_FLIGHT", 5))
-    throttle = None
+    app_rate = float(config.get("CLOVER_APP_RATE_PER_SECOND", 40))
+    app_concurrency = int(config.get("CLOVER_APP_IN_FLIGHT", 10))
+    app_key = APP_KEY + (config.get("CLOVER_APP_ID") or "")
     if config.get("REDIS_URL"):
-        # Every process of every app server spends one budget per merchant (shared_throttle.py).
-        throttle = shared_throttle_for(config["REDIS_URL"], config["CLOVER_BASE_URL"], row.merchant_id,
-                                       rate, concurrency)
+        # Every process of every app server spends one budget per merchant, and one for the
+        # whole app, together (shared_throttle.py).
+        token = shared_throttle_for(config["REDIS_URL"], base_url, row.merchant_id, rate, concurrency)
+        app = shared_throttle_for(config["REDIS_URL"], base_url, app_key, app_rate, app_concurrency)
+    else:
+        token = throttle_for(base_url.rstrip("/"), row.merchant_id, rate, concurrency)
+        app = throttle_for(base_url.rstrip("/"), app_key, app_rate, app_concurrency)
     return CloverClient(
-        config.get("CLOVER_BASE_URL", ""), row.merchant_id, tokens or token_source(row),
+        base_url, row.merchant_id, tokens or token_source(row),
         rate=rate, concurrency=concurrency,
         max_retries=int(config.get("CLOVER_MAX_RETRIES", 5)),
         backoff_base=float(config.get("CLOVER_BACKOFF_BASE", 0.5)),
-        throttle=throttle,
+        throttle=Layered(token, app),
     )

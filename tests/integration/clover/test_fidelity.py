@@ -166,3 +166,65 @@ def test_an_offline_sale_uploaded_an_hour_late_is_counted_once_at_its_device_tim
     assert events(f"clover:{offline['id']}:") == {f"clover:{offline['id']}:{x['id']}": -1 for x in lines}
     event = _event(db, f"clover:{offline['id']}:{lines[0]['id']}")
     assert abs(event.occurred_at - sold_at) < timedelta(seconds=1)
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def throttle_backend(request, app):
+    """The app-wide throttle in one process, or shared through Redis (skipped when it does not answer)."""
+    if request.param == "redis":
+        from tests.integration.clover.test_shared_throttle import REDIS_URL
+
+        redis = pytest.importorskip("redis", reason="redis-py is not installed (requirements.txt pins it)")
+        try:
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        except (redis.RedisError, OSError) as exc:
+            pytest.skip(f"Redis does not answer at {REDIS_URL} ({type(exc).__name__})")
+        app.config["REDIS_URL"] = REDIS_URL
+    else:
+        app.config["REDIS_URL"] = ""
+    return request.param
+
+
+@pytest.mark.parametrize("emulator_settings", [{"rate_limits": {"enabled": True}, "response_delay": 0.05}])
+def test_three_merchants_syncing_at_once_stay_under_the_app_wide_limits(
+        emulator, make_store, db, throttle_backend, emulator_settings):
+    import threading
+
+    from webapp.clover.client import StaticToken
+    from webapp.clover.connection import client_for, connect_with_token
+
+    clients = []
+    for n in range(3):
+        merchant, token = f"APPLIMITMRCH{n}", f"app-limit-token-{n}"
+        emulator.create_merchant(id=merchant, items=[{"name": "Tea", "price": 300}],
+                                 tokens=[{"token": token}])
+        row = connect_with_token(make_store(name=f"Store {n}").id, merchant, token)
+        clients.append(client_for(row, tokens=StaticToken(token)))
+    errors: list[BaseException] = []
+
+    def worker(client) -> None:
+        try:
+            for _ in range(8):
+                client.get("items", [("limit", 1)])
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    # Five threads per merchant: each merchant alone stays within its 5 in flight, but three
+    # together would hold 15, over the app's 10.
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in clients:
+        c.close()
+    assert errors == []
+    counters = emulator.counters()
+    assert sum(counters["requests_by_path"].get(f"GET /v3/merchants/APPLIMITMRCH{n}/items", 0)
+               for n in range(3)) - counters["responses_by_status"].get("429", 0) == 3 * 5 * 8
+    limited = counters["limited_by"]
+    # Without the app's throttle, 15 in flight draw crossTokenConcurrentLimit 429s by the dozen.
+    # (A tokenLimit 429 can still come from a request delayed in transit on a loaded machine, as
+    # test_rate_limits.py allows: the merchant's own throttle, waited out at no cost.)
+    assert limited.get("crossTokenConcurrentLimit", 0) == limited.get("crossTokenLimit", 0) == 0
+    assert limited.get("tokenConcurrentLimit", 0) == 0
