@@ -8,7 +8,7 @@ The rules it keeps come from Clover's published limits (shared/reference/clover-
 
 * at most ``rate`` (16) new requests in any one second and ``concurrency`` (5) in flight per
   merchant token, enforced before sending: Clover counts requests it receives, so we never
-  send one it would refuse; and, given a ``Layered`` throttle (connection.client_for), the
+  send one it would refuse; and, given a ``shared_throttle.Layered`` throttle (connection.client_for), the
   same for every merchant of the app together, under Clover's per-app 50 and 10;
 * a 429 pauses every caller of that merchant for ``retry-after`` seconds (plus a margin),
   because a request sent inside the penalty window lengthens it;
@@ -148,31 +148,6 @@ class Throttle:
             yield
 
 
-class Layered:
-    """A merchant token's limiter and the app's together: Clover also limits every merchant of one
-    app as a whole (50 new requests a second, 10 in flight; clover-fidelity.md row 6), so several
-    merchants syncing at once each under their own limit would still draw 429s. A request takes
-    the app's slot, then its merchant's, and is sent as soon as its merchant admits it: the
-    merchant's is the limit a lone store meets, so its count is taken last, right before the
-    send (a count taken before a wait lets requests bunch up in Clover's second). The app's count
-    is taken before that wait, so its rate is set below Clover's (CLOVER_APP_RATE_PER_SECOND).
-    A 429 pauses the merchant that got it."""
-
-    def __init__(self, token: Limiter, app: Limiter) -> None:
-        self.token = token
-        self.app = app
-        self.rate = token.rate
-
-    def pause(self, seconds: float) -> None:
-        self.token.pause(seconds)
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        with self.app.slot(), self.token.slot():
-            yield
-
-
-APP_KEY = "app:"  # a throttle key no Clover merchant id can take (ids are letters and digits)
 _throttles: dict[tuple[str, str], Throttle] = {}
 _throttles_lock = threading.Lock()
 

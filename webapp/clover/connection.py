@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.catalog.models import Store
-from webapp.clover.client import APP_KEY, CloverClient, Layered, StaticToken, TokenSource, throttle_for
+from webapp.clover.client import CloverClient, StaticToken, TokenSource, throttle_for
 from webapp.clover.models import CloverConnection
-from webapp.clover.shared_throttle import shared_throttle_for
+from webapp.clover.shared_throttle import APP_KEY, Layered, shared_throttle_for
 from webapp.clover.token_crypto import cipher
 from webapp.clover.tokens import DatabaseTokens, TokenPair
 from webapp.errors import Conflict, DomainError, NotFound

@@ -18,6 +18,9 @@ one keeps them all under it together.
 * **A 429's retry-after** pauses every process of that merchant (one key with the time the
   pause ends), since a request sent inside the penalty window lengthens it.
 
+``Layered`` puts a merchant's limiter and the app's together (Clover also limits every merchant
+of one app as a whole); connection.client_for gives every client one.
+
 Times come from Redis's own clock (``TIME`` inside the scripts), so two servers whose clocks
 disagree still share one bucket. Keys hold a hash of the base URL and merchant id, never a
 token. If Redis stops answering, each process falls back to its in-process throttle and says
@@ -35,7 +38,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from webapp.clover.client import Throttle
+from webapp.clover.client import Limiter, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +191,33 @@ class RedisThrottle:
             if wait <= 0:
                 return
             self._sleep(max(wait, 0.001))
+
+
+class Layered:
+    """A merchant token's limiter and the app's together: Clover also limits every merchant of one
+    app as a whole (50 new requests a second, 10 in flight; clover-fidelity.md row 6), so several
+    merchants syncing at once each under their own limit would still draw 429s. A request takes
+    the app's slot, then its merchant's, and is sent as soon as its merchant admits it: the
+    merchant's is the limit a lone store meets, so its count is taken last, right before the
+    send (a count taken before a wait lets requests bunch up in Clover's second). The app's count
+    is taken before that wait, so its rate is set below Clover's (CLOVER_APP_RATE_PER_SECOND).
+    A 429 pauses the merchant that got it."""
+
+    def __init__(self, token: Limiter, app: Limiter) -> None:
+        self.token = token
+        self.app = app
+        self.rate = token.rate
+
+    def pause(self, seconds: float) -> None:
+        self.token.pause(seconds)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self.app.slot(), self.token.slot():
+            yield
+
+
+APP_KEY = "app:"  # a throttle key no Clover merchant id can take (ids are letters and digits)
 
 
 _shared: dict[tuple[str, str], RedisThrottle] = {}

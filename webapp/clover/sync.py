@@ -28,8 +28,9 @@ from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection, seal_plaintext
 from webapp.clover.models import CloverConnection
 from webapp.clover.new_items import NewItemsResult, create_missing
-from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders, pull_voids
+from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders
 from webapp.clover.push import PushResult, push_levels
+from webapp.clover.voids import pull_voids
 from webapp.clover.webhooks import process_hints
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db

@@ -21,8 +21,9 @@ from webapp.bulk_sql import insert_for
 from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebhookVerification
-from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders, reverse_deleted_order
+from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders
 from webapp.clover.token_crypto import TokensUnreadable, cipher
+from webapp.clover.voids import reverse_deleted_order
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.types import utcnow
