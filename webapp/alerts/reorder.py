@@ -23,6 +23,7 @@ from webapp.catalog.models import Item
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent, StockLevel
+from webapp.loaders import load_in_store
 from webapp.reports import calc
 from webapp.reports.sql import unindexed
 from webapp.types import utcnow
@@ -164,9 +165,8 @@ class PolicyChange:
 
 def set_policy(store_id: int, change: PolicyChange) -> Item:
     """Save an item's manual point and its suggestion inputs; blanks fall back to the defaults."""
-    item = db.session.get(Item, change.item_id)
-    if item is None or item.store_id != store_id:
-        raise DomainError("not_found", f"No item {change.item_id} in your store.", "item_id", status=404)
+    item = load_in_store(Item, change.item_id, store_id, DomainError(
+        "not_found", f"No item {change.item_id} in your store.", "item_id", status=404))
     for field in ("manual_point", "lead_time_days", "safety_stock"):
         value = getattr(change, field)
         if value is not None and value < 0:

@@ -26,6 +26,7 @@ from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent
+from webapp.loaders import load_in_store
 from webapp.types import utcnow
 
 
@@ -125,9 +126,9 @@ def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: 
 
 def _pending_line(line_id: int, user: User) -> CountLine:
     # OF count_lines: the joined item and location are outer joins, which PostgreSQL won't lock.
-    line = db.session.get(CountLine, line_id, with_for_update={"of": CountLine})
-    if line is None or line.store_id != user.store_id:
-        raise NotFound("not_found", f"No count line {line_id} in your store.")
+    line = load_in_store(CountLine, line_id, user.store_id,
+                         NotFound("not_found", f"No count line {line_id} in your store."),
+                         with_for_update={"of": CountLine})
     if line.status != "pending":
         raise Conflict("already_decided", f"This count was already decided ({line.status}).")
     return line

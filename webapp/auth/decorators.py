@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask_login import current_user, login_required
 
 from webapp.errors import Forbidden, NotFound
-from webapp.extensions import db
+from webapp.loaders import load_in_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,8 +35,6 @@ def get_in_store(model: type, object_id: int, *, what: str | None = None):
 
     Another store's row answers 404, not 403, so ids of other stores cannot be probed.
     """
-    obj = db.session.get(model, object_id)
-    if obj is None or getattr(obj, "store_id", None) != current_user.store_id:
-        label = what or model.__name__.lower()
-        raise NotFound("not_found", f"No {label} {object_id} in your store.")
-    return obj
+    label = what or model.__name__.lower()
+    return load_in_store(model, object_id, current_user.store_id,
+                         NotFound("not_found", f"No {label} {object_id} in your store."))

@@ -16,6 +16,7 @@ from scanner.codes import InvalidCode, normalise, to_gtin14
 from webapp.catalog.models import Barcode, Item
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
+from webapp.loaders import load_in_store
 from webapp.types import utcnow
 
 PER_PAGE = 25
@@ -49,10 +50,7 @@ class Page:
 
 
 def get_item(store_id: int, item_id: int) -> Item:
-    item = db.session.get(Item, item_id)
-    if item is None or item.store_id != store_id:
-        raise NotFound("not_found", f"No item {item_id} in your store.")
-    return item
+    return load_in_store(Item, item_id, store_id, NotFound("not_found", f"No item {item_id} in your store."))
 
 
 def resolve(store_id: int, text: str, *, format: str | None = None) -> Match | None:

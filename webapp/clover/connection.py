@@ -22,6 +22,7 @@ from webapp.clover.token_crypto import cipher
 from webapp.clover.tokens import DatabaseTokens, TokenPair
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
+from webapp.loaders import in_store
 from webapp.types import utcnow
 
 
@@ -48,7 +49,7 @@ def _upsert(store_id: int, merchant_id: str) -> CloverConnection:
     if store is None:
         raise NotFound("not_found", f"No store {store_id}.")
     other = connection_for_merchant(merchant_id)
-    if other is not None and other.store_id != store_id:
+    if other is not None and not in_store(other, store_id):
         raise Conflict("merchant_taken", f"Merchant {merchant_id} is already linked to another store.",
                        "merchant_id")
     row = connection_for_store(store_id)

@@ -39,6 +39,7 @@ from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory import ledger, merge
 from webapp.inventory.models import StockEvent, StockLevel
+from webapp.loaders import in_store, load_in_store
 from webapp.quantity import value_cents
 from webapp.types import utcnow
 
@@ -91,17 +92,14 @@ def can_see_expected(session: CountSession, user: User) -> bool:
 
 
 def get_session(session_id: str, store_id: int) -> CountSession:
-    session = db.session.get(CountSession, session_id)
-    if session is None or session.store_id != store_id:
-        # Another store's session reads as absent, so ids of other stores cannot be probed.
-        raise NotFound("unknown_session", f"No count session {session_id} in your store.", "session_id")
-    return session
+    # Another store's session reads as absent, so ids of other stores cannot be probed.
+    return load_in_store(CountSession, session_id, store_id, NotFound(
+        "unknown_session", f"No count session {session_id} in your store.", "session_id"))
 
 
 def open_session(new: NewSession, *, commit: bool = True) -> CountSession:
-    location = db.session.get(Location, new.location_id)
-    if location is None or location.store_id != new.store_id:
-        raise DomainError("wrong_store", "Count only locations of your own store.", "location_id")
+    load_in_store(Location, new.location_id, new.store_id,
+                  DomainError("wrong_store", "Count only locations of your own store.", "location_id"))
     if new.item_id is not None:
         _item_in_store(new.item_id, new.store_id)
     creator = db.session.get(User, new.created_by_id)
@@ -123,10 +121,8 @@ def open_session(new: NewSession, *, commit: bool = True) -> CountSession:
 
 
 def _item_in_store(item_id: int, store_id: int) -> Item:
-    item = db.session.get(Item, item_id)
-    if item is None or item.store_id != store_id:
-        raise DomainError("unknown_item", f"No item {item_id} in your store.", "item_id")
-    return item
+    return load_in_store(Item, item_id, store_id,
+                         DomainError("unknown_item", f"No item {item_id} in your store.", "item_id"))
 
 
 @dataclass(frozen=True)
@@ -144,7 +140,7 @@ def record_scan(scan: Scan, store_id: int, *, commit: bool = True, memo: dict | 
         memo.update(catalog_service.resolve_many(store_id, [scan.code]))
     elif not scan.code and scan.item_id is not None:
         item = db.session.get(Item, scan.item_id)
-        items = {item.id} if item is not None and item.store_id == store_id else set()
+        items = {item.id} if in_store(item, store_id) else set()
     row = _scan_row(scan, session, memo, items)
     # A Core insert: a phone sends scans by the thousand, and an ORM flush per scan costs more.
     db.session.execute(CountScan.__table__.insert(), row)

@@ -17,6 +17,7 @@ from webapp.damage.models import DamageRecord
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.loaders import load_in_store
 from webapp.photos.models import Photo
 from webapp.photos.service import photos_by_client_ids, photos_in_store
 from webapp.quantity import value_cents
@@ -82,12 +83,10 @@ def _event(record: DamageRecord, actor: int) -> NewEvent:
 def flag(flag: Flag, ledger: Ledger) -> DamageRecord:
     """Record a flag in the caller's transaction; applied now, or pending above the threshold."""
     store = db.session.get(Store, flag.store_id)
-    item = db.session.get(Item, flag.item_id)
-    if item is None or item.store_id != store.id:
-        raise NotFound("unknown_item", f"No item {flag.item_id} in your store.", "item_id")
-    location = db.session.get(Location, flag.location_id)
-    if location is None or location.store_id != store.id:
-        raise NotFound("unknown_location", "No such location in your store.", "location_id")
+    item = load_in_store(Item, flag.item_id, store.id,
+                         NotFound("unknown_item", f"No item {flag.item_id} in your store.", "item_id"))
+    location = load_in_store(Location, flag.location_id, store.id,
+                             NotFound("unknown_location", "No such location in your store.", "location_id"))
     if flag.quantity <= 0:
         raise DomainError("bad_quantity", "Say how many are damaged (at least 1).", "quantity")
     value = value_cents(flag.quantity, item.cost_cents, item.measure)
@@ -128,10 +127,8 @@ def recent(store_id: int, limit: int = 50) -> list[DamageRecord]:
 
 
 def get_record(store_id: int, record_id: int) -> DamageRecord:
-    record = db.session.get(DamageRecord, record_id)
-    if record is None or record.store_id != store_id:
-        raise NotFound("not_found", f"No damage flag {record_id} in your store.")
-    return record
+    return load_in_store(DamageRecord, record_id, store_id,
+                         NotFound("not_found", f"No damage flag {record_id} in your store."))
 
 
 def decide(store_id: int, record_id: int, manager_id: int, *, approve: bool, note: str = "") -> DamageRecord:

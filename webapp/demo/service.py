@@ -15,6 +15,7 @@ from webapp.demo import catalog
 from webapp.demo.orders import seed_purchase_orders
 from webapp.errors import Conflict, Forbidden
 from webapp.extensions import db
+from webapp.loaders import in_store
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _seed_users(store_id: int, report: SeedReport) -> None:
     for role in catalog.USERS:
         existing = db.session.scalar(select(User).where(User.username == role))
         if existing is not None:
-            if existing.store_id != store_id:
+            if not in_store(existing, store_id):
                 report.skipped.append(f"user {role} (belongs to another store)")
             continue
         try:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
+from webapp.loaders import in_store
 from webapp.photos import storage
 from webapp.photos.models import Photo
 from webapp.photos.processing import reencode
@@ -100,7 +101,7 @@ def _discard(backend: storage.Storage, store_id: int, key: str) -> None:
 def get_photo(store_id: int, photo_id: int) -> tuple[Photo, bytes]:
     photo = db.session.get(Photo, photo_id)
     data = None
-    if photo is not None and photo.store_id == store_id:
+    if in_store(photo, store_id):
         data = storage.backend(current_app.config).get(store_id, photo.key)
     if data is None:
         raise NotFound("not_found", f"No photo {photo_id} in your store.")

@@ -21,6 +21,7 @@ from webapp.catalog.service import resolve
 from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import Conflict, DomainError, TooLarge
 from webapp.extensions import db
+from webapp.loaders import load_in_store
 from webapp.receiving.models import POLine, PurchaseOrder
 from webapp.receiving.service import get_po
 
@@ -56,9 +57,8 @@ def _check(store_id: int, data: POInput) -> None:
         raise Conflict("duplicate_reference", f"PO {data.reference} already exists.", "reference")
     seen: set[int] = set()
     for line in data.lines:
-        item = db.session.get(Item, line.item_id)
-        if item is None or item.store_id != store_id:
-            raise DomainError("unknown_item", f"No item {line.item_id} in your store.", "lines")
+        item = load_in_store(Item, line.item_id, store_id,
+                             DomainError("unknown_item", f"No item {line.item_id} in your store.", "lines"))
         if line.item_id in seen:
             raise DomainError("duplicate_line", f"{item.name} is on the PO twice; give one line.", "lines")
         seen.add(line.item_id)
@@ -90,9 +90,8 @@ def _editable(po: PurchaseOrder) -> None:
 def add_line(store_id: int, po_id: int, line: LineInput) -> PurchaseOrder:
     po = get_po(store_id, po_id)
     _editable(po)
-    item = db.session.get(Item, line.item_id)
-    if item is None or item.store_id != store_id:
-        raise DomainError("unknown_item", "No such item in your store.", "code")
+    item = load_in_store(Item, line.item_id, store_id,
+                         DomainError("unknown_item", "No such item in your store.", "code"))
     if line.quantity <= 0:
         raise DomainError("bad_quantity", "Order at least one.", "quantity")
     existing = next((ln for ln in po.lines if ln.item_id == item.id), None)

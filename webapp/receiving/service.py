@@ -22,6 +22,7 @@ from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockLevel
+from webapp.loaders import load_in_store, require_in_store
 from webapp.quantity import value_cents
 from webapp.receiving import rules
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan
@@ -42,10 +43,8 @@ def default_location(store_id: int) -> Location:
 
 
 def get_po(store_id: int, po_id: int) -> PurchaseOrder:
-    po = db.session.get(PurchaseOrder, po_id)
-    if po is None or po.store_id != store_id:
-        raise NotFound("unknown_po", f"No purchase order {po_id} in your store.", "po_id")
-    return po
+    return load_in_store(PurchaseOrder, po_id, store_id,
+                         NotFound("unknown_po", f"No purchase order {po_id} in your store.", "po_id"))
 
 
 def open_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | None,
@@ -53,8 +52,8 @@ def open_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | 
     """The receipt of a device session, created by its first event (which may come offline)."""
     receipt = db.session.scalar(select(Receipt).where(Receipt.session_key == session_key))
     if receipt is not None:
-        if receipt.store_id != store_id:
-            raise NotFound("unknown_session", "No such receiving session in your store.", "session_id")
+        require_in_store(receipt, store_id, NotFound(
+            "unknown_session", "No such receiving session in your store.", "session_id"))
         if po_id is not None and receipt.po_id != po_id:
             raise Conflict("wrong_po", "This receiving session belongs to another purchase order.", "po_id")
         return receipt
@@ -64,8 +63,8 @@ def open_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | 
             raise Conflict("po_not_receivable", f"PO {po.reference} is {po.status.replace('_', ' ')}; "
                            "only an open PO can be received.", "po_id")
     location = db.session.get(Location, location_id) if location_id else default_location(store_id)
-    if location is None or location.store_id != store_id:
-        raise NotFound("unknown_location", "No such location in your store.", "location_id")
+    require_in_store(location, store_id, NotFound("unknown_location", "No such location in your store.",
+                                                  "location_id"))
     receipt = Receipt(store_id=store_id, session_key=session_key, po_id=po_id, location_id=location.id,
                       started_by=user_id, started_at=at)
     db.session.add(receipt)
@@ -137,9 +136,8 @@ class ArrivalDamage:
 def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
     """Units damaged on arrival: recorded for the claim, kept out of stock when the receipt closes."""
     _open(receipt)
-    item = db.session.get(Item, mark.item_id)
-    if item is None or item.store_id != receipt.store_id:
-        raise NotFound("unknown_item", f"No item {mark.item_id} in your store.", "item_id")
+    item = load_in_store(Item, mark.item_id, receipt.store_id,
+                         NotFound("unknown_item", f"No item {mark.item_id} in your store.", "item_id"))
     if mark.quantity <= 0:
         raise DomainError("bad_quantity", "Say how many arrived damaged.", "quantity")
     store = db.session.get(Store, receipt.store_id)
@@ -259,10 +257,8 @@ def receipts_for(store_id: int, *, status: str | None = None, limit: int = 50) -
 
 
 def get_receipt(store_id: int, receipt_id: int) -> Receipt:
-    receipt = db.session.get(Receipt, receipt_id)
-    if receipt is None or receipt.store_id != store_id:
-        raise NotFound("not_found", f"No receipt {receipt_id} in your store.")
-    return receipt
+    return load_in_store(Receipt, receipt_id, store_id,
+                         NotFound("not_found", f"No receipt {receipt_id} in your store."))
 
 
 def receipt_by_session(store_id: int, session_key: str) -> Receipt | None:

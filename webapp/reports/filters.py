@@ -10,6 +10,7 @@ from sqlalchemy import select
 from webapp.catalog.models import Item, Location, Store
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
+from webapp.loaders import in_store, load_in_store
 from webapp.reports import calc
 from webapp.types import utcnow
 
@@ -78,7 +79,7 @@ def parse(args, user, *, default_days: int = 30) -> Filter:
     """A Filter from query arguments, checked against what the user may see."""
     store_id = _int(args.get("store"), "store") or user.store_id
     store = db.session.get(Store, store_id)
-    if store is None or (store_id != user.store_id and not user.has_role("admin")):
+    if store is None or (not in_store(user, store_id) and not user.has_role("admin")):
         raise NotFound("not_found", f"No store {store_id} you may see.")
     today = calc.local_today(utcnow(), store.timezone)
     end = _date(args.get("end"), "end") or today
@@ -89,14 +90,11 @@ def parse(args, user, *, default_days: int = 30) -> Filter:
         raise DomainError("bad_period", "Choose a period of at most two years.", "start")
     location_id = _int(args.get("location"), "location")
     if location_id is not None:
-        loc = db.session.get(Location, location_id)
-        if loc is None or loc.store_id != store.id:
-            raise NotFound("not_found", f"No location {location_id} in this store.")
+        load_in_store(Location, location_id, store.id,
+                      NotFound("not_found", f"No location {location_id} in this store."))
     item_id = _int(args.get("item"), "item")
     if item_id is not None:
-        item = db.session.get(Item, item_id)
-        if item is None or item.store_id != store.id:
-            raise NotFound("not_found", f"No item {item_id} in this store.")
+        load_in_store(Item, item_id, store.id, NotFound("not_found", f"No item {item_id} in this store."))
     return Filter(store.id, store.timezone, store.currency, start, end, location_id,
                   (args.get("category") or "").strip() or None, item_id)
 

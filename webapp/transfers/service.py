@@ -12,6 +12,7 @@ from webapp.catalog.models import Item, Location
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
+from webapp.loaders import in_store
 from webapp.types import utcnow
 
 
@@ -55,7 +56,7 @@ def move_many(moves: list[Move], ledger: Ledger) -> dict[int, DomainError]:
     errors: dict[int, DomainError] = {}
     good: list[Move] = []
     for index, m in enumerate(moves):
-        if m.store_id != store_id or m.item_id not in items:
+        if not in_store(m, store_id) or m.item_id not in items:
             errors[index] = NotFound("unknown_item", f"No item {m.item_id} in your store.", "item_id")
         elif m.from_location_id not in places:
             errors[index] = NotFound("unknown_location", f"No location {m.from_location_id} in your store.",
