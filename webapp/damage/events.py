@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from webapp.damage import service
-from webapp.receiving.events import item_id_field, photo_client_ids_field, photo_ids_field
+from webapp.photos.fields import photo_client_ids_field, photo_ids_field
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
+from webapp.sync.items import item_id_field
 
 
 def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:

@@ -7,11 +7,10 @@ outbox sends events in the order they happened, so a session's close comes after
 
 from __future__ import annotations
 
-from webapp.catalog.service import lookup
-from webapp.errors import DomainError
-from webapp.photos.service import check_client_id
+from webapp.photos.fields import photo_client_ids_field, photo_ids_field
 from webapp.receiving import service
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
+from webapp.sync.items import item_id_field
 
 
 def _receipt(event: DeviceEvent, ctx: SyncContext):
@@ -26,31 +25,6 @@ def _receipt(event: DeviceEvent, ctx: SyncContext):
                                        location_id=event.location_id, at=event.occurred_at)
         cache[session_key] = receipt
     return receipt
-
-
-def photo_ids_field(event: DeviceEvent) -> tuple[int, ...]:
-    raw = event.fields.get("photo_ids") or []
-    if not isinstance(raw, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-        raise DomainError("bad_field", "photo_ids must be a list of photo numbers.", "photo_ids")
-    return tuple(raw)
-
-
-MAX_PHOTOS = 10
-
-
-def photo_client_ids_field(event: DeviceEvent) -> tuple[str, ...]:
-    """The phone's own ids of photos it queued offline for this event (uploaded later or sooner)."""
-    raw = event.fields.get("photo_client_ids") or []
-    if not isinstance(raw, list) or len(raw) > MAX_PHOTOS:
-        raise DomainError("bad_field", f"photo_client_ids must be a list of at most {MAX_PHOTOS} ids.",
-                          "photo_client_ids")
-    return tuple(check_client_id(i, "photo_client_ids") for i in raw)
-
-
-def item_id_field(event: DeviceEvent, ctx: SyncContext) -> int:
-    if event.fields.get("item_id") is not None:
-        return int_field(event.fields, "item_id")
-    return lookup(ctx.store_id, str_field(event.fields, "code", max_length=120)).item.id
 
 
 def handle_scan(event: DeviceEvent, ctx: SyncContext) -> None:

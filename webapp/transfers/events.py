@@ -8,7 +8,6 @@ receiving does (a case its pack, a GS1-128 label its (37) count x pack). A keyed
 from __future__ import annotations
 
 from webapp.errors import DomainError
-from webapp.receiving.events import item_id_field
 from webapp.receiving.service import code_units
 from webapp.sync import (
     DeviceEvent,
@@ -19,6 +18,7 @@ from webapp.sync import (
     item_ids_of,
     str_field,
 )
+from webapp.sync.items import item_id_field
 from webapp.transfers import service
 
 
