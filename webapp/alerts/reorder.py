@@ -17,15 +17,14 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import BigInteger, case, cast, func, literal, select, union_all
 
-from webapp.alerts import hooks
+from webapp.alerts import hooks, rules
 from webapp.alerts.models import ReorderPolicy
 from webapp.catalog.models import Item
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent, StockLevel
+from webapp.inventory.sql import unindexed
 from webapp.loaders import load_in_store
-from webapp.reports import calc
-from webapp.reports.sql import unindexed
 from webapp.types import utcnow
 
 DEFAULTS = {"REORDER_WINDOW_DAYS": 28, "REORDER_LEAD_TIME_DAYS": 7, "REORDER_SAFETY_DAYS": 2}
@@ -43,7 +42,7 @@ class ReorderInfo:
     item_id: int
     level: int
     manual: int | None
-    suggestion: calc.ReorderSuggestion
+    suggestion: rules.ReorderSuggestion
     safety_from_days: int | None  # the safety days behind a default safety stock, to show
     point: int | None
     cover_days: Fraction | None
@@ -101,11 +100,11 @@ def reorder_infos(store_id: int, item_ids: Iterable[int] | None = None, *, now: 
 
 def _info(item_id: int, level: int, manual: int | None, sold: int, own_lead: int | None,
           own_safety: int | None, window: int, lead: int, safety_days: int) -> ReorderInfo:
-    rate = calc.velocity(sold, window)
+    rate = rules.velocity(sold, window)
     safety = own_safety if own_safety is not None else math.ceil(rate * safety_days)
-    suggestion = calc.suggest_reorder_point(sold, window, own_lead if own_lead is not None else lead, safety)
+    suggestion = rules.suggest_reorder_point(sold, window, own_lead if own_lead is not None else lead, safety)
     return ReorderInfo(item_id, level, manual, suggestion, None if own_safety is not None else safety_days,
-                       calc.effective_reorder_point(manual, suggestion), calc.days_of_cover(level, rate))
+                       rules.effective_reorder_point(manual, suggestion), rules.days_of_cover(level, rate))
 
 
 def low_infos(store_id: int, *, now: datetime | None = None) -> list[ReorderInfo]:
@@ -151,7 +150,7 @@ def low_infos(store_id: int, *, now: datetime | None = None) -> list[ReorderInfo
         .where(Item.store_id == store_id, Item.active, point.is_not(None), level <= point))
     infos = [_info(item_id, int(lvl), manual, int(units), own_lead, own_safety, window, lead, safety_days)
              for item_id, lvl, manual, units, own_lead, own_safety in rows]
-    low = [i for i in infos if i.low]  # the SQL only narrowed the list; the rule is calc's
+    low = [i for i in infos if i.low]  # the SQL only narrowed the list; the rule is rules.py's
     return sorted(low, key=lambda i: (i.cover_days if i.cover_days is not None else 10**9, i.item_id))
 
 

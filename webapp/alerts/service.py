@@ -16,14 +16,13 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from webapp.alerts import delivery, reorder
+from webapp.alerts import delivery, reorder, rules
 from webapp.alerts.models import AlertState, StockAlert
 from webapp.auth.models import User, role_rank
 from webapp.bulk_sql import insert_many_ignoring
 from webapp.catalog.models import Item, Store
 from webapp.extensions import db
 from webapp.quantity import quantity_text
-from webapp.reports import calc
 from webapp.types import utcnow
 
 MAX_ATTEMPTS = 5
@@ -35,7 +34,7 @@ def _locked_states(store_id: int, item_ids: list[int]) -> dict[int, AlertState]:
     now = utcnow()
     # One cached multi-row statement: compiling a fresh VALUES list per call cost more than
     # the insert when a batch of a thousand sales touches a thousand items.
-    rows = [dict(item_id=i, store_id=store_id, state=calc.OK, level=0, changed_at=now) for i in item_ids]
+    rows = [dict(item_id=i, store_id=store_id, state=rules.OK, level=0, changed_at=now) for i in item_ids]
     insert_many_ignoring("alert_states", ("item_id", "store_id", "state", "level", "changed_at"),
                          ("item_id",), rows)
     out: dict[int, AlertState] = {}
@@ -60,7 +59,7 @@ def evaluate(store_id: int, item_ids: Iterable[int]) -> list[StockAlert]:
     pointless = [i for i in ids if infos[i].point is None]
     if pointless:
         still_low = set(db.session.scalars(select(AlertState.item_id).where(
-            AlertState.item_id.in_(pointless), AlertState.state == calc.LOW)))
+            AlertState.item_id.in_(pointless), AlertState.state == rules.LOW)))
         ids = [i for i in ids if infos[i].point is not None or i in still_low]
     if not ids:
         return []
@@ -69,7 +68,7 @@ def evaluate(store_id: int, item_ids: Iterable[int]) -> list[StockAlert]:
     now = utcnow()
     for item_id in ids:
         info, row = infos[item_id], states[item_id]
-        step = calc.crossing(row.state, info.level, info.point)
+        step = rules.crossing(row.state, info.level, info.point)
         if step.state != row.state:
             row.changed_at = now
         row.state, row.level, row.reorder_point = step.state, info.level, info.point

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.alerts import delivery, push, reorder, service
+from webapp.alerts import delivery, push, reorder, rules, service
 from webapp.auth.decorators import get_in_store, role_required
 from webapp.catalog.models import Item
 from webapp.errors import DomainError
-from webapp.reports import calc
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -27,7 +26,7 @@ def index():
     open_alerts = service.open_alerts(store_id)
     infos = reorder.reorder_infos(store_id, [a.item_id for a in open_alerts])
     return render_template("alerts/index.html", open_alerts=open_alerts, infos=infos,
-                           recent=service.recent_alerts(store_id), calc=calc,
+                           recent=service.recent_alerts(store_id), rules=rules,
                            vapid_key=delivery.setting("VAPID_PUBLIC_KEY") if delivery.push_enabled() else "")
 
 
@@ -53,7 +52,7 @@ def item_reorder(item_id: int):
         return redirect(url_for("alerts.item_reorder", item_id=item.id))
     info = reorder.reorder_infos(current_user.store_id, [item.id])[item.id]
     policy = reorder.policy_for(item.id)
-    return render_template("alerts/reorder.html", item=item, info=info, policy=policy, calc=calc)
+    return render_template("alerts/reorder.html", item=item, info=info, policy=policy, rules=rules)
 
 
 @bp.post("/push/subscribe")

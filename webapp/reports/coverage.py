@@ -28,9 +28,9 @@ from sqlalchemy import (
 from webapp.catalog.models import Item
 from webapp.extensions import db
 from webapp.inventory.models import StockEvent
+from webapp.inventory.sql import unindexed
 from webapp.reports import calc
 from webapp.reports.filters import Filter, item_filters
-from webapp.reports.sql import unindexed
 from webapp.types import UTCDateTime, utcnow
 
 ABC_WINDOW_DAYS = 90

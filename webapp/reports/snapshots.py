@@ -49,9 +49,9 @@ from webapp.catalog.models import Store
 from webapp.extensions import db
 from webapp.inventory.ledger import DELTAS, RESETS
 from webapp.inventory.models import StockEvent
+from webapp.inventory.sql import unindexed
 from webapp.reports import calc
 from webapp.reports.models import LevelSnapshot, LevelSnapshotRow
-from webapp.reports.sql import unindexed
 from webapp.types import utcnow
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from webapp.alerts import rules as alert_rules
 from webapp.auth.decorators import role_required
 from webapp.errors import DomainError
 from webapp.quantity import money_text
@@ -64,7 +65,7 @@ def dashboard():
          for row in board.low[:10]],
         title="Days of cover left, items at or below their reorder point",
         fmt=lambda v: f"{v:.1f} d")
-    return _page("reports/dashboard.html", f, board=board, chart=chart)
+    return _page("reports/dashboard.html", f, board=board, chart=chart, rules=alert_rules)
 
 
 def _at(f: filters.Filter):
