@@ -18,6 +18,7 @@ test: setup-dev system-deps vendor
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 # Known vulnerabilities in the pinned dependencies (pip-audit; README "Dependencies and
 # advisories"). Needs the network, so `make test` does not run it.

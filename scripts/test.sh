@@ -10,6 +10,8 @@ PY=.venv/bin/python
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== import contracts (pyproject.toml [tool.importlinter]; docs/ARCHITECTURE.md)"
+.venv/bin/lint-imports --no-cache --no-logo
 echo "== tests on SQLite"
 env -u TEST_DATABASE_URL POSTGRES_PASS_FOLLOWS="${TEST_DATABASE_URL:+1}" $PY -m pytest -p no:cacheprovider "$@"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
