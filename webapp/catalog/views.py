@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.decorators import role_required
-from webapp.catalog import csvio, openings, service
+from webapp.catalog import csvio, service
 from webapp.catalog.api import api_bp
 from webapp.catalog.item_form import bp as item_form_bp
 from webapp.catalog.labels import svg
@@ -171,24 +171,3 @@ def labels():
     ]
     return render_template("catalog/labels.html", rows=rows, category=category,
                            categories=service.categories(current_user.store_id))
-
-
-
-@bp.route("/items/openings", methods=["GET", "POST"])
-@role_required("manager")
-def import_openings():
-    report, error, status = None, None, 200
-    if request.method == "POST":
-        upload = request.files.get("file")
-        try:
-            if upload is None or not upload.filename:
-                raise DomainError("missing_file", "Choose a CSV file to import.", "file")
-            raw = request.form.get("as_of", "").strip()
-            as_of = openings.parse_time(raw) if raw else None
-            report = openings.import_openings(current_user.store_id, current_user.id,
-                                              upload.read(openings.MAX_BYTES + 1), as_of=as_of)
-        except DomainError as err:
-            db.session.rollback()
-            error, status = err, err.status
-    return render_template("catalog/openings.html", report=report, error=error,
-                           columns=openings.COLUMNS), status

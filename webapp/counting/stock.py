@@ -1,21 +1,28 @@
-"""The item's stock page: level per location, the store's total, pending counts and the ledger.
+"""The item's stock page, and the upload of opening balances.
 
-Its URL and endpoint (``inventory.item``) are the inventory's, but it shows counts waiting
-for a manager, so it lives here, above the ledger; ``counting.views`` registers it.
+The stock page (level per location, the store's total, pending counts and the ledger) keeps
+the inventory's URL and endpoint (``inventory.item``), but it shows counts waiting for a
+manager, so it lives here, above the ledger. Opening balances (``/items/openings``) are
+resets like a count, written through the ledger, so they live here too rather than in catalog,
+which sits below the ledger. ``counting.views`` registers both blueprints.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.auth.decorators import get_in_store, role_required
 from webapp.catalog.models import Item, Location
+from webapp.counting import openings
 from webapp.counting.models import CountLine
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import ledger
 
 stock_bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+openings_bp = Blueprint("openings", __name__)
 
 
 @stock_bp.get("/items/<int:item_id>")
@@ -31,3 +38,23 @@ def item(item_id: int):
         "inventory/item.html", item=found, pending=pending, history=ledger.history(found.id, limit=100),
         rows=[(loc, levels.get(loc.id, 0)) for loc in locations if loc.id in levels or loc.active],
         total=sum(levels.values()), names={loc.id: loc.name for loc in locations})
+
+
+@openings_bp.route("/items/openings", methods=["GET", "POST"])
+@role_required("manager")
+def import_openings():
+    report, error, status = None, None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise DomainError("missing_file", "Choose a CSV file to import.", "file")
+            raw = request.form.get("as_of", "").strip()
+            as_of = openings.parse_time(raw) if raw else None
+            report = openings.import_openings(current_user.store_id, current_user.id,
+                                              upload.read(openings.MAX_BYTES + 1), as_of=as_of)
+        except DomainError as err:
+            db.session.rollback()
+            error, status = err, err.status
+    return render_template("catalog/openings.html", report=report, error=error,
+                           columns=openings.COLUMNS), status

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from webapp.catalog.models import Item, Location
 from webapp.counting import service
 from webapp.counting.api import api_bp
-from webapp.counting.stock import stock_bp
+from webapp.counting.stock import openings_bp, stock_bp
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.types import utcnow
@@ -28,6 +28,7 @@ bp = Blueprint("counting", __name__, url_prefix="/counting")
 def _register_api(state) -> None:
     state.app.register_blueprint(api_bp)  # /api/v1/..., not under this blueprint's /counting
     state.app.register_blueprint(stock_bp)  # /inventory/items/..., the item's stock page
+    state.app.register_blueprint(openings_bp)  # /items/openings, opening balances from a CSV
 
 
 def _int(name: str, default: int | None = None) -> int | None:

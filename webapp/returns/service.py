@@ -28,6 +28,7 @@ from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
 from webapp.inventory.models import StockEvent
+from webapp.loaders import require_in_store
 from webapp.returns.models import DEFAULT_RULE, RULES, HeldRefund, RefundRule
 from webapp.types import utcnow
 
@@ -85,9 +86,9 @@ def queue(store_id: int) -> list[HeldRefund]:
 def decide(held_id: int, action: str, user: User, reason: str = "") -> HeldRefund:
     if not user.has_role("manager"):
         raise DomainError("forbidden", "Only a manager may decide on a refunded line.", status=403)
-    held = db.session.get(HeldRefund, held_id, with_for_update={"of": HeldRefund})
-    if held is None or held.store_id != user.store_id:
-        raise NotFound("not_found", f"No refunded line {held_id} in your store.")
+    missing = NotFound("not_found", f"No refunded line {held_id} in your store.")
+    held = require_in_store(db.session.get(HeldRefund, held_id, with_for_update={"of": HeldRefund}),
+                            user.store_id, missing)
     if held.status not in ("held", "kept_out"):
         raise Conflict("already_decided", f"This refunded line was already decided ({held.status}).")
     if action not in ACTIONS:
