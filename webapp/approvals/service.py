@@ -20,6 +20,7 @@ from webapp import quantity
 from webapp.approvals.models import Decision
 from webapp.auth.models import User
 from webapp.catalog.models import Store
+from webapp.counting import figures as line_figures
 from webapp.counting import service as counting
 from webapp.counting.models import CountLine
 from webapp.errors import Conflict, DomainError, NotFound
@@ -76,7 +77,7 @@ def submit_count(session_id: str, user: User, at: datetime, decisions: dict[int,
 
 def _refresh(line: CountLine) -> None:
     """Expected and variance as the ledger has them now: late events may have moved them."""
-    line.expected = counting.expected_of(line)
+    line.expected = line_figures.expected_of(line)
     line.variance = line.counted - line.expected
     line.value_cents = quantity.value_cents(line.variance, line.item.cost_cents, line.item.measure)
 
@@ -94,7 +95,7 @@ def _revision(line: CountLine) -> tuple[str, datetime]:
     sent it back) gets a new revision of its count, at or after the earlier one so that it
     replaces it as the level's base; the earlier count and its adjustments stay, and the
     ledger's corrections make the adjustments of all revisions add up to the line's variance."""
-    first = counting.count_key(line.id)
+    first = line_figures.count_key(line.id)
     if line.ledger_key is None:
         return first, line.counted_at
     number = 2 if line.ledger_key == first else int(line.ledger_key.rsplit(":", 1)[1]) + 1
@@ -111,7 +112,7 @@ def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: 
     # Approved by a manager: the manager's act, on the web. Within tolerance: no one decided, so
     # the count is the counters' own fact, kept with its last scan's counter, phone and clock.
     who, device, device_time, source, said = user_id, None, None, "web", note
-    last = counting.last_scan(line) if user_id is None else None
+    last = line_figures.last_scan(line) if user_id is None else None
     if last is not None:
         who, device, device_time = last.user_id, last.device_id, last.device_time
         source = "device" if last.device_id else "web"

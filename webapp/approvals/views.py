@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from webapp.approvals import service
 from webapp.auth.decorators import get_in_store, role_required
+from webapp.counting import figures as line_figures
 from webapp.counting import service as counting
 from webapp.counting.models import CountLine
 from webapp.errors import DomainError
@@ -51,7 +52,7 @@ def queue():
 @role_required("manager")
 def line(line_id: int):
     found = get_in_store(CountLine, line_id, what="count line")
-    return render_template("approvals/line.html", line=found, now=counting.figures(found),
+    return render_template("approvals/line.html", line=found, now=line_figures.figures(found),
                            history=ledger.history(found.item_id, found.location_id, limit=15),
                            decisions=service.decisions_for(found.id))
 

@@ -29,16 +29,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.auth.models import User
 from webapp.catalog import service as catalog_service
 from webapp.catalog.models import Item, Location, Store
+from webapp.counting.figures import count_key
 from webapp.counting.models import CountLine, CountScan, CountSession
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory import ledger, merge
-from webapp.inventory.models import StockEvent, StockLevel
+from webapp.inventory.models import StockLevel
 from webapp.loaders import in_store, load_in_store
 from webapp.quantity import value_cents
 from webapp.types import utcnow
@@ -334,75 +335,6 @@ def _tally_flags(t: Tally, location_id: int, window: timedelta) -> list[str]:
     return flags
 
 
-def last_scan(line: CountLine) -> CountScan | None:
-    """The line's latest scan (its counter, phone and clock), None for a confirmed zero."""
-    return db.session.scalars(
-        select(CountScan).where(CountScan.session_id == line.session_id, CountScan.item_id == line.item_id)
-        .order_by(CountScan.occurred_at.desc(), CountScan.id.desc()).limit(1)).first()
-
-
-def count_key(line_id: int) -> str:
-    """The ledger key of a line's count. Approving the line again after late scans writes a
-    new revision, ``count:<line>:<n>``, which sorts after the earlier ones at one instant."""
-    return f"count:{line_id}"
-
-
-def expected_of(line: CountLine) -> int:
-    """What the ledger expects at the line's instant now, the line's own count (every
-    revision of it) aside: late events and late scans may have moved it since the submit."""
-    return ledger.level_at(line.item_id, line.location_id, line.counted_at,
-                           without_count=None if line.id is None else count_key(line.id))
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A line's expected and variance now, beside the figures it was last decided or
-    submitted on, and the events that reached the server since and moved them."""
-
-    expected: int
-    variance: int
-    value_cents: int
-    then_expected: int
-    then_variance: int
-    then: str  # "at approval" | "at submit"
-    late: list[StockEvent]
-
-    @property
-    def moved(self) -> bool:
-        return self.expected != self.then_expected
-
-
-def figures(line: CountLine) -> Figures:
-    """The line's figures as the ledger has them now (DESIGN.md: a late event that happened
-    before the count changes what it expected, and the pages must follow). A read: the line
-    keeps what it was decided on, the ledger keeps the corrections."""
-    if line.counted is None:
-        return Figures(line.expected, line.variance, line.value_cents, line.expected, line.variance,
-                       "at submit", [])
-    before = ledger.stream_level(line.item_id, line.location_id, line.counted_at,
-                                 without_count=count_key(line.id))
-    variance = line.counted - before.quantity
-    # When the server took the figures the line shows: its approval's ledger row, else its last
-    # scan's arrival (a submit follows it; late scans recompute the line as they arrive).
-    since = db.session.scalar(select(func.max(CountScan.recorded_at)).where(
-        CountScan.session_id == line.session_id, CountScan.item_id == line.item_id))
-    since, then = since or line.session.submitted_at, "at submit"
-    if line.status == "approved" and line.ledger_key:
-        since = db.session.scalar(select(StockEvent.recorded_at).where(StockEvent.key == line.ledger_key))
-        then = "at approval"
-    late = []
-    if before.quantity != line.expected and since is not None:
-        query = select(StockEvent).where(
-            StockEvent.item_id == line.item_id, StockEvent.location_id == line.location_id,
-            StockEvent.kind.in_(ledger.DELTAS), StockEvent.occurred_at <= line.counted_at,
-            StockEvent.recorded_at > since)
-        if before.base_at is not None:
-            query = query.where(StockEvent.occurred_at > before.base_at)
-        late = list(db.session.scalars(query.order_by(StockEvent.occurred_at, StockEvent.key)))
-    value = value_cents(variance, line.item.cost_cents, line.item.measure)
-    return Figures(before.quantity, variance, value, line.expected, line.variance, then, late)
-
-
 def rejoin(session: CountSession, item_ids: set[int]) -> list[CountLine]:
     """Scans that reached a submitted session join their items' lines (DESIGN.md: every scan
     counts, whenever it arrives).
@@ -463,62 +395,3 @@ def open_sessions(store_id: int) -> list[CountSession]:
     return list(db.session.scalars(
         select(CountSession).where(CountSession.store_id == store_id, CountSession.status == "open")
         .order_by(CountSession.scheduled_for.is_(None), CountSession.scheduled_for, CountSession.created_at)))
-
-
-@dataclass(frozen=True)
-class LateScans:
-    status: str  # applied | too_late | outside_session
-    line: CountLine | None = None  # the submitted line they recomputed, to be triaged again
-
-
-def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Scan]) -> LateScans:
-    """Count scans that reach a session late: a code nobody knew, linked to an item afterwards.
-
-    Says what happened, for the caller to report:
-
-    * ``applied``: the session is open, or submitted with this item's line still undecided
-      (pending, or "not counted"). A manager who has not yet approved the count expects it to
-      include every scan made during it, so the line is recomputed from all its scans (at
-      their original times, by their original counters) and returned as ``line``, for the
-      caller to triage again like a fresh submit (``approvals.service.triage``).
-    * ``too_late``: the item's line was already approved, rejected or sent for recount, or
-      the session was cancelled; its numbers stand, and the scans change nothing.
-    * ``outside_session``: a recount of another item; the scans do not belong to it.
-    """
-    session = get_session(session_id, store_id)
-    if session.item_id is not None and session.item_id != item_id:
-        return LateScans("outside_session")
-    if session.status == "open":
-        for scan in scans:
-            record_scan(scan, store_id, commit=False)
-        return LateScans("applied")
-    # Locked like an approval locks it, so a decision and late scans cannot cross.
-    line = db.session.scalar(select(CountLine).where(CountLine.session_id == session.id,
-                                                     CountLine.item_id == item_id)
-                             .with_for_update(of=CountLine))
-    if session.status != "submitted" or (line is not None and line.status not in ("pending", "not_counted")):
-        return LateScans("too_late")
-    _item_in_store(item_id, store_id)
-    db.session.execute(CountScan.__table__.insert(), [
-        dict(session_id=session.id, item_id=item_id, user_id=s.user_id, device_id=s.device_id,
-             code=s.code, mode="add", quantity=s.quantity, occurred_at=s.occurred_at,
-             device_time=s.device_time, recorded_at=utcnow()) for s in scans])
-    t = tally(session.id)[item_id]
-    store = db.session.get(Store, session.store_id)
-    flags = ambiguity_flags(item_id, session.location_id, t.first_scan_at, t.last_scan_at,
-                            timedelta(seconds=store.scan_window_seconds))
-    if len(t.counters) > 1:
-        flags.append("several_counters")
-    names = db.session.scalars(select(User.username).where(User.id.in_(t.counters)))
-    fresh = _line(session, item_id, t.counted, t.last_scan_at, t.first_scan_at, flags + ["late_scans"],
-                  ", ".join(sorted(names)))
-    if line is None:
-        line = fresh
-        db.session.add(line)
-    else:
-        for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
-                     "value_cents", "flags", "counters"):
-            setattr(line, name, getattr(fresh, name))
-        line.scanned, line.status = True, "pending"
-    db.session.flush()
-    return LateScans("applied", line)

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.catalog.models import Item, Location
+from webapp.counting import figures as line_figures
 from webapp.counting import service
 from webapp.counting.api import api_bp
 from webapp.counting.stock import openings_bp, stock_bp
@@ -116,6 +117,6 @@ def summary(session_id: str):
     if session.status == "open":
         return render_template("counting/summary.html", session=session, rows=_rows(session),
                                unscanned=service.unscanned(session), show_expected=show)
-    figures = {line.id: service.figures(line) for line in session.lines} if show else {}
+    figures = {line.id: line_figures.figures(line) for line in session.lines} if show else {}
     return render_template("counting/result.html", session=session, lines=session.lines, show_expected=show,
                            figures=figures)

@@ -42,6 +42,7 @@ from webapp.approvals import service as approvals
 from webapp.auth.models import User
 from webapp.catalog import service as catalog
 from webapp.catalog.models import Item, Store
+from webapp.counting import late as late_scans
 from webapp.counting import service as counting
 from webapp.counting.models import CountScan, CountSession
 from webapp.errors import Conflict, DomainError, NotFound
@@ -132,9 +133,9 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
 
 def _add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[counting.Scan],
                     led: Ledger) -> str:
-    """Count the scans into their session (``counting.add_late_scans``); a submitted line they
+    """Count the scans into their session (``counting.late.add_late_scans``); a submitted line they
     recompute is triaged again like a fresh submit, in the caller's transaction."""
-    late = counting.add_late_scans(session_id, store_id, item_id, scans)
+    late = late_scans.add_late_scans(session_id, store_id, item_id, scans)
     if late.line is not None:
         approvals.triage([late.line], db.session.get(Store, store_id), led)
     return late.status
