@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.integration.clover.conftest import MERCHANT
 from webapp.clover.connection import connection_for_store
 from webapp.inventory.models import StockEvent
+from webapp.returns.models import RefundRule
 
 AUTH = "5d0b3c1e-2f4a-4c6b-8e9d-7a1f0c2b3d4e"
 
@@ -23,6 +24,8 @@ def _event(db, key: str) -> StockEvent:
                          ids=["wrapped", "bare-list"])
 def test_a_refund_is_read_whether_its_line_items_are_wrapped_or_a_bare_list(
         sync, emulator, clover_items, level, events, db, store, emulator_settings):
+    db.session.add(RefundRule(store_id=store.id, rule="restock"))  # default: held, see test_refunds.py
+    db.session.commit()
     sync()
     oat = clover_items["Oat Milk 1L"]
     order = emulator.sale(MERCHANT, [{"item_id": oat, "qty": 2}])
