@@ -104,8 +104,11 @@ class Phone:
         self.fill("#username", username)
         self.fill("#password", password)
         self.click("button[type=submit]")
-        self.wait_url(next_path if next_path != "/" else "/", timeout=TIMEOUT)
-        self.wait_until("document.readyState === 'complete' && !location.pathname.startsWith('/login')")
+        # A login hashes the password (scrypt), the slowest request there is: on a busy machine
+        # it took over 15 s, so this one wait is longer than the others.
+        self.wait_url(next_path if next_path != "/" else "/", timeout=3 * TIMEOUT)
+        self.wait_until("document.readyState === 'complete' && !location.pathname.startsWith('/login')",
+                        timeout=3 * TIMEOUT)
 
     def wedge(self, code: str) -> None:
         """A keyboard-wedge scanner: the code's keys at machine speed, then Enter, nothing focused.
