@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from webapp.auth.models import User
 from webapp.catalog.models import Store
 from webapp.counting.models import CountLine, CountScan
 from webapp.counting.service import (
     Scan,
+    _counters,
     _item_in_store,
-    _line,
-    ambiguity_flags,
+    _usernames,
     get_session,
     record_scan,
+    renew_line,
     tally,
 )
 from webapp.extensions import db
@@ -63,20 +63,7 @@ def add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[Sca
              device_time=s.device_time, recorded_at=utcnow()) for s in scans])
     t = tally(session.id)[item_id]
     store = db.session.get(Store, session.store_id)
-    flags = ambiguity_flags(item_id, session.location_id, t.first_scan_at, t.last_scan_at,
-                            timedelta(seconds=store.scan_window_seconds))
-    if len(t.counters) > 1:
-        flags.append("several_counters")
-    names = db.session.scalars(select(User.username).where(User.id.in_(t.counters)))
-    fresh = _line(session, item_id, t.counted, t.last_scan_at, t.first_scan_at, flags + ["late_scans"],
-                  ", ".join(sorted(names)))
-    if line is None:
-        line = fresh
-        db.session.add(line)
-    else:
-        for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
-                     "value_cents", "flags", "counters"):
-            setattr(line, name, getattr(fresh, name))
-        line.scanned, line.status = True, "pending"
+    line = renew_line(session, line, t, timedelta(seconds=store.scan_window_seconds),
+                      _counters(t, _usernames(t.counters)))
     db.session.flush()
     return LateScans("applied", line)

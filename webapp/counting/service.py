@@ -353,24 +353,27 @@ def rejoin(session: CountSession, item_ids: set[int]) -> list[CountLine]:
         .order_by(CountLine.item_id).with_for_update(of=CountLine))}
     tallies = tally(session.id)
     names = _usernames(set().union(*(tallies[i].counters for i in item_ids)))
-    out = []
-    for item_id in sorted(item_ids):
-        t = tallies[item_id]
-        line = held.get(item_id)
-        fresh = _line(session, item_id, t.counted, t.last_scan_at, t.first_scan_at,
-                      _tally_flags(t, session.location_id, window) + ["late_scans"], _counters(t, names),
-                      line_id=None if line is None else line.id)
-        if line is None:
-            line = fresh
-            db.session.add(line)
-        else:
-            for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
-                         "value_cents", "flags", "counters"):
-                setattr(line, name, getattr(fresh, name))
-            line.scanned, line.status = True, "pending"
-        out.append(line)
+    out = [renew_line(session, held.get(i), tallies[i], window, _counters(tallies[i], names))
+           for i in sorted(item_ids)]
     db.session.flush()
     return out
+
+
+def renew_line(session: CountSession, line: CountLine | None, t: Tally, window: timedelta,
+               counters: str) -> CountLine:
+    """The item's line recomputed from all its scans and flagged ``late_scans``: ``line``
+    updated in place and sent back to a manager, or a new line when the item had none."""
+    fresh = _line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at,
+                  _tally_flags(t, session.location_id, window) + ["late_scans"], counters,
+                  line_id=None if line is None else line.id)
+    if line is None:
+        db.session.add(fresh)
+        return fresh
+    for name in ("counted", "counted_at", "first_scan_at", "last_scan_at", "expected", "variance",
+                 "value_cents", "flags", "counters"):
+        setattr(line, name, getattr(fresh, name))
+    line.scanned, line.status = True, "pending"
+    return line
 
 
 def _line(session: CountSession, item_id: int, counted: int | None, at: datetime,
