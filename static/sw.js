@@ -79,14 +79,19 @@ async function staticFile(request) {
   return response;
 }
 
+// Bumped at logout: a page fetched before it must not put the cache back after it was dropped
+// (a background refresh of the screen the person logged out from answers after the logout).
+let pagesEpoch = 0;
+
 async function page(event) {
   const request = event.request;
+  const epoch = pagesEpoch;
   // The exact page, else the same screen with other query parameters (e.g. ?session=): the
   // screens are shells that read what they show from IndexedDB.
   const cached = await caches.match(pageKey(request.url), { cacheName: PAGES_CACHE })
     || await caches.match(pageKey(request.url), { cacheName: PAGES_CACHE, ignoreSearch: true });
   const network = fetch(request).then(async (response) => {
-    if (cacheable(response)) {
+    if (cacheable(response) && epoch === pagesEpoch) {
       const cache = await caches.open(PAGES_CACHE);
       await cache.put(pageKey(request.url), response.clone());
     }
@@ -116,6 +121,7 @@ function pageKey(url) {
 }
 
 async function keepPages(urls) {
+  const epoch = pagesEpoch;
   const cache = await caches.open(PAGES_CACHE);
   await Promise.all(urls.map(async (url) => {
     // A kept page is refreshed whenever it is opened online; only missing ones are fetched here,
@@ -123,7 +129,7 @@ async function keepPages(urls) {
     if (await cache.match(pageKey(url))) return;
     try {
       const response = await fetch(new Request(url, { cache: "reload", credentials: "same-origin" }));
-      if (cacheable(response)) await cache.put(pageKey(response.url), response);
+      if (cacheable(response) && epoch === pagesEpoch) await cache.put(pageKey(response.url), response);
     } catch (err) {
       // Offline now: the page is kept the next time it is opened online.
     }
@@ -137,6 +143,7 @@ self.addEventListener("message", (event) => {
     event.waitUntil(keepPages(own.map((u) => new URL(u, self.location.origin).href)));
   } else if (data.type === "forget-pages") {
     // At logout: the next person on this phone must not see the last one's screens.
+    pagesEpoch += 1;
     event.waitUntil(caches.delete(PAGES_CACHE));
   }
 });
