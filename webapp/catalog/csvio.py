@@ -116,15 +116,23 @@ class ImportReport:
         return not self.errors
 
 
-def _read(data: bytes) -> list[dict[str, str]]:
-    if len(data) > MAX_BYTES:
-        raise TooLarge("too_large", f"The CSV is over {MAX_BYTES // (1024 * 1024)} MB; split it.", "file")
+def open_csv(data: bytes, max_bytes: int) -> tuple[list[str], csv.DictReader]:
+    """An uploaded CSV, bounded and decoded, with its header trimmed and lower-cased: the
+    caller checks the columns, then reads the rows."""
+    if len(data) > max_bytes:
+        raise TooLarge("too_large", f"The CSV is over {max_bytes // (1024 * 1024)} MB; split it.", "file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DomainError("not_utf8", "Save the CSV as UTF-8 and upload it again.", "file") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    return header, reader
+
+
+def _read(data: bytes) -> list[dict[str, str]]:
+    header, reader = open_csv(data, MAX_BYTES)
     if not header:
         raise DomainError("empty_csv", "The CSV is empty.", "file")
     unknown = [h for h in header if h not in COLUMNS]
@@ -137,7 +145,6 @@ def _read(data: bytes) -> list[dict[str, str]]:
     if "name" not in header or not ({"sku", "clover_id"} & set(header)):
         raise DomainError("missing_columns", "The CSV needs a name column and a sku or clover_id column.",
                           "file")
-    reader.fieldnames = header
     rows = []
     for row in reader:
         if len(rows) >= MAX_ROWS:

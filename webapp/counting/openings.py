@@ -14,16 +14,15 @@ land, in one transaction.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
+from webapp.catalog.csvio import open_csv
 from webapp.catalog.models import Item, Location
 from webapp.catalog.units import parse_quantity
-from webapp.errors import DomainError, TooLarge
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory.ledger import RESETS, Ledger, NewEvent
 from webapp.inventory.models import StockEvent
@@ -53,19 +52,11 @@ def parse_time(text: str, field_name: str = "as_of") -> datetime:
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:
-    if len(data) > MAX_BYTES:
-        raise TooLarge("too_large", f"The CSV is over {MAX_BYTES // (1024 * 1024)} MB; split it.", "file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError("not_utf8", "Save the CSV as UTF-8 and upload it again.", "file") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header, reader = open_csv(data, MAX_BYTES)
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or not {"sku", "quantity"} <= set(header):
         raise DomainError("bad_columns", f"The columns are {', '.join(COLUMNS)} (sku and quantity required).",
                           "file")
-    reader.fieldnames = header
     return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
 
 
