@@ -143,8 +143,10 @@ self.addEventListener("message", (event) => {
     event.waitUntil(keepPages(own.map((u) => new URL(u, self.location.origin).href)));
   } else if (data.type === "forget-pages") {
     // At logout: the next person on this phone must not see the last one's screens.
+    // The page waits for the answer before it logs out, so the next screen finds them gone.
     pagesEpoch += 1;
-    event.waitUntil(caches.delete(PAGES_CACHE));
+    const answer = event.ports && event.ports[0];
+    event.waitUntil(caches.delete(PAGES_CACHE).finally(() => answer && answer.postMessage("forgotten")));
   }
 });
 

@@ -82,6 +82,19 @@ export async function updateBadge() {
     : "Scans and photos on this phone that have not reached the server yet.";
 }
 
+// At logout the service worker drops the kept screens (and ignores any fetched before); the
+// logout waits for it to say so, up to two seconds, so the login screen after it never races it.
+function forgetPages() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    setTimeout(resolve, 2000);
+    worker.postMessage({ type: "forget-pages" }, [channel.port2]);
+  });
+}
+
 // Logging out (or switching user) never drops the outbox or the waiting photos; it warns when
 // something is unsent. Both wait on the phone for their owner's next log-in here.
 function guardLogout() {
@@ -106,7 +119,7 @@ function guardLogout() {
         + "server yet. They stay on this phone and are sent when you log in here again. Log out anyway?")) {
       return;
     }
-    navigator.serviceWorker?.controller?.postMessage({ type: "forget-pages" });
+    await forgetPages();
     form.dataset.confirmed = "1";
     form.requestSubmit();
   });

@@ -100,15 +100,47 @@ class Phone:
             raise Timeout(f"{err}; last error: {last[0] if last else None}") from None
 
     def log_in(self, username: str, password: str, next_path: str = "/") -> None:
+        """Log in through the form and wait for the page it leads to.
+
+        A login hashes the password, the slowest request there is: on a busy machine it took
+        over 15 s, so this wait is longer than the others. A form whose fields came up empty
+        (typed into before the page had settled, so its `required` check stopped the submit)
+        is filled and sent again, as a person would; an error the page shows fails at once."""
+        left = "document.readyState === 'complete' && !location.pathname.startsWith('/login')"
         self.goto(f"/login?next={next_path}")
-        self.fill("#username", username)
-        self.fill("#password", password)
-        self.click("button[type=submit]")
-        # A login hashes the password (scrypt), the slowest request there is: on a busy machine
-        # it took over 15 s, so this one wait is longer than the others.
-        self.wait_url(next_path if next_path != "/" else "/", timeout=3 * TIMEOUT)
-        self.wait_until("document.readyState === 'complete' && !location.pathname.startsWith('/login')",
-                        timeout=3 * TIMEOUT)
+        deadline = time.monotonic() + 3 * TIMEOUT
+        while True:
+            self.fill("#username", username)
+            self.fill("#password", password)
+            self.click("button[type=submit]")
+            while True:
+                try:
+                    self.wait_until(left, timeout=min(15.0, max(1.0, deadline - time.monotonic())))
+                    return
+                except Timeout:
+                    state = self._login_state()
+                if state.get("error"):
+                    raise AssertionError(f"the login page says: {state['error']}")
+                if time.monotonic() > deadline:
+                    raise Timeout(f"the login did not leave /login in {3 * TIMEOUT:.0f} s: {state}")
+                if state.get("ready") == "complete" and not state.get("form"):
+                    raise AssertionError(f"the login led to a page without the form: {state}")
+                if not state.get("filled") and state.get("ready") == "complete":
+                    break       # the form is there with empty fields: it was never sent
+                # Sent and not answered yet (or mid-navigation): wait again, do not resend.
+
+    def _login_state(self) -> dict:
+        try:
+            return self.evaluate("""(() => {
+              const u = document.getElementById('username'), p = document.getElementById('password');
+              const err = document.querySelector('.error, [role=alert]');
+              return { path: location.pathname, ready: document.readyState, title: document.title,
+                       form: Boolean(u), filled: Boolean(u && u.value && p && p.value),
+                       text: (document.body ? document.body.innerText : '').slice(0, 300),
+                       error: err ? err.textContent.trim() : '' };
+            })()""")
+        except Exception as err:  # noqa: BLE001 - a page mid-navigation
+            return {"evaluate": str(err)[:200]}
 
     def wedge(self, code: str) -> None:
         """A keyboard-wedge scanner: the code's keys at machine speed, then Enter, nothing focused.
