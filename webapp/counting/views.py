@@ -7,12 +7,13 @@ approves the lines inside tolerance, a rule of approvals, which builds on counti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date, datetime, time
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import display
 from webapp.catalog.models import Item, Location
 from webapp.counting import figures as line_figures
 from webapp.counting import service
@@ -59,9 +60,12 @@ def create():
     scheduled = None
     if request.form.get("scheduled_for") and current_user.has_role("manager"):
         try:
-            scheduled = datetime.fromisoformat(request.form["scheduled_for"]).replace(tzinfo=UTC)
+            day = date.fromisoformat(request.form["scheduled_for"])
         except ValueError:
             raise DomainError("bad_field", "Give the date as YYYY-MM-DD.", "scheduled_for") from None
+        # The day a manager picks is a day on the store's clock: its midnight there, stored in UTC
+        # (read as UTC, a New York store's "Dec 8" showed as Dec 7).
+        scheduled = datetime.combine(day, time(0), tzinfo=display.zone(current_user.store.timezone))
     session = service.open_session(service.NewSession(
         store_id=current_user.store_id, location_id=_int("location_id"), created_by_id=current_user.id,
         category=request.form.get("category") or None, blind=bool(request.form.get("blind")),

@@ -116,3 +116,20 @@ def test_a_lost_thousandth_of_a_weighed_item_shows_in_pounds_and_costs_a_cent(
     assert "-$0.01" in page and "<dd>1999</dd>" not in page
     stored = db.session.scalars(select(StockEvent.quantity).where(StockEvent.item_id == cheese.id)).all()
     assert 2000 in stored  # base units in storage, display units on the page
+
+
+def test_a_count_scheduled_for_a_day_is_due_that_day_on_the_stores_clock(db, new_york, floor, login_as):
+    from webapp.counting.models import CountSession
+
+    manager = login_as("manager")
+    answer = manager.post_form("/counting/sessions", {"location_id": floor.id, "scheduled_for": "2026-12-08"})
+    assert answer.status_code == 303
+    session = db.session.scalar(select(CountSession))
+    assert session.scheduled_for == datetime(2026, 12, 8, 5, 0, tzinfo=UTC)  # New York's midnight
+    assert "due 2026-12-08" in manager.get("/counting/").get_data(as_text=True)
+
+
+def test_a_scheduled_day_that_is_not_a_date_is_a_400_that_says_the_format(new_york, floor, login_as):
+    answer = login_as("manager").post_form("/counting/sessions", {"location_id": floor.id,
+                                                                  "scheduled_for": "8/12/2026"})
+    assert answer.status_code == 400 and "YYYY-MM-DD" in answer.get_data(as_text=True)
