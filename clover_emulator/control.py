@@ -6,6 +6,7 @@ the Clover routes. Every route is listed in the package README (README.md).
 """
 
 import copy
+import time
 
 from flask import Blueprint, current_app, jsonify
 
@@ -321,6 +322,19 @@ def tokens():
     return jsonify(
         {"token": record.token, "merchant_id": record.merchant_id, "scopes": sorted(record.scopes)}
     ), 201
+
+
+@bp.post("/tokens/expire")
+def expire_tokens():
+    """Every OAuth access token expires now, as if its lifetime had passed (refresh tokens stay).
+    Tests of expiry use this rather than a short lifetime and a sleep, which a busy machine
+    turns into a token already expired at its first use."""
+    store = store_of()
+    with store.lock:
+        expired = [t for t in store.tokens.values() if t.expires_at is not None]
+        for token in expired:
+            token.expires_at = time.time() - 1
+        return jsonify({"expired": len(expired)})
 
 
 @bp.post("/force_429")

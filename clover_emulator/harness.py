@@ -88,6 +88,10 @@ class RunningEmulator:
             body["token"] = token
         return self.control("POST", "/tokens", body)["token"]
 
+    def expire_tokens(self) -> int:
+        """Every OAuth access token expires now; returns how many."""
+        return self.control("POST", "/tokens/expire", {})["expired"]
+
     def settings(self, **changes: Any) -> dict[str, Any]:
         return self.control("POST", "/settings", changes)
 
