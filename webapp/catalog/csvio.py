@@ -116,6 +116,14 @@ class ImportReport:
         return not self.errors
 
 
+def read_upload(upload, max_bytes: int) -> bytes:
+    """An uploaded file's bytes, read no further than one past the limit (``open_csv`` then says
+    it is too large); a form sent without a file is a 400 that says to choose one."""
+    if upload is None or not upload.filename:
+        raise DomainError("missing_file", "Choose a CSV file to import.", "file")
+    return upload.read(max_bytes + 1)
+
+
 def open_csv(data: bytes, max_bytes: int) -> tuple[list[str], csv.DictReader]:
     """An uploaded CSV, bounded and decoded, with its header trimmed and lower-cased: the
     caller checks the columns, then reads the rows."""

@@ -137,11 +137,8 @@ def export_csv():
 def import_csv():
     report, error, status = None, None, 200
     if request.method == "POST":
-        upload = request.files.get("file")
         try:
-            if upload is None or not upload.filename:
-                raise DomainError("missing_file", "Choose a CSV file to import.", "file")
-            data = upload.read(csvio.MAX_BYTES + 1)
+            data = csvio.read_upload(request.files.get("file"), csvio.MAX_BYTES)
             # Preview unless Import was pressed: a stray Enter must not change the catalog.
             dry_run = request.form.get("mode") != "apply"
             report = csvio.import_csv(current_user.store_id, data, dry_run=dry_run)

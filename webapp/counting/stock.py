@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.auth.decorators import get_in_store, role_required
+from webapp.catalog import csvio
 from webapp.catalog.models import Item, Location
 from webapp.counting import openings
 from webapp.counting.models import CountLine
@@ -45,14 +46,11 @@ def item(item_id: int):
 def import_openings():
     report, error, status = None, None, 200
     if request.method == "POST":
-        upload = request.files.get("file")
         try:
-            if upload is None or not upload.filename:
-                raise DomainError("missing_file", "Choose a CSV file to import.", "file")
+            data = csvio.read_upload(request.files.get("file"), openings.MAX_BYTES)
             raw = request.form.get("as_of", "").strip()
             as_of = openings.parse_time(raw) if raw else None
-            report = openings.import_openings(current_user.store_id, current_user.id,
-                                              upload.read(openings.MAX_BYTES + 1), as_of=as_of)
+            report = openings.import_openings(current_user.store_id, current_user.id, data, as_of=as_of)
         except DomainError as err:
             db.session.rollback()
             error, status = err, err.status
