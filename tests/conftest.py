@@ -114,8 +114,19 @@ def _truncate_all() -> None:
     tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
     with _db.engine.begin() as conn:
         if _db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # TRUNCATE ... CASCADE cost about 80 ms a test whatever the tables held. Most tests
+            # fill a handful of the tables with a few rows: one query finds which hold rows,
+            # those are emptied children first, and every id sequence that moved starts again
+            # at 1 (as RESTART IDENTITY did).
+            probe = " UNION ALL ".join(f"""(SELECT '{t}' FROM "{t}" LIMIT 1)""" for t in tables)
+            used = {row[0] for row in conn.execute(text(probe))}
+            for table in tables:
+                if table in used:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+            for (sequence,) in conn.execute(text(
+                    "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences"
+                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL")):
+                conn.execute(text("SELECT setval(CAST(:s AS regclass), 1, false)"), {"s": sequence})
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))

@@ -136,3 +136,10 @@ def test_export_and_import_are_for_managers_only(login_as):
     staff = login_as("receiver")
     assert staff.get("/items/export.csv").status_code == 403
     assert _upload(staff, HEADER).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/items/import", "/items/openings"])
+def test_a_form_sent_without_a_file_is_a_400_asking_for_one(login_as, path):
+    answer = login_as("manager").post_form(path, {"mode": "apply"}, content_type="multipart/form-data")
+    assert answer.status_code == 400
+    assert "Choose a CSV file to import." in answer.get_data(as_text=True)
