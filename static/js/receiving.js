@@ -20,8 +20,10 @@ const rowTemplate = $("line-template");
 const statusLine = $("receive-status");
 const lastScan = $("last-scan");
 const locationSelect = $("receive-location");
-// One delivery in progress per PO (or blind) per phone survives a reload or a dead battery.
-const STATE_KEY = `shelfcount:receiving:${data.po ? data.po.id : "blind"}`;
+// One delivery in progress per PO (or blind) per person on this phone survives a reload or a
+// dead battery. Per person: on a shared phone the next receiver starts their own delivery, and
+// cannot close one whose scans still wait in the outbox under someone else's name.
+const STATE_KEY = `shelfcount:receiving:${data.user_id}:${data.po ? data.po.id : "blind"}`;
 
 let session = null;
 let state = loadState();

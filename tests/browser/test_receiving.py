@@ -172,3 +172,25 @@ def test_damage_on_arrival_with_a_photo_stays_out_of_stock(page, live_server):
     expect(report).to_contain_text("damaged")
     expect(report.get_by_role("link", name="photo")).to_have_count(1)
     assert levels(live_server, [item_id])[item_id] == before + 1
+
+
+def test_a_delivery_in_progress_is_resumed_by_its_receiver_and_not_by_the_next_person_on_the_phone(
+        page, context, live_server):
+    page.add_init_script(NO_CAMERA)
+    log_in(page, "rex", next_path="/receiving/session")
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    wedge(page, "96385074")
+    expect(page.locator("#receive-status")).to_contain_text("1 scan")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login*")
+
+    log_in(page, "mia", next_path="/receiving/session")                 # the next person
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    expect(page.locator("#last-scan")).not_to_contain_text("Carrying on")
+    assert page.locator("#lines tbody tr").count() == 0
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login*")
+
+    log_in(page, "rex", next_path="/receiving/session")                 # and rex again
+    page.wait_for_selector("body[data-receiving-ready='1']")
+    expect(page.locator("#last-scan")).to_contain_text("Carrying on with this delivery: 1 scans so far")

@@ -51,7 +51,7 @@ def session():
                   "ordered": ln.ordered_qty, "due": ln.remaining,
                   **({"unit_cost_cents": ln.unit_cost_cents} if show_cost else {})} for ln in po.lines]
     data = {"po": {"id": po.id, "reference": po.reference, "vendor": po.vendor} if po else None,
-            "lines": lines, "reasons": current_user.store.damage_reason_list,
+            "user_id": current_user.id, "lines": lines, "reasons": current_user.store.damage_reason_list,
             "location_id": service.default_location(current_user.store_id).id,
             "receipt_url": url_for("receiving.by_session", session_key="SESSION")}
     return render_template("receiving/session.html", po=po, data=data, locations=_locations())
