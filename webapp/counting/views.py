@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from webapp import display
 from webapp.catalog.models import Item, Location
+from webapp.catalog.units import parse_quantity
 from webapp.counting import figures as line_figures
 from webapp.counting import service
 from webapp.counting.api import api_bp
@@ -95,7 +96,13 @@ def _rows(session):
 @login_required
 def scan(session_id: str):
     mode = "set" if request.form.get("mode") == "set" else "add"
-    code, quantity = request.form.get("code", "").strip() or None, _int("quantity", 1)
+    code, quantity = request.form.get("code", "").strip() or None, None
+    fixed = db.session.get(Item, _int("item_id")) if mode == "set" and _int("item_id") else None
+    if fixed is not None and fixed.store_id == current_user.store_id:
+        # A total is typed as people read it: "2.5" lb of a weighed item, not 2500 thousandths.
+        quantity = parse_quantity(request.form.get("quantity", ""), fixed.measure, "quantity", "Your total")
+    else:
+        quantity = _int("quantity", 1)
     try:
         row = service.record_scan(service.Scan(
             session_id=session_id, user_id=current_user.id, occurred_at=utcnow(), quantity=quantity,
@@ -108,8 +115,9 @@ def scan(session_id: str):
         db.session.rollback()
         return keep_unknown(session_id, code, quantity)
     item = db.session.get(Item, row.item_id)
-    flash(f"{item.name}: your total typed on these pages is now {row.quantity}" if mode == "set"
-          else f"+{row.quantity} {item.name}")
+    shown = display.qty_filter(row.quantity, item.measure)
+    flash(f"{item.name}: your total typed on these pages is now {shown}" if mode == "set"
+          else f"+{shown} {item.name}")
     return redirect(url_for("counting.screen", session_id=session_id), 303)
 
 
