@@ -87,7 +87,18 @@ async function pageDecoder(formats) {
       });
     }
     const detector = new zxing.BarcodeDetector({ formats });
-    return { kind: "zxing", where: "page", detect: (source) => detector.detect(source) };
+    // As in the worker: one canvas made for reading back, not a fresh one per frame.
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    const pixels = (video) => {
+      const width = video.videoWidth || video.width;
+      const height = video.videoHeight || video.height;
+      if (!context || !width || !height) return video;
+      if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
+      context.drawImage(video, 0, 0, width, height);
+      return context.getImageData(0, 0, width, height);
+    };
+    return { kind: "zxing", where: "page", detect: (source) => detector.detect(pixels(source)) };
   } catch (err) {
     return { kind: "server", where: "server", detect: null };
   }

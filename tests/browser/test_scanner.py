@@ -56,7 +56,7 @@ def test_wedge_scans_one_after_another_are_each_taken_whatever_the_pause_between
         page.wait_for_timeout(pause_ms)
         page.keyboard.type(code, delay=8)
         page.keyboard.press("Enter")
-    page.wait_for_function("() => window.shown.length >= 4", timeout=5_000)
+    page.wait_for_function("() => window.shown.length >= 4", timeout=15_000)   # a wait, not a timing target
     assert page.evaluate("() => window.shown") == codes
     expect(page.locator(".lookup-result .result-name")).to_have_text("Rye Crackers")
 
