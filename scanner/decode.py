@@ -1,4 +1,4 @@
-"""Find the retail barcodes in a photo sent by a device that could not decode it.
+"""Find the barcodes in a photo sent by a device that could not decode it.
 
 Why it is shaped this way:
 
@@ -7,18 +7,15 @@ Why it is shaped this way:
   checked on the header (``scanner/images.py``). Refusals are ``ImageRejected``.
 * We decode a grey copy whose longer side is at most 1280 px: barcodes on
   phone photos stay readable at that size, and both engines' time grows with
-  the pixel count. JPEGs are shrunk by libjpeg while decoding (``draft``),
-  which costs a fraction of a full-size decode and its memory.
-* zxing-cpp goes first: on the team's labelled photos it reads more codes
-  than zbar, faster, and it reads DataMatrix, which zbar cannot. zbar runs
-  only when zxing found nothing; it recovers a different set of damaged
-  linear codes. pyzbar is optional (it needs the libzbar0 system library).
-* When both find nothing, a few more zxing passes look at the image the way
-  a person would squint: turned and inverted, bigger (thin bars on small
-  photos fall below the binariser's resolution), bigger and sharpened (soft
-  focus), and lightly blurred (JPEG noise, moire). They run only on images that found nothing,
-  so a readable photo costs one pass. The passes were chosen for what they
-  do to whole classes of photos, not for single files; see bench/decode.py.
+  the pixel count. JPEGs are shrunk by libjpeg while decoding (``draft``).
+* A wrong value is worse than none. Passes (``_PASSES``) look at the photo in
+  turn, and every read goes to the consensus rule (``scanner/consensus.py``):
+  checksum-valid, one value per spot, and either checked by the decoder
+  itself over many lines, or agreed by two independent looks, or alone in
+  its spot once the passes have run out. Decoding stops as soon as every spot
+  is settled, so a clear photo costs one pass.
+* The symbologies are a parameter (``formats``, the store's setting); the
+  engines are in ``scanner/engines.py``.
 * Positions are reported in the pixel grid of the original image as it is
   displayed, i.e. after its EXIF orientation, so the app can draw a box on
   the photo the user sees.
@@ -26,15 +23,14 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-import zxingcpp
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter, ImageStat
 
-from scanner.codes import upca_to_upce
+from scanner.consensus import Choice, Read, settle
+from scanner.engines import DEFAULT_FORMATS, ENGINES, READERS, SYMBOLOGIES, available_engines
 from scanner.images import (
     ACCEPTED_FORMATS,
     DEFAULT_MAX_BYTES,
@@ -46,30 +42,18 @@ from scanner.images import (
 
 __all__ = [
     "ACCEPTED_FORMATS",
+    "DEFAULT_FORMATS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "ENGINES",
+    "SYMBOLOGIES",
     "WORK_SIDE",
     "Symbol",
     "available_engines",
+    "check_formats",
     "decode",
 ]
 
-ENGINES = ("zxing", "zbar")
-
-_RETAIL_FORMATS = (
-    zxingcpp.BarcodeFormat.EAN13,
-    zxingcpp.BarcodeFormat.EAN8,
-    zxingcpp.BarcodeFormat.UPCA,
-    zxingcpp.BarcodeFormat.UPCE,
-    zxingcpp.BarcodeFormat.Code128,
-    zxingcpp.BarcodeFormat.Code39,
-    zxingcpp.BarcodeFormat.ITF,
-    zxingcpp.BarcodeFormat.QRCode,
-    zxingcpp.BarcodeFormat.DataMatrix,
-)
-# Symbology identifiers (ISO/IEC 15424) by which zxing tells GS1 data from plain text.
-_GS1_IDS = {"]C1": "gs1_128", "]d2": "gs1_datamatrix", "]Q3": "gs1_qrcode"}
 @dataclass(frozen=True)
 class Symbol:
     """One barcode found in a photo.
@@ -87,21 +71,7 @@ class Symbol:
     text: str
     position: tuple[int, int, int, int]
     engine: str
-
-
-@cache
-def _zbar() -> Any | None:
-    """pyzbar's module if libzbar can be loaded, else None (probed once, on first use)."""
-    try:
-        from pyzbar import pyzbar
-    except (ImportError, OSError):
-        return None
-    return pyzbar
-
-
-def available_engines() -> tuple[str, ...]:
-    """The decoders this process can use; the app warns at start-up when "zbar" is missing."""
-    return ("zxing", "zbar") if _zbar() is not None else ("zxing",)
+    looks: int = 1  # how many independent looks at the photo read this value
 
 
 def decode(
@@ -111,18 +81,22 @@ def decode(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     engines: Sequence[str] = ENGINES,
     retry: bool = True,
+    formats: Iterable[str] | None = None,
 ) -> list[Symbol]:
-    """Every retail barcode found in ``image_bytes``; an empty list when none is.
+    """The barcodes found in ``image_bytes`` that the consensus rule lets through, best first.
 
-    ``engines`` chooses and orders the decoders; an engine that is not
-    installed is skipped (see ``available_engines``). ``retry=False`` keeps to
-    one pass per engine, which the benchmark uses to show what the retries add.
-    Raises ``ImageRejected`` (``not_an_image``, ``too_large``,
-    ``too_many_pixels``, ``corrupt``) before any decoding.
+    ``engines`` chooses the decoders; an engine that is not installed is
+    skipped (see ``available_engines``). ``retry=False`` keeps to one pass per
+    engine, which the benchmark uses to show what the retries add. ``formats``
+    names the symbologies to look for (keys of ``SYMBOLOGIES``; default
+    ``DEFAULT_FORMATS``). Raises ``ImageRejected`` (``not_an_image``,
+    ``too_large``, ``too_many_pixels``, ``corrupt``) before any decoding, and
+    ``ValueError`` for an unknown engine or format.
     """
     unknown = set(engines) - set(ENGINES)
     if unknown:
         raise ValueError(f"Unknown decoder engine(s) {sorted(unknown)}; choose from {ENGINES}.")
+    wanted = check_formats(DEFAULT_FORMATS if formats is None else formats)
     pillow_limit = Image.MAX_IMAGE_PIXELS
     if pillow_limit is not None and max_pixels > pillow_limit:
         # Pillow's guard would refuse first, and our message would name the wrong limit.
@@ -130,16 +104,41 @@ def decode(
     work = load_grey(image_bytes, max_bytes=max_bytes, max_pixels=max_pixels)
     usable = [name for name in engines if name in available_engines()]
     passes = [p for p in _PASSES if p.engine in usable and (retry or p.first)]
-    # The first pass of each engine runs in the caller's order; retries follow.
-    passes.sort(key=lambda p: (not p.first, usable.index(p.engine) if p.first else 0))
+    if not retry:
+        # Without retries the engines' first passes run in the caller's order.
+        passes.sort(key=lambda p: usable.index(p.engine))
+    passes = [p for p in passes if p.applies(work.image)]
+    reads: list[Read] = []
+    verdict = settle(reads, final=True)
+    turned: bool | None = None
     for step in passes:
-        if not step.applies(work.image):
+        if step.rescue and reads:
             continue
+        if step.turn:
+            if turned is None:
+                turned = _looks_turned(work.image)
+            if not turned:
+                continue
         image, factor = step.prepare(work.image)
-        found = _READERS[step.engine](image, step.options)
-        if found:
-            return _to_symbols(found, factor, work)
-    return []
+        for found in READERS[step.engine](image, step.options, wanted):
+            reads.append(Read(found.format, found.text, _unturn(found.box, factor, step.turn, work.image),
+                              step.engine, step.look))
+        verdict = settle(reads, final=False)
+        if verdict.done:
+            break
+    else:
+        # The passes ran out: a value read once that stands alone in its spot counts too.
+        verdict = settle(reads, final=True)
+    return [_to_symbol(choice, work) for choice in verdict.choices]
+
+
+def check_formats(formats: Iterable[str]) -> frozenset[str]:
+    """The symbology names given, checked; ValueError names any unknown one."""
+    chosen = frozenset(formats)
+    unknown = chosen - set(SYMBOLOGIES)
+    if unknown:
+        raise ValueError(f"Unknown barcode format(s) {sorted(unknown)}; choose from {sorted(SYMBOLOGIES)}.")
+    return chosen
 
 
 # -- passes -----------------------------------------------------------------------------------------
@@ -147,21 +146,33 @@ def decode(
 
 @dataclass(frozen=True)
 class _Pass:
-    """One look at the image by one engine; ``prepare`` returns the image and its scale factor."""
+    """One look at the image by one engine; ``prepare`` returns the image and its scale factor.
+
+    ``look`` names what was done to the pixels: two passes of one engine with the same
+    look are not independent confirmations of each other (scanner/consensus.py).
+    ``turn`` passes run on the image turned 90 degrees, and only when it looks turned.
+    ``rescue`` passes look for codes the others missed; they cannot confirm a read (the
+    same pixels, or the slowest engine), so they are skipped once anything was read.
+    """
 
     name: str
     engine: str
+    look: str = "plain"
     first: bool = False
     scale: float = 1.0
     max_side: int = WORK_SIDE  # only images whose longer side is at most this
     sharpen: bool = False
     blur: float = 0.0
+    turn: bool = False
+    rescue: bool = False  # runs only when no earlier pass read anything
     options: tuple[tuple[str, Any], ...] = ()
 
     def applies(self, image: Image.Image) -> bool:
         return max(image.size) <= self.max_side
 
     def prepare(self, image: Image.Image) -> tuple[Image.Image, float]:
+        if self.turn:
+            image = image.transpose(Image.Transpose.ROTATE_90)
         if self.sharpen:
             image = image.filter(ImageFilter.UnsharpMask(radius=2, percent=150, threshold=3))
         if self.scale != 1.0:
@@ -173,11 +184,15 @@ class _Pass:
 
 
 # The first zxing pass looks for upright, dark-on-light codes only, which halves its
-# time; codes turned 90 degrees or printed light-on-dark (in our tests zxing-cpp's
-# inversion rescues 2D codes, not linear ones) get a pass of their own when nothing
-# was found. Upscaled images are already at the size that matters, so zxing's own
-# downscaling is turned off for them. Sharpening is kept to VGA-sized photos and
-# smaller to bound what a photo without any code costs.
+# time. The second, on a lightly blurred copy (JPEG noise, moire), costs about as much
+# and is the cheapest independent look: it confirms most first reads, or contradicts a
+# misread before it is reported. Upscaled and sharpened copies help small and soft
+# photos; codes turned 90 degrees or printed light-on-dark get zxing's own rotation
+# and inversion; zbar, the slowest engine, recovers a different set of damaged linear
+# codes and comes last. Upscaled images are already at the size that matters, so
+# zxing's own downscaling is turned off for them. Sharpening is kept to VGA-sized
+# photos and smaller to bound what a photo without any code costs. Photos whose edges
+# run mostly across (bars lying down) also get the upscale and sharpen retries turned.
 _QUICK = (("try_rotate", False), ("try_invert", False))
 _QUICK_AT_SIZE = (*_QUICK, ("try_downscale", False))
 # Images small enough that 1.5x stays within the working size.
@@ -185,118 +200,53 @@ _SMALL = WORK_SIDE * 2 // 3
 _VGA = 640
 _PASSES: tuple[_Pass, ...] = (
     _Pass("zxing", "zxing", first=True, options=_QUICK),
-    _Pass("zbar", "zbar", first=True),
-    _Pass("zxing, every orientation and inverted", "zxing"),
-    _Pass("zxing x1.5", "zxing", scale=1.5, max_side=_SMALL, options=_QUICK_AT_SIZE),
-    _Pass("zxing x1.5 sharpened", "zxing", scale=1.5, max_side=_VGA, sharpen=True, options=_QUICK_AT_SIZE),
-    _Pass("zxing denoised", "zxing", blur=1.0, options=_QUICK_AT_SIZE),
+    _Pass("zbar", "zbar", first=True, rescue=True),
+    _Pass("zxing denoised", "zxing", look="blur", blur=1.0, options=_QUICK_AT_SIZE),
+    _Pass("zxing x1.5", "zxing", look="x1.5", scale=1.5, max_side=_SMALL, options=_QUICK_AT_SIZE),
+    _Pass("zxing x1.5 sharpened", "zxing", look="x1.5 sharp", scale=1.5, max_side=_VGA, sharpen=True,
+          options=_QUICK_AT_SIZE),
+    _Pass("zxing, every orientation and inverted", "zxing", rescue=True),
+    _Pass("zxing turned x1.5", "zxing", look="x1.5", scale=1.5, max_side=_SMALL, turn=True, rescue=True,
+          options=_QUICK_AT_SIZE),
+    _Pass("zxing turned x1.5 sharpened", "zxing", look="x1.5 sharp", scale=1.5, max_side=_VGA, sharpen=True,
+          turn=True, rescue=True, options=_QUICK_AT_SIZE),
 )
+# zbar's first pass runs after every zxing retry (see above); listed second for retry=False.
+_PASSES = (*(p for p in _PASSES if p.engine == "zxing"), *(p for p in _PASSES if p.engine == "zbar"))
 
 
-@dataclass(frozen=True)
-class _Found:
-    format: str
-    text: str
-    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in the pass's image
-    engine: str
+def _looks_turned(image: Image.Image) -> bool:
+    """True when the photo's edges run more across than along: bars lying on their side.
+
+    Measured on a small copy (a few hundred microseconds): the mean brightness change
+    between neighbouring pixels down the image against that across it.
+    """
+    small = image.reduce(max(1, max(image.size) // 200))
+    across = ImageChops.difference(small.crop((1, 0, small.width, small.height)),
+                                   small.crop((0, 0, small.width - 1, small.height)))
+    down = ImageChops.difference(small.crop((0, 1, small.width, small.height)),
+                                 small.crop((0, 0, small.width, small.height - 1)))
+    return ImageStat.Stat(down).mean[0] > ImageStat.Stat(across).mean[0]
 
 
-def _read_zxing(image: Image.Image, options: Iterable[tuple[str, Any]]) -> list[_Found]:
-    found = []
-    # Plain text mode keeps GS1 data as sent (0x1D separators) rather than "(01)..." for display.
-    for result in zxingcpp.read_barcodes(
-        image, formats=_RETAIL_FORMATS, text_mode=zxingcpp.TextMode.Plain, **dict(options)
-    ):
-        corners = result.position
-        points = (corners.top_left, corners.top_right, corners.bottom_right, corners.bottom_left)
-        xs = [p.x for p in points]
-        ys = [p.y for p in points]
-        name, text = _zxing_name(result)
-        found.append(_Found(name, text, (min(xs), min(ys), max(xs) + 1, max(ys) + 1), "zxing"))
-    return found
+def _unturn(box: tuple[float, float, float, float], factor: float, turned: bool,
+            image: Image.Image) -> tuple[float, float, float, float]:
+    """A pass's box in the working image's pixels (undoing its scale and its quarter turn)."""
+    x0, y0, x1, y1 = (v / factor for v in box)
+    if not turned:
+        return (x0, y0, x1, y1)
+    # ROTATE_90 turns counter-clockwise: (x, y) in the turned image is (W - y, x) in the original.
+    width = image.width
+    return (width - y1, x0, width - y0, x1)
 
 
-def _zxing_name(result: Any) -> tuple[str, str]:
-    fmt = result.format
-    text = result.text
-    if result.symbology_identifier in _GS1_IDS:
-        return _GS1_IDS[result.symbology_identifier], text
-    if fmt in (zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA):
-        return _ean_name(text)
-    if fmt == zxingcpp.BarcodeFormat.UPCE:
-        # zxing reports the expansion; the label and the dataset show the 8-digit UPC-E.
-        upce = upca_to_upce(text[-12:]) if len(text) >= 12 else None
-        return "upce", upce or text
-    if fmt == zxingcpp.BarcodeFormat.EAN8:
-        return "ean8", text
-    names = {"Code 128": "code128", "ITF": "itf", "QR Code": "qrcode", "Data Matrix": "datamatrix"}
-    label = str(fmt)
-    if label.startswith("Code 39"):
-        return "code39", text
-    if label.startswith("ITF"):
-        return "itf", text
-    return names.get(label, label.lower().replace(" ", "").replace("-", "")), text
-
-
-def _ean_name(text: str) -> tuple[str, str]:
-    """An EAN-13 whose first digit is 0 is, bar for bar, a UPC-A: report it as one."""
-    if len(text) == 13 and text.startswith("0"):
-        return "upca", text[1:]
-    if len(text) == 12:
-        return "upca", text
-    return "ean13", text
-
-
-_ZBAR_NAMES = {"EAN8": "ean8", "UPCE": "upce", "I25": "itf", "CODE39": "code39", "CODE128": "code128"}
-
-
-def _read_zbar(image: Image.Image, options: Iterable[tuple[str, Any]]) -> list[_Found]:
-    pyzbar = _zbar()
-    if pyzbar is None:
-        return []
-    wanted = [getattr(pyzbar.ZBarSymbol, name) for name in _ZBAR_SYMBOLS]
-    found = []
-    for result in pyzbar.decode(image, symbols=wanted):
-        text = result.data.decode("utf-8", errors="replace")
-        if result.type in ("EAN13", "UPCA"):
-            name, text = _ean_name(text)
-        else:
-            name = _ZBAR_NAMES.get(result.type, result.type.lower())
-        if result.type in _ZBAR_UNCHECKED and result.quality < 2:
-            continue
-        left, top, width, height = result.rect
-        found.append(_Found(name, text, (left, top, left + width, top + height), "zbar"))
-    return found
-
-
-# Enabling UPC-A and UPC-E explicitly makes zbar report them in their own forms,
-# not as EAN-13. zbar reads no DataMatrix.
-_ZBAR_SYMBOLS = ("EAN13", "EAN8", "UPCA", "UPCE", "I25", "CODE39", "CODE128", "QRCODE")
-
-# ITF and Code 39 carry no compulsory check character, and zbar reads a fragment
-# of some other symbol as a short ITF on a single scan line; genuine reads of these
-# symbologies agree across many lines (zbar's "quality").
-_ZBAR_UNCHECKED = frozenset({"I25", "CODE39"})
-
-_READERS: dict[str, Callable[[Image.Image, Iterable[tuple[str, Any]]], list[_Found]]] = {
-    "zxing": _read_zxing,
-    "zbar": _read_zbar,
-}
-
-
-def _to_symbols(found: list[_Found], factor: float, work: WorkImage) -> list[Symbol]:
-    sx = work.width / work.image.width / factor
-    sy = work.height / work.image.height / factor
-    symbols: dict[tuple[str, str], Symbol] = {}
-    for item in found:
-        x0, y0, x1, y1 = item.box
-        left = min(max(0, round(x0 * sx)), work.width)
-        top = min(max(0, round(y0 * sy)), work.height)
-        right = min(max(left, round(x1 * sx)), work.width)
-        bottom = min(max(top, round(y1 * sy)), work.height)
-        key = (item.format, item.text)
-        if key not in symbols:
-            symbols[key] = Symbol(
-                item.format, item.text, (left, top, right - left, bottom - top), item.engine
-            )
-    return list(symbols.values())
+def _to_symbol(choice: Choice, work: WorkImage) -> Symbol:
+    sx = work.width / work.image.width
+    sy = work.height / work.image.height
+    x0, y0, x1, y1 = choice.box
+    left = min(max(0, round(x0 * sx)), work.width)
+    top = min(max(0, round(y0 * sy)), work.height)
+    right = min(max(left, round(x1 * sx)), work.width)
+    bottom = min(max(top, round(y1 * sy)), work.height)
+    best = choice.best
+    return Symbol(best.format, best.text, (left, top, right - left, bottom - top), best.engine, choice.looks)

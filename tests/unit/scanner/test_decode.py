@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from scanner import ImageRejected, Symbol, available_engines, decode
 
-decode_module = sys.modules["scanner.decode"]
+engines_module = sys.modules["scanner.engines"]
 needs_zbar = pytest.mark.skipif(
     "zbar" not in available_engines(),
     reason="pyzbar cannot load libzbar (install the libzbar0 system package)",
@@ -226,7 +226,7 @@ def test_zxing_alone_decodes_without_zbar() -> None:
 def test_without_libzbar_only_zxing_is_available_and_decode_still_works(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(decode_module, "_zbar", lambda: None)
+    monkeypatch.setattr(engines_module, "_zbar", lambda: None)
     assert available_engines() == ("zxing",)
     assert [s.text for s in decode(png(linear("ean8", "9638507")))] == ["96385074"]
     assert decode(png(linear("ean8", "9638507")), engines=("zbar",)) == []
