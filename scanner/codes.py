@@ -76,7 +76,8 @@ _GS = "\x1d"
 _SPACE = " \t\r\n\v\f"
 # The formats whose content is, by the symbology's own definition, a GTIN.
 _GTIN_FORMATS = frozenset({"ean13", "ean8", "upca", "upce", "itf"})
-_GS1_FORMATS = frozenset({"gs1_128", "gs1_datamatrix", "gs1_qrcode"})
+# GS1 DataBar carries GS1 element strings only: (01) and, in Expanded, any other AIs.
+_GS1_FORMATS = frozenset({"gs1_128", "gs1_datamatrix", "gs1_qrcode", "databar", "databar_expanded"})
 
 
 class InvalidCode(ValueError):

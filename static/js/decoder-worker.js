@@ -4,7 +4,7 @@
 // viewfinder stay smooth while the camera runs.
 //
 // Messages in:  {id, type: "init", formats}         -> {id, ok: true} once the decoder is ready
-//               {id, type: "detect", bitmap}        -> {id, found: [{rawValue, format}]}
+//               {id, type: "detect", bitmap}        -> {id, found: [{rawValue, format, boundingBox}]}
 //                 (bitmap: an ImageBitmap of one camera frame, transferred; closed here)
 // Any failure:  {id, error: "message"}
 import { BarcodeDetector, prepareZXingModule } from "../vendor/ponyfill.js";
@@ -42,7 +42,9 @@ function pixels(bitmap) {
 async function detect(bitmap) {
   try {
     const found = await detector.detect(pixels(bitmap));
-    return found.map((f) => ({ rawValue: f.rawValue, format: f.format }));
+    // The box goes back too: the page picks the best symbol by where it lies (pick.js).
+    return found.map((f) => ({ rawValue: f.rawValue, format: f.format, boundingBox: f.boundingBox
+      && { x: f.boundingBox.x, y: f.boundingBox.y, width: f.boundingBox.width, height: f.boundingBox.height } }));
   } finally {
     bitmap.close();
   }

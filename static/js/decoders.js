@@ -3,7 +3,22 @@
 // to /api/v1/decode). Loaded at the first camera start, never before (scanner.js).
 
 export const RETAIL_FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "code_39", "itf",
-  "qr_code", "data_matrix"];
+  "qr_code", "data_matrix", "databar", "databar_expanded"];
+// The server's symbology names (scanner/engines.py SYMBOLOGIES, the store setting) -> the
+// Barcode Detection API's. DataBar Stacked and Limited are read as "databar" by ZXing.
+export const DETECTOR_FORMATS = {
+  ean13: ["ean_13"], ean8: ["ean_8"], upca: ["upc_a"], upce: ["upc_e"], code128: ["code_128"],
+  code39: ["code_39"], itf: ["itf"], qrcode: ["qr_code"], datamatrix: ["data_matrix"],
+  databar: ["databar", "databar_limited"], databar_expanded: ["databar_expanded"], code93: ["code_93"],
+  codabar: ["codabar"], pdf417: ["pdf417"],
+};
+
+// The Barcode Detection API names for the store's setting (a list of server names); the retail
+// default when the page was given none.
+export function detectorFormats(names) {
+  if (!Array.isArray(names) || !names.length) return RETAIL_FORMATS;
+  return [...new Set(names.flatMap((name) => DETECTOR_FORMATS[name] || []))];
+}
 const VENDOR = "/static/vendor/";
 
 let zxing = null;
@@ -120,6 +135,7 @@ export async function detectOnServer(video, canvas) {
     headers: { Accept: "application/json", "X-CSRFToken": token ? token.content : "" },
   }).catch(() => null);
   if (!response || !response.ok) return null;
+  // The server lists the symbols best first (scanner/consensus.py), conflicts already removed.
   const symbols = (await response.json()).symbols || [];
   return symbols.length ? { rawValue: symbols[0].text, format: symbols[0].format || null } : null;
 }

@@ -19,6 +19,7 @@
 // shows the text. The container also gets a "scan-shown" event {code, source, frameTime,
 // shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
 import { detectOnServer, loadDecoder, RETAIL_FORMATS } from "./decoders.js";
+import { pickBest } from "./pick.js";
 import { beep, buzz, unlockAudio } from "./feedback.js";
 import { WedgeReader } from "./wedge.js";
 
@@ -260,8 +261,8 @@ class Scanner {
 
   async detect() {
     if (this.decoder.kind === "server") return this.detectOnServer();
-    const found = await this.decoder.detect(this.video);
-    return found.length ? found[0] : null;
+    // Not merely the first symbol: a misread can come first (pick.js).
+    return pickBest(await this.decoder.detect(this.video));
   }
 
   decoderFailed(err) {

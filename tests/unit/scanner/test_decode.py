@@ -350,3 +350,101 @@ def test_the_pixel_limit_names_the_photo_size() -> None:
 def test_a_photo_cut_off_in_transit_is_refused_as_corrupt(encode: Callable[[Image.Image], bytes]) -> None:
     data = encode(on_canvas(linear("ean13", "400638133393"), (900, 700), (50, 50)))
     assert rejected(data[: len(data) // 2]).code == "corrupt"
+
+
+# -- symbologies a store may enable, and the consensus rule at work ------------------------------------
+
+engines = sys.modules["scanner.engines"]
+decoder = sys.modules["scanner.decode"]
+F = zxingcpp.BarcodeFormat
+
+# (name, zxing format to draw, content, decode's format, decode's text, read by default)
+MORE: list[tuple[str, zxingcpp.BarcodeFormat, str, dict, str, str, bool]] = [
+    ("databar omni", F.DataBar, "0100614141999996", {}, "databar", "0100614141999996", True),
+    ("databar stacked", F.DataBarStk, "0100614141999996", {}, "databar", "0100614141999996", True),
+    ("databar limited", F.DataBarLtd, "0100614141999996", {}, "databar", "0100614141999996", True),
+    ("databar expanded", F.DataBarExp, "(01)98898765432106(3202)012345(15)991231", {"gs1": True},
+     "databar_expanded", "0198898765432106320201234515991231", True),
+    ("code 93", F.Code93, "SHELF93", {}, "code93", "SHELF93", False),
+    ("codabar", F.Codabar, "A123456B", {}, "codabar", "A123456B", False),
+    ("pdf417", F.PDF417, "Lot 42 / pallet 7", {}, "pdf417", "Lot 42 / pallet 7", False),
+]
+
+
+def drawn(fmt: zxingcpp.BarcodeFormat, content: str, **options: object) -> Image.Image:
+    created = zxingcpp.create_barcode(content, fmt, **options)
+    pixels = memoryview(zxingcpp.write_barcode_to_image(created, scale=4))
+    height, width = pixels.shape[:2]
+    code = Image.frombytes("L", (width, height), bytes(pixels))
+    return on_canvas(code, (width + 80, height + 80), (40, 40))
+
+
+@pytest.mark.parametrize(("name", "fmt", "content", "options", "out_format", "text", "default"), MORE,
+                         ids=[m[0] for m in MORE])
+def test_each_symbology_a_store_may_enable_decodes_when_enabled(
+    name: str, fmt: zxingcpp.BarcodeFormat, content: str, options: dict, out_format: str, text: str,
+    default: bool,
+) -> None:
+    data = png(drawn(fmt, content, **options))
+    assert [(s.format, s.text) for s in decode(data, formats=[out_format])] == [(out_format, text)]
+    assert bool(decode(data)) is default
+    assert decode(data, formats=["ean13"]) == []
+
+
+def test_databar_expanded_normalises_to_its_gtin_and_application_identifiers() -> None:
+    from scanner import normalise
+
+    data = png(drawn(F.DataBarExp, "(01)09501101530003(17)270131(10)LOT7", gs1=True))
+    [symbol] = decode(data)
+    code = normalise(symbol.text, symbol.format)
+    assert (code.kind, code.gtin14, code.lot) == ("gs1", "09501101530003", "LOT7")
+    assert str(code.expiry) == "2027-01-31"
+
+
+def test_databar_omni_on_produce_normalises_to_its_gtin() -> None:
+    from scanner import normalise
+
+    [symbol] = decode(png(drawn(F.DataBar, "0100614141999996")))
+    assert normalise(symbol.text, symbol.format).gtin14 == "00614141999996"
+
+
+def test_an_unknown_format_is_a_programming_error_naming_it() -> None:
+    with pytest.raises(ValueError, match="code11"):
+        decode(png(linear("ean8", "9638507")), formats=["ean8", "code11"])
+
+
+def test_the_turned_retries_run_only_on_photos_whose_edges_lie_across() -> None:
+    upright = linear("ean13", "400638133393").convert("L")
+    assert not decoder._looks_turned(upright)
+    assert decoder._looks_turned(upright.rotate(90, expand=True))
+
+
+def test_a_quarter_turned_box_maps_back_onto_the_original() -> None:
+    image = Image.new("L", (300, 200))
+    # ROTATE_90 turns counter-clockwise: the original's top-right corner lands top-left.
+    assert decoder._unturn((0.0, 0.0, 20.0, 10.0), 1.0, True, image) == (290.0, 0.0, 300.0, 20.0)
+    assert decoder._unturn((0.0, 0.0, 30.0, 15.0), 1.5, True, image) == (290.0, 0.0, 300.0, 20.0)
+
+
+def test_the_best_symbol_comes_first_and_says_how_many_looks_read_it() -> None:
+    big = matrix("https://shelfcount.example/i/42", zxingcpp.BarcodeFormat.QRCode)
+    small = linear("ean8", "9638507").convert("L").resize((120, 60))
+    photo = on_canvas(small, (big.width + 200, big.height + 40), (10, 10))
+    photo.paste(big, (180, 20))
+    symbols = decode(png(photo))
+    assert [s.format for s in symbols][0] == "qrcode"
+    assert all(s.looks >= 1 for s in symbols)
+
+
+def test_a_misread_and_a_read_of_one_spot_give_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Engines that disagree on one spot: the photo reads as nothing rather than as a guess."""
+    real = engines.READERS["zxing"]
+
+    def disagreeing(image, options, wanted):
+        found = real(image, options, wanted)
+        return [engines.Found("ean13", "4006381333948" if i % 2 else f.text, f.box, f.engine)
+                for i, f in enumerate(found * 2)]
+
+    monkeypatch.setitem(engines.READERS, "zxing", disagreeing)
+    data = png(linear("ean13", "400638133393"))
+    assert decode(data, engines=("zxing",)) == []
