@@ -18,7 +18,7 @@
 // onScan may return (or resolve to) {text, tone: "ok"|"warn"}: the scanner beeps, buzzes and
 // shows the text. The container also gets a "scan-shown" event {code, source, frameTime,
 // shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
-import { detectOnServer, loadDecoder, RETAIL_FORMATS } from "./decoders.js";
+import { detectOnServer, detectorFormats, loadDecoder, RETAIL_FORMATS } from "./decoders.js";
 import { pickBest } from "./pick.js";
 import { beep, buzz, unlockAudio } from "./feedback.js";
 import { WedgeReader } from "./wedge.js";
@@ -28,6 +28,12 @@ export { loadDecoder, RETAIL_FORMATS };
 const DETECT_EVERY_MS = 100;          // a 30 fps stream is sampled ~10 times a second, never queued
 const SERVER_EVERY_MS = 1500;         // a frame upload is heavy; one at a time, this far apart
 const SAME_CODE_MS = 1500;            // the same code seen again within this is the same scan
+
+// The store's setting (webapp/catalog/formats.py), put on every page by base.html.
+function storeFormats() {
+  const meta = document.querySelector('meta[name="barcode-formats"]');
+  return detectorFormats(meta ? meta.content.split(",").filter(Boolean) : []);
+}
 
 export async function mount(container, options) {
   const scanner = new Scanner(container, options);
@@ -42,7 +48,7 @@ function el(tag, props = {}, ...children) {
 }
 
 class Scanner {
-  constructor(container, { onScan, formats = RETAIL_FORMATS, camera = true, sameCodeMs = SAME_CODE_MS } = {}) {
+  constructor(container, { onScan, formats = storeFormats(), camera = true, sameCodeMs = SAME_CODE_MS } = {}) {
     this.container = container;
     this.onScan = onScan || (() => null);
     this.formats = formats;

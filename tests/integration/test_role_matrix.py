@@ -237,6 +237,9 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/items/lookup", "staff", scoped=True, query="code={code}"),
     Route("POST", "/api/v1/decode", "staff", kind="multipart",
           body=lambda p: {"image": (io.BytesIO(_png()), "p.png")}),
+    Route("GET", "/api/v1/store/barcode-formats", "staff"),
+    Route("POST", "/api/v1/store/barcode-formats", "manager", kind="json",
+          body={"formats": ["ean13", "upca", "databar"]}),
     # ledger API
     Route("GET", "/api/v1/catalog", "staff"),
     Route("POST", "/api/v1/sync", "staff", kind="json", body=_sync_batch),

@@ -26,6 +26,13 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+_FORMATS = {
+    "type": "object", "required": ["formats", "available"],
+    "properties": {"formats": {"type": "array", "items": {"type": "string"}},
+                   "available": {"type": "array", "items": {"type": "string"}}},
+}
+
+
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -289,6 +296,30 @@ def _paths() -> dict[str, Any]:
                 **_errors("400", "401", "403", "413", "429", "503"),
             },
         }},
+        "/api/v1/store/barcode-formats": {
+            "get": {
+                "operationId": "barcodeFormats",
+                "summary": "The barcode types the store's phones and the server look for.",
+                "security": SESSION_READ,
+                "responses": {
+                    "200": _json(_FORMATS, "The store's barcode types, and every type there is."),
+                    **_errors("401", "503"),
+                },
+            },
+            "post": {
+                "operationId": "setBarcodeFormats",
+                "summary": "Choose the store's barcode types (managers).",
+                "security": SESSION,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["formats"],
+                    "properties": {"formats": {"type": "array", "items": {"type": "string"}}},
+                }}}},
+                "responses": {
+                    "200": _json(_FORMATS, "The store's barcode types as saved."),
+                    **_errors("400", "401", "403", "503"),
+                },
+            },
+        },
         "/api/v1/openapi.json": {"get": {
             "operationId": "openapi",
             "summary": "This document.",

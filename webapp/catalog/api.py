@@ -15,6 +15,7 @@ from scanner.decode import decode as decode_image
 from scanner.errors import ImageRejected
 from webapp.auth.decorators import role_required
 from webapp.catalog import service
+from webapp.catalog.formats import SYMBOLOGIES, set_store_formats, store_formats
 from webapp.errors import DomainError, TooLarge
 from webapp.extensions import limiter
 
@@ -52,7 +53,8 @@ def decode():
         raise TooLarge("too_large", f"The photo is over {limit // (1024 * 1024)} MB; send a smaller one.",
                        "image")
     try:
-        symbols = decode_image(data, max_bytes=limit, max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
+        symbols = decode_image(data, max_bytes=limit, max_pixels=current_app.config["UPLOAD_MAX_PIXELS"],
+                               formats=store_formats(current_user.store))
     except ImageRejected as err:
         status = 413 if err.code == "too_large" else 400
         raise DomainError(err.code, err.message, "image", status=status) from None
@@ -71,3 +73,17 @@ def decode():
             "pack_qty": pack_qty,
         })
     return jsonify({"symbols": results})
+
+
+@api_bp.get("/store/barcode-formats")
+@role_required("staff")
+def barcode_formats():
+    return jsonify({"formats": store_formats(current_user.store), "available": list(SYMBOLOGIES)})
+
+
+@api_bp.post("/store/barcode-formats")
+@role_required("manager")
+def set_barcode_formats():
+    body = request.get_json(silent=True)
+    names = body.get("formats") if isinstance(body, dict) else None
+    return jsonify({"formats": set_store_formats(current_user, names), "available": list(SYMBOLOGIES)})

@@ -11,10 +11,12 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scanner.engines import DEFAULT_FORMATS
 from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
 
 DEFAULT_DAMAGE_REASONS = "damaged,expired,spoiled,theft or missing,vendor return,internal use"
+DEFAULT_BARCODE_FORMATS = ",".join(DEFAULT_FORMATS)
 
 
 class Store(db.Model):
@@ -36,6 +38,13 @@ class Store(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     locations: Mapped[list[Location]] = relationship(back_populates="store", order_by="Location.id")
+    barcode_setting: Mapped[BarcodeSetting | None] = relationship(lazy="select")
+
+    @property
+    def barcode_formats(self) -> str:
+        """The barcode symbologies the store's phones and the server look for (comma-separated
+        scanner SYMBOLOGIES names; webapp/catalog/formats.py sets them)."""
+        return self.barcode_setting.formats if self.barcode_setting else DEFAULT_BARCODE_FORMATS
 
     @property
     def damage_reason_list(self) -> list[str]:
@@ -44,6 +53,17 @@ class Store(db.Model):
     @property
     def selling_location(self) -> Location | None:
         return next((loc for loc in self.locations if loc.is_selling), None)
+
+
+class BarcodeSetting(db.Model):
+    """A store's choice of barcode types; a store without a row reads the default set."""
+
+    __tablename__ = "barcode_settings"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    formats: Mapped[str] = mapped_column(String(300))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Location(db.Model):

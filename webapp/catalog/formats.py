@@ -1,0 +1,47 @@
+"""The store setting of which barcode symbologies its phones and the server look for.
+
+Every symbology enabled is one more way for a damaged code to be misread as something else,
+and costs decoding time, so a store turns on only what its labels carry: the retail and GS1
+DataBar symbologies by default; Code 93, Codabar and PDF417 when its suppliers use them.
+"""
+
+from __future__ import annotations
+
+from scanner.engines import SYMBOLOGIES
+from webapp.auth.models import User
+from webapp.catalog.models import BarcodeSetting, Store
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.types import utcnow
+
+__all__ = ["SYMBOLOGIES", "set_store_formats", "store_formats"]
+
+
+def store_formats(store: Store) -> list[str]:
+    """The store's symbologies, in the order of scanner's SYMBOLOGIES; unknown names skipped."""
+    chosen = {name.strip() for name in (store.barcode_formats or "").split(",")}
+    return [name for name in SYMBOLOGIES if name in chosen]
+
+
+def set_store_formats(user: User, names: object) -> list[str]:
+    if not user.has_role("manager"):
+        raise DomainError("forbidden", "Only a manager may choose the store's barcode types.", status=403)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DomainError("bad_field", "Send 'formats' as a list of barcode type names.", "formats")
+    unknown = sorted({n for n in names if n not in SYMBOLOGIES})
+    if unknown:
+        raise DomainError(
+            "bad_field",
+            f"Unknown barcode type(s): {', '.join(unknown)}. Choose from {', '.join(SYMBOLOGIES)}.",
+            "formats",
+        )
+    if not names:
+        raise DomainError("bad_field", "Choose at least one barcode type, or no code will scan.", "formats")
+    row = db.session.get(BarcodeSetting, user.store_id) or BarcodeSetting(store_id=user.store_id)
+    row.formats = ",".join(n for n in SYMBOLOGIES if n in set(names))
+    row.updated_by, row.updated_at = user.id, utcnow()
+    db.session.add(row)
+    db.session.commit()
+    store = db.session.get(Store, user.store_id)
+    db.session.refresh(store)
+    return store_formats(store)
