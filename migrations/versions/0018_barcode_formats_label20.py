@@ -1,6 +1,7 @@
-"""barcode_settings: the barcode symbologies a store's phones and the server look for
+"""barcode_settings: the barcode symbologies a store reads, and its price/weight label rules
 
-A store without a row reads the default set (retail symbologies and GS1 DataBar).
+A store without a row reads the default set (retail symbologies and GS1 DataBar) and has no
+price- or weight-embedded label rules (such labels match as plain GTINs, as before).
 
 Revision ID: 0018_barcode_formats_label20
 Revises: 0017_held_refunds
@@ -24,6 +25,7 @@ def upgrade():
         'barcode_settings',
         sa.Column('store_id', sa.Integer(), nullable=False),
         sa.Column('formats', sa.String(length=300), nullable=False),
+        sa.Column('variable_rules', sa.Text(), nullable=False),
         sa.Column('updated_by', sa.Integer(), nullable=True),
         sa.Column('updated_at', webapp.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_barcode_settings_store_id_stores')),

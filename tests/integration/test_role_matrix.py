@@ -240,6 +240,10 @@ ROUTES: list[Route] = [
     Route("GET", "/api/v1/store/barcode-formats", "staff"),
     Route("POST", "/api/v1/store/barcode-formats", "manager", kind="json",
           body={"formats": ["ean13", "upca", "databar"]}),
+    Route("GET", "/api/v1/store/label-rules", "staff"),
+    Route("POST", "/api/v1/store/label-rules", "manager", kind="json",
+          body={"rules": [{"prefix": "02", "kind": "weight", "item_digits": 5, "value_digits": 5,
+                           "decimals": 2}]}),
     # ledger API
     Route("GET", "/api/v1/catalog", "staff"),
     Route("POST", "/api/v1/sync", "staff", kind="json", body=_sync_batch),

@@ -26,6 +26,15 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+_RULES = {
+    "type": "object", "required": ["rules"],
+    "properties": {"rules": {"type": "array", "items": {
+        "type": "object", "required": ["prefix", "kind", "item_digits", "value_digits", "decimals"],
+        "properties": {"prefix": {"type": "string"}, "kind": {"enum": ["price", "weight"]},
+                       "item_digits": {"type": "integer"}, "value_digits": {"type": "integer"},
+                       "decimals": {"type": "integer"}, "verifier": {"type": "boolean"}},
+    }}},
+}
 _FORMATS = {
     "type": "object", "required": ["formats", "available"],
     "properties": {"formats": {"type": "array", "items": {"type": "string"}},
@@ -316,6 +325,24 @@ def _paths() -> dict[str, Any]:
                 }}}},
                 "responses": {
                     "200": _json(_FORMATS, "The store's barcode types as saved."),
+                    **_errors("400", "401", "403", "503"),
+                },
+            },
+        },
+        "/api/v1/store/label-rules": {
+            "get": {
+                "operationId": "labelRules",
+                "summary": "The store's price- and weight-embedded label rules (GS1 prefixes 02, 20-29).",
+                "security": SESSION_READ,
+                "responses": {"200": _json(_RULES, "The rules, one per prefix."), **_errors("401", "503")},
+            },
+            "post": {
+                "operationId": "setLabelRules",
+                "summary": "Replace the store's label rules (managers).",
+                "security": SESSION,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _RULES}}},
+                "responses": {
+                    "200": _json(_RULES, "The rules as saved."),
                     **_errors("400", "401", "403", "503"),
                 },
             },

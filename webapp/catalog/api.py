@@ -15,7 +15,7 @@ from scanner.decode import decode as decode_image
 from scanner.errors import ImageRejected
 from webapp.auth.decorators import role_required
 from webapp.catalog import service
-from webapp.catalog.formats import SYMBOLOGIES, set_store_formats, store_formats
+from webapp.catalog.formats import SYMBOLOGIES, label_rules, set_label_rules, set_store_formats, store_formats
 from webapp.errors import DomainError, TooLarge
 from webapp.extensions import limiter
 
@@ -87,3 +87,17 @@ def set_barcode_formats():
     body = request.get_json(silent=True)
     names = body.get("formats") if isinstance(body, dict) else None
     return jsonify({"formats": set_store_formats(current_user, names), "available": list(SYMBOLOGIES)})
+
+
+@api_bp.get("/store/label-rules")
+@role_required("staff")
+def get_label_rules():
+    return jsonify({"rules": label_rules(current_user.store_id)})
+
+
+@api_bp.post("/store/label-rules")
+@role_required("manager")
+def post_label_rules():
+    body = request.get_json(silent=True)
+    rules = set_label_rules(current_user, body.get("rules") if isinstance(body, dict) else None)
+    return jsonify({"rules": rules})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scanner.engines import DEFAULT_FORMATS
@@ -62,6 +62,8 @@ class BarcodeSetting(db.Model):
 
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
     formats: Mapped[str] = mapped_column(String(300))
+    # Price- and weight-embedded label rules, a JSON list of scanner.variable.VariableRule fields.
+    variable_rules: Mapped[str] = mapped_column(Text, default="[]")
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -13,7 +13,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from scanner.codes import InvalidCode, normalise, to_gtin14
+from scanner.variable import PREFIXES
 from webapp.catalog.models import Barcode, Item
+from webapp.catalog.variable import resolve_label, store_rules
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.loaders import load_in_store
@@ -63,6 +65,11 @@ def resolve(store_id: int, text: str, *, format: str | None = None) -> Match | N
     code = normalise(text, format)
     if not code.raw:
         return None
+    if code.gtin14 and code.gtin14[1:3] in PREFIXES:
+        # A price- or weight-embedded label by the store's rule: the item, and what it weighs.
+        label = resolve_label(store_id, text, store_rules(store_id), format=format)
+        if label is not None:
+            return Match(*label)
     if code.gtin14:
         barcode = db.session.scalar(
             select(Barcode).where(Barcode.store_id == store_id, Barcode.gtin14 == code.gtin14).limit(1)
@@ -94,8 +101,17 @@ def resolve_many(store_id: int, texts) -> dict[str, tuple[int, int] | None]:
                 .where(Barcode.store_id == store_id, Barcode.gtin14.in_(gtins[chunk:chunk + 500]))
                 .order_by(Barcode.id.desc())):
             by_gtin[row.gtin14] = (row.item_id, row.pack_qty)  # the oldest barcode wins, as one query
+    labels = {text for text, code in codes.items() if code.gtin14 and code.gtin14[1:3] in PREFIXES}
+    rules = store_rules(store_id) if labels else []
+    for text in sorted(labels) if rules else ():
+        try:
+            label = resolve_label(store_id, text, rules)
+        except DomainError:
+            label = None  # a misread price, or a weight on an item sold each: not counted
+        if label is not None:
+            found[text] = (label[0].id, label[1])
     for text, code in codes.items():
-        if code.gtin14 in by_gtin:
+        if code.gtin14 in by_gtin and found[text] is None:
             found[text] = by_gtin[code.gtin14]
     rest = sorted({code.raw for text, code in codes.items() if found[text] is None})
     by_raw: dict[str, tuple[int, int]] = {}

@@ -1,17 +1,31 @@
-"""The ``damage`` sync event: anyone flags a quantity of an item at a location, offline or not."""
+"""The ``damage`` sync event: anyone flags a quantity of an item at a location, offline or not.
+
+``quantity`` may be left out when the item is named by a scanned ``code``: one scan's worth
+is flagged (a deli label's weight, a case's pack).
+"""
 
 from __future__ import annotations
 
+from webapp.catalog import service as catalog
 from webapp.damage import service
 from webapp.photos.fields import photo_client_ids_field, photo_ids_field
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
 from webapp.sync.items import item_id_field
 
 
+def _quantity(event: DeviceEvent, ctx: SyncContext) -> int:
+    """The quantity sent, or, for a scanned code sent without one, what one scan of it stands
+    for: a case its pack, a deli label its weight (webapp/catalog/variable.py)."""
+    code = event.fields.get("code")
+    if event.fields.get("quantity") is None and isinstance(code, str) and code.strip():
+        return catalog.lookup(ctx.store_id, str_field(event.fields, "code", max_length=120)).pack_qty
+    return int_field(event.fields, "quantity", minimum=1)
+
+
 def handle_damage(event: DeviceEvent, ctx: SyncContext) -> None:
     service.flag(service.Flag(
         event.id, ctx.store_id, ctx.user_id, item_id_field(event, ctx), event.location_id,
-        int_field(event.fields, "quantity", minimum=1),
+        _quantity(event, ctx),
         str_field(event.fields, "reason", max_length=40) or "",
         event.occurred_at, str_field(event.fields, "note", required=False, max_length=500) or "",
         photo_ids_field(event), photo_client_ids_field(event)), ctx.ledger)
