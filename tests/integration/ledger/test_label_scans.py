@@ -128,3 +128,16 @@ def test_without_rules_a_prefix_2_code_is_an_ordinary_gtin(make_item, staff):
     item = make_item("Shelf-stable")  # make_item's codes start with 20
     found = staff.get(f"/api/v1/items/lookup?code={item.barcodes[0].code}").get_json()
     assert (found["item"]["id"], found["pack_qty"]) == (item.id, 1)
+
+
+def test_a_label_the_phone_did_not_know_counts_its_weight_at_sync(rules, brisket, staff, sync, floor, db):
+    """The phone's catalog has no rule: it sends the label as an unknown scan; the server applies it."""
+    sid = str(uuid.uuid4())
+    at = utcnow() - timedelta(minutes=2)
+    answer = sync(staff, [
+        event("count_start", at, session_id=sid, location_id=floor.id, store_id=floor.store_id),
+        event("unknown_barcode", at, code=upca("2" + "40001" + "01500"), quantity=1, session_id=sid,
+              location_id=floor.id, context="count"),
+    ])
+    assert [r["status"] for r in answer["results"]] == ["accepted"] * 2, answer
+    assert db.session.scalars(select(CountScan.quantity).where(CountScan.session_id == sid)).all() == [15000]
