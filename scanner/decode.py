@@ -186,11 +186,13 @@ class _Pass:
 # The first zxing pass looks for upright, dark-on-light codes only, which halves its
 # time. The second, on a lightly blurred copy (JPEG noise, moire), costs about as much
 # and is the cheapest independent look: it confirms most first reads, or contradicts a
-# misread before it is reported. Upscaled and sharpened copies help small and soft
-# photos; codes turned 90 degrees or printed light-on-dark get zxing's own rotation
-# and inversion; zbar, the slowest engine, recovers a different set of damaged linear
-# codes and comes last. Upscaled images are already at the size that matters, so
-# zxing's own downscaling is turned off for them. Sharpening is kept to VGA-sized
+# misread before it is reported. The rest are rescues, run only while nothing at all
+# was read (upscaled and sharpened copies misread more often than they confirm):
+# upscaled and sharpened copies help small and soft photos; codes turned 90 degrees or
+# printed light-on-dark get zxing's own rotation and inversion; zbar, the slowest
+# engine, recovers a different set of damaged linear codes and comes last. Upscaled
+# images are already at the size that matters, so zxing's own downscaling is turned
+# off for them. Sharpening is kept to VGA-sized
 # photos and smaller to bound what a photo without any code costs. Photos whose edges
 # run mostly across (bars lying down) also get the upscale and sharpen retries turned.
 _QUICK = (("try_rotate", False), ("try_invert", False))
@@ -202,9 +204,10 @@ _PASSES: tuple[_Pass, ...] = (
     _Pass("zxing", "zxing", first=True, options=_QUICK),
     _Pass("zbar", "zbar", first=True, rescue=True),
     _Pass("zxing denoised", "zxing", look="blur", blur=1.0, options=_QUICK_AT_SIZE),
-    _Pass("zxing x1.5", "zxing", look="x1.5", scale=1.5, max_side=_SMALL, options=_QUICK_AT_SIZE),
-    _Pass("zxing x1.5 sharpened", "zxing", look="x1.5 sharp", scale=1.5, max_side=_VGA, sharpen=True,
+    _Pass("zxing x1.5", "zxing", look="x1.5", scale=1.5, max_side=_SMALL, rescue=True,
           options=_QUICK_AT_SIZE),
+    _Pass("zxing x1.5 sharpened", "zxing", look="x1.5 sharp", scale=1.5, max_side=_VGA, sharpen=True,
+          rescue=True, options=_QUICK_AT_SIZE),
     _Pass("zxing, every orientation and inverted", "zxing", rescue=True),
     _Pass("zxing turned x1.5", "zxing", look="x1.5", scale=1.5, max_side=_SMALL, turn=True, rescue=True,
           options=_QUICK_AT_SIZE),
