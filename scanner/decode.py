@@ -192,9 +192,9 @@ class _Pass:
 # printed light-on-dark get zxing's own rotation and inversion; zbar, the slowest
 # engine, recovers a different set of damaged linear codes and comes last. Upscaled
 # images are already at the size that matters, so zxing's own downscaling is turned
-# off for them. Sharpening is kept to VGA-sized
-# photos and smaller to bound what a photo without any code costs. Photos whose edges
-# run mostly across (bars lying down) also get the upscale and sharpen retries turned.
+# off for them. Sharpening is kept to VGA-sized photos and smaller to bound what a
+# photo without any code costs. Photos whose edges run mostly across (bars lying down)
+# also get the upscale and sharpen retries turned a quarter.
 _QUICK = (("try_rotate", False), ("try_invert", False))
 _QUICK_AT_SIZE = (*_QUICK, ("try_downscale", False))
 # Images small enough that 1.5x stays within the working size.
