@@ -39,6 +39,7 @@ CAPABILITIES: tuple[str, ...] = (
     "damage",
     "transfers",
     "returns",
+    "audit",
     "jobs",
 )
 
@@ -74,8 +75,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (every model registered before mappers configure)
         security,
     )
+    from webapp.audit import watch
     from webapp.sync.registry import EXTENSION, EventRegistry
 
+    watch.install()  # the audit trail listens on every session
     security.init_app(app)
     display.register(app)
     register_error_handlers(app)

@@ -2,6 +2,7 @@
 
 from webapp.alerts.models import AlertState, PushSubscription, ReorderPolicy, StockAlert  # noqa: F401
 from webapp.approvals.models import Decision  # noqa: F401
+from webapp.audit.models import AuditEntry, AuditHead  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, BarcodeSetting, Item, Location, Store  # noqa: F401
 from webapp.clover.models import CloverConnection, CloverPush, CloverWebhookHint  # noqa: F401

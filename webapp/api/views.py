@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user, login_required
 
 from webapp.catalog.snapshot import snapshot
@@ -61,7 +61,9 @@ def _backlog(raw) -> Backlog | None:
 @login_required
 def sync_events():
     allowance = timedelta(seconds=current_app.config["CLOCK_SKEW_ALLOWANCE_SECONDS"])
-    return jsonify(sync(_batch(), current_user, registry_of(current_app), skew_allowance=allowance))
+    batch = _batch()
+    g.audit_device = f"device {batch.device_id}"  # the audit trail's "from which device"
+    return jsonify(sync(batch, current_user, registry_of(current_app), skew_allowance=allowance))
 
 
 @bp.get("/catalog")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from webapp.alerts import service as alerts
+from webapp.audit.context import acting_as
 from webapp.auth import service as auth
 from webapp.clover.cli import store_ids
 from webapp.clover.client import CloverError
@@ -39,7 +40,8 @@ def clover_step() -> str:
     done, failures = [], []
     for store_id in store_ids():
         try:
-            report = run_sync(store_id)
+            with acting_as("clover sync"):  # prices and items that Clover changed, in the audit trail
+                report = run_sync(store_id)
         except (CloverError, DomainError) as exc:
             failures.append(f"store {store_id}: {exc}")
             continue

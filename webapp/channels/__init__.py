@@ -1,0 +1,1 @@
+"""Other sales channels: the level feed, its webhook, safety buffers, and API tokens."""
