@@ -40,6 +40,7 @@ CAPABILITIES: tuple[str, ...] = (
     "transfers",
     "returns",
     "audit",
+    "channels",
     "jobs",
 )
 

@@ -5,6 +5,14 @@ from webapp.approvals.models import Decision  # noqa: F401
 from webapp.audit.models import AuditEntry, AuditHead  # noqa: F401
 from webapp.auth.models import User  # noqa: F401
 from webapp.catalog.models import Barcode, BarcodeSetting, Item, Location, Store  # noqa: F401
+from webapp.channels.models import (  # noqa: F401
+    ApiToken,
+    ChannelBuffer,
+    LevelChange,
+    LevelFeedHead,
+    SalesChannel,
+    WebhookDelivery,
+)
 from webapp.clover.models import CloverConnection, CloverPush, CloverWebhookHint  # noqa: F401
 from webapp.counting.models import CountLine, CountScan, CountSession  # noqa: F401
 from webapp.damage.models import DamageRecord  # noqa: F401

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from webapp.channels import openapi as channels
 from webapp.sync import registry_of
 
 TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-28T10:02:11.900Z"]}
@@ -48,7 +49,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 _ERROR_TEXT = {
     "400": "The request is malformed, or the CSRF token is missing or wrong (code csrf_failed).",
-    "401": "Not logged in (code login_required).",
+    "401": "Not logged in (code login_required), or no valid API token (token_required, bad_token).",
     "403": "The user's role does not allow this.",
     "404": "Nothing of that id or code in the user's store.",
     "413": "The request or upload is too large.",
@@ -353,6 +354,7 @@ def _paths() -> dict[str, Any]:
             "security": [],
             "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
         }},
+        **channels.PATHS,
         "/clover/webhook": {"post": {
             "operationId": "cloverWebhook",
             "summary": "Clover's webhook: hints of changed orders and items, fetched at the next sync.",
@@ -387,19 +389,22 @@ def document(routes: set[tuple[str, str]] | None = None) -> dict[str, Any]:
             "title": "Shelfcount device API",
             "version": "1",
             "description": (
-                "The phone app's JSON API and the Clover webhook. Logged-in calls use the session "
-                "cookie from the login form; state-changing calls also send the page's CSRF token "
-                "in X-CSRFToken. Every error answers {\"error\": {\"code\", \"message\", \"field\"}}."
+                "The phone app's JSON API, the Clover webhook, and the level feed and webhook for other "
+                "sales channels (with an API token: Authorization: Bearer sc_...). Logged-in calls use "
+                "the session cookie from the login form; state-changing calls also send the page's CSRF "
+                "token in X-CSRFToken. Every error answers {\"error\": {\"code\", \"message\", \"field\"}}."
             ),
         },
         "paths": {path: ops for path, ops in paths.items() if ops},
+        "webhooks": channels.WEBHOOKS,
         "components": {
-            "schemas": _schemas(registry_of(current_app).names()),
+            "schemas": {**_schemas(registry_of(current_app).names()), **channels.SCHEMAS},
             "responses": responses,
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
                 "cloverAuth": {"type": "apiKey", "in": "header", "name": "X-Clover-Auth"},
+                **channels.SCHEMES,
             },
         },
     }

@@ -45,6 +45,8 @@ def current_actor() -> Actor:
                   or request.user_agent.string or "")[:200]
         if override is not None:
             return Actor(override[1], override[0], address, device)
+        if g.get("audit_actor"):  # an API token's request (set by the channels package)
+            return Actor(None, str(g.audit_actor)[:120], address, device)
         user = current_user
         if user is not None and getattr(user, "is_authenticated", False):
             return Actor(user.id, user.username, address, device)

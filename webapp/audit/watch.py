@@ -59,6 +59,10 @@ WATCHED: dict[str, Watch] = {
     "refund_rules": Watch("refund_rule", "rule", ignore=frozenset({"updated_by"}),
                           store=lambda obj, conn: obj.store_id),
     "reorder_policies": Watch("reorder_policy", "item_id"),
+    "sales_channels": Watch("sales_channel", "name", ignore=frozenset({"webhook_cursor"}),
+                            redact=frozenset({"webhook_secret"})),
+    "channel_buffers": Watch("channel_buffer", "buffer"),
+    "api_tokens": Watch("api_token", "name", redact=frozenset({"token_hash"})),
 }
 
 

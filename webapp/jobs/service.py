@@ -14,6 +14,7 @@ from flask import current_app
 from webapp.alerts import service as alerts
 from webapp.audit.context import acting_as
 from webapp.auth import service as auth
+from webapp.channels import webhooks
 from webapp.clover.cli import store_ids
 from webapp.clover.client import CloverError
 from webapp.clover.sync import run_sync
@@ -74,8 +75,15 @@ def sessions_step() -> str:
     return f"{auth.prune_sessions()} expired session(s) removed"
 
 
+def channels_step() -> str:
+    """Send the level feed's due webhook deliveries to the other sales channels."""
+    o = webhooks.deliver()
+    return f"{o.queued} webhook(s) queued, {o.delivered} delivered, {o.retrying} to retry, {o.failed} failed"
+
+
 Step = tuple[str, Callable[[], str]]
 STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step),
+                           ("channels webhooks", channels_step),
                            ("snapshots prune", snapshots_step), ("sessions prune", sessions_step))
 
 
