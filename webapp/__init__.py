@@ -41,6 +41,7 @@ CAPABILITIES: tuple[str, ...] = (
     "returns",
     "audit",
     "channels",
+    "schedule",
     "jobs",
 )
 

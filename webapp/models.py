@@ -20,6 +20,7 @@ from webapp.inventory.models import StockEvent, StockLevel  # noqa: F401
 from webapp.photos.models import Photo  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
 from webapp.reports.models import LevelSnapshot, LevelSnapshotRow, store_kind_occurred  # noqa: F401
+from webapp.schedule.models import CountPlan, CountTask, ScheduleSettings  # noqa: F401
 from webapp.sync.models import DeviceSync, SyncReceipt  # noqa: F401
 from webapp.transfers.models import Transfer  # noqa: F401
 from webapp.unknown.models import UnknownScan  # noqa: F401

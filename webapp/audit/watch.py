@@ -62,6 +62,8 @@ WATCHED: dict[str, Watch] = {
     "sales_channels": Watch("sales_channel", "name", ignore=frozenset({"webhook_cursor"}),
                             redact=frozenset({"webhook_secret"})),
     "channel_buffers": Watch("channel_buffer", "buffer"),
+    "schedule_settings": Watch("schedule_settings", store=lambda obj, conn: obj.store_id),
+    "count_plans": Watch("count_plan", "kind"),
     "api_tokens": Watch("api_token", "name", redact=frozenset({"token_hash"})),
 }
 

@@ -21,6 +21,7 @@ from webapp.clover.sync import run_sync
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.reports import snapshots
+from webapp.schedule import service as schedule
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +82,15 @@ def channels_step() -> str:
     return f"{o.queued} webhook(s) queued, {o.delivered} delivered, {o.retrying} to retry, {o.failed} failed"
 
 
+def schedule_step() -> str:
+    """Close the count tasks whose count was submitted and make each plan's next task."""
+    done, made = schedule.advance()
+    return f"{done} count task(s) done, {made} made"
+
+
 Step = tuple[str, Callable[[], str]]
 STEPS: tuple[Step, ...] = (("clover sync", clover_step), ("alerts check", alerts_step),
-                           ("channels webhooks", channels_step),
+                           ("channels webhooks", channels_step), ("count schedule", schedule_step),
                            ("snapshots prune", snapshots_step), ("sessions prune", sessions_step))
 
 

@@ -41,6 +41,9 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Items", "catalog.items", "manager"),
     ("Unknown codes", "unknown.codes", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),
+    ("Count schedule", "schedule.index", "manager"),
+    ("Sales channels", "channels.index", "manager"),
+    ("Audit trail", "audit.trail", "manager"),
     ("Labels", "catalog.labels", "staff"),
     ("Clover", "clover.admin", "admin"),
 )
