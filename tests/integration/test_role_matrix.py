@@ -185,6 +185,30 @@ def _an_unknown_code(request) -> dict:
     return {"unknown_code": "MTX-UNKNOWN"}
 
 
+def _a_channel(request) -> dict:
+    from webapp.channels import service, tokens
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    channel = service.create_channel(store.id, service.ChannelForm("Matrix shop"))
+    token, _ = tokens.issue(tokens.NewToken(store.id, channel.id, "matrix", ("levels:read",)))
+    db.session.commit()
+    return {"channel_id": channel.id, "token_id": token.id}
+
+
+def _a_count_plan(request) -> dict:
+    from webapp.schedule import service
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    plan = service.create_plan(store.id, service.PlanForm("zone", store.locations[0].id, interval_days=7))
+    db.session.commit()
+    (task,) = service.open_tasks(store.id)
+    return {"plan_id": plan.id, "task_id": task.id, "location_id": store.locations[0].id}
+
+
+# A bearer token, never a cookie: every visitor of the matrix (a browser session) gets 401.
+_TOKEN_ONLY = dict.fromkeys(VISITORS, 401)
+
+
 def _sync_batch(params: dict) -> dict:
     event = {"id": str(uuid.uuid4()), "type": "no_such_type", "occurred_at": "2026-11-28T10:02:11.900Z",
              "store_id": params["store_id"]}
@@ -336,6 +360,29 @@ ROUTES: list[Route] = [
           body={"endpoint": "https://push.example.test/send/matrix", "keys": {"p256dh": "k", "auth": "a"}}),
     Route("POST", "/alerts/push/unsubscribe", "manager", kind="json", by_visitor={"anonymous": 401},
           body={"endpoint": "https://push.example.test/send/matrix"}),
+    Route("GET", "/audit/", "manager"),
+    Route("GET", "/audit/export.csv", "manager"),
+    Route("GET", "/audit/verify", "manager"),
+    Route("GET", "/channels/", "manager"),
+    Route("POST", "/channels/", "manager", ok=303, body={"name": "Web shop", "default_buffer": "1"}),
+    Route("POST", "/channels/<int:channel_id>", "manager", ok=303, scoped=True, setup=_a_channel,
+          body={"name": "Renamed shop", "default_buffer": "2"}),
+    Route("POST", "/channels/<int:channel_id>/buffers", "manager", ok=303, scoped=True, setup=_a_channel,
+          body=lambda p: {"item_id": str(p["item_id"]), "buffer": "3"}),
+    Route("POST", "/channels/<int:channel_id>/tokens", "manager", ok=303, scoped=True, setup=_a_channel,
+          body={"name": "shop", "scopes": "levels:read"}),
+    Route("POST", "/channels/tokens/<int:token_id>/revoke", "manager", ok=303, scoped=True, setup=_a_channel),
+    Route("GET", "/api/v1/levels", None, ok=401, by_visitor=_TOKEN_ONLY),
+    Route("PUT", "/api/v1/buffers/<int:item_id>", None, ok=401, kind="json", body={"buffer": 1},
+          by_visitor=_TOKEN_ONLY),
+    Route("GET", "/schedule/", "manager"),
+    Route("POST", "/schedule/settings", "manager", ok=303,
+          body={"a_days": "30", "b_days": "90", "c_days": "365"}),
+    # Another store's manager names a location that is not theirs: a form error, not a probe.
+    Route("POST", "/schedule/plans", "manager", ok=303, setup=_a_count_plan, by_visitor={"other_store": 400},
+          body=lambda p: {"kind": "zone", "location_id": str(p["location_id"]), "interval_days": "7"}),
+    Route("POST", "/schedule/plans/<int:plan_id>/stop", "manager", ok=303, scoped=True, setup=_a_count_plan),
+    Route("POST", "/schedule/tasks/<int:task_id>/start", "staff", ok=303, scoped=True, setup=_a_count_plan),
 ]
 
 # Routes no visitor can be refused: the app's static files.
@@ -400,6 +447,8 @@ def test_each_visitor_gets_the_status_the_matrix_says(request, store, route: Rou
     body = route.body(params) if callable(route.body) else dict(route.body or {})
     if route.method == "GET":
         response = client.get(path)
+    elif route.method == "PUT":
+        response = client.put(path, json=body, headers={"X-CSRFToken": client.csrf_token()})
     elif route.kind == "json":
         response = client.post_json(path, body)
     elif route.kind == "multipart":
@@ -413,5 +462,7 @@ def test_each_visitor_gets_the_status_the_matrix_says(request, store, route: Rou
     )
     if expected == 302 and visitor == "anonymous" and route.min_role is not None:
         assert "/login" in response.headers["Location"]
+    if expected == 401 and route.min_role is None:  # a token route refuses the cookie too
+        assert response.get_json()["error"]["code"] == "token_required"
     if expected == 401 and route.min_role is not None:
         assert response.get_json()["error"]["code"] == "login_required"
