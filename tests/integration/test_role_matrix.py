@@ -383,6 +383,13 @@ ROUTES: list[Route] = [
           body=lambda p: {"kind": "zone", "location_id": str(p["location_id"]), "interval_days": "7"}),
     Route("POST", "/schedule/plans/<int:plan_id>/stop", "manager", ok=303, scoped=True, setup=_a_count_plan),
     Route("POST", "/schedule/tasks/<int:task_id>/start", "staff", ok=303, scoped=True, setup=_a_count_plan),
+    # Another store's location or code: the form's error (400), as for any location not yours.
+    Route("GET", "/schedule/sheet.pdf", "staff", setup=_a_count_plan, query="location_id={location_id}",
+          by_visitor={"other_store": 400}),
+    Route("POST", "/schedule/import", "manager", ok=303, kind="multipart", setup=_a_count_plan,
+          by_visitor={"other_store": 400},
+          body=lambda p: {"location_id": str(p["location_id"]),
+                          "file": (io.BytesIO(f"code,quantity\n{p['code']},1\n".encode()), "counts.csv")}),
 ]
 
 # Routes no visitor can be refused: the app's static files.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,8 +12,11 @@ from webapp.auth.models import User
 from webapp.catalog.models import Location
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.schedule import service
+from webapp.schedule import imports, service, sheets
 from webapp.schedule.models import KINDS
+from webapp.types import utcnow
+
+MAX_UPLOAD = imports.MAX_BYTES
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
@@ -110,6 +113,34 @@ def stop_plan(plan_id: int):
     db.session.commit()
     flash(f"Counts of {plan.scope} are no longer scheduled.")
     return redirect(url_for("schedule.index"), 303)
+
+
+@bp.get("/sheet.pdf")
+@role_required("staff")
+def sheet():
+    """A printable count sheet of one zone; blind unless a manager asks for blind=0."""
+    raw = (request.args.get("location_id") or "").strip()
+    if not raw.isdigit():
+        raise DomainError("missing", "Choose the location to print a count sheet of.", "location_id")
+    blind = request.args.get("blind", "1") != "0"
+    pdf = sheets.count_sheet(current_user, int(raw), blind=blind,
+                             category=(request.args.get("category") or "").strip() or None, now=utcnow())
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="count-sheet-{raw}.pdf"', "Cache-Control": "no-store"})
+
+
+@bp.post("/import")
+@role_required("manager")
+def import_counts():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError("missing_file", "Choose the CSV file to import.", "file")
+    lines = imports.import_counts(current_user, _int("location_id"), upload.read(MAX_UPLOAD + 1))
+    db.session.commit()
+    waiting = sum(1 for ln in lines if ln.status == "pending")
+    flash(f"{len(lines)} item(s) counted from the file: {len(lines) - waiting} approved within tolerance, "
+          f"{waiting} waiting for approval.")
+    return redirect(url_for("approvals.queue"), 303)
 
 
 @bp.post("/tasks/<int:task_id>/start")
