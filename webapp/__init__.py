@@ -42,6 +42,7 @@ CAPABILITIES: tuple[str, ...] = (
     "audit",
     "channels",
     "schedule",
+    "labels",
     "jobs",
 )
 

@@ -94,6 +94,8 @@ def from_environment() -> dict:
         "CLOCK_SKEW_ALLOWANCE_SECONDS": _int("CLOCK_SKEW_ALLOWANCE_SECONDS", 300),
         # Level snapshots nobody has used for this many days are pruned by the jobs cycle.
         "SNAPSHOT_KEEP_DAYS": _int("SNAPSHOT_KEEP_DAYS", 35),
+        # A Zebra printer on the network, "host" or "host:port" (raw TCP, 9100 by default).
+        "ZEBRA_PRINTER": os.environ.get("ZEBRA_PRINTER", ""),
         # Explicit, because Flask-Limiter otherwise inherits the flag from the last app it served.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

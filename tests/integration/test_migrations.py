@@ -37,7 +37,8 @@ def test_upgrading_a_sqlite_store_with_data_keeps_every_row(tmp_path):
 
     path = tmp_path / "store.db"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DEMO_MODE": True,
-                      "AUDIT_TRAIL": False})  # the seed writes at 0012, before the trail's tables
+                      # the seed writes at 0012: no audit trail or label queue tables yet
+                      "AUDIT_TRAIL": False, "LABEL_QUEUE": False})
     tables = ("items", "barcodes", "locations", "users", "stock_events", "stock_levels", "alert_states",
               "purchase_orders", "level_snapshots", "level_snapshot_rows")
 

@@ -205,6 +205,14 @@ def _a_count_plan(request) -> dict:
     return {"plan_id": plan.id, "task_id": task.id, "location_id": store.locations[0].id}
 
 
+def _a_queued_label(request) -> dict:
+    db = request.getfixturevalue("db")
+    item = request.getfixturevalue("make_item")("Repriced", price_cents=100)
+    item.price_cents = 120
+    db.session.commit()
+    return {}
+
+
 # A bearer token, never a cookie: every visitor of the matrix (a browser session) gets 401.
 _TOKEN_ONLY = dict.fromkeys(VISITORS, 401)
 
@@ -384,6 +392,10 @@ ROUTES: list[Route] = [
     Route("POST", "/schedule/plans/<int:plan_id>/stop", "manager", ok=303, scoped=True, setup=_a_count_plan),
     Route("POST", "/schedule/tasks/<int:task_id>/start", "staff", ok=303, scoped=True, setup=_a_count_plan),
     # Another store's location or code: the form's error (400), as for any location not yours.
+    Route("GET", "/labels/queue", "staff"),
+    Route("POST", "/labels/items/<int:item_id>", "staff", ok=303, scoped=True),
+    Route("POST", "/labels/queue/print", "staff", setup=_a_queued_label, body={"to": "download"},
+          by_visitor={"other_store": 409}),  # their own queue is empty
     Route("GET", "/schedule/sheet.pdf", "staff", setup=_a_count_plan, query="location_id={location_id}",
           by_visitor={"other_store": 400}),
     Route("POST", "/schedule/import", "manager", ok=303, kind="multipart", setup=_a_count_plan,

@@ -45,6 +45,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Sales channels", "channels.index", "manager"),
     ("Audit trail", "audit.trail", "manager"),
     ("Labels", "catalog.labels", "staff"),
+    ("Labels to print", "labels.queue", "staff"),
     ("Clover", "clover.admin", "admin"),
 )
 
