@@ -23,8 +23,10 @@ def _after_flush(session: Session, flush_context) -> None:  # noqa: ARG001
             if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
                 wanted.setdefault((obj.store_id, obj.id), "price")
     conn = None
-    for obj in session.new:
-        if getattr(obj, "__tablename__", "") == "receipt_lines" and (obj.accepted_qty or 0) > 0:
+    for obj in (*session.new, *session.dirty):
+        if getattr(obj, "__tablename__", "") != "receipt_lines" or (obj.accepted_qty or 0) <= 0:
+            continue
+        if obj in session.new or inspect(obj).attrs.accepted_qty.history.added:  # closed with this item
             conn = conn or session.connection()
             store_id = conn.execute(
                 text("SELECT store_id FROM items WHERE id = :i"), {"i": obj.item_id}

@@ -100,3 +100,27 @@ def test_an_unreachable_printer_keeps_the_labels_queued(db, make_item, staff, ap
     download = staff.post_form("/labels/queue/print", {"to": "download"})
     assert download.mimetype == "application/zpl" and b"^XA" in download.data
     assert waiting(db) == []
+
+
+def test_an_item_received_in_a_delivery_queues_its_label_once(db, store, make_item, make_user):
+    from webapp.receiving.models import Receipt, ReceiptLine
+    from webapp.types import utcnow
+
+    milk, tea = make_item("Milk"), make_item("Tea")
+    receiver = make_user("receiver")
+    receipt = Receipt(store_id=store.id, session_key="r-1", location_id=store.locations[1].id,
+                      started_by=receiver.id, started_at=utcnow())
+    db.session.add(receipt)
+    db.session.flush()
+    costed = ReceiptLine(receipt_id=receipt.id, item_id=tea.id, invoice_cost_cents=90)  # before the close
+    db.session.add(costed)
+    db.session.commit()
+    assert waiting(db) == []
+    db.session.add(ReceiptLine(receipt_id=receipt.id, item_id=milk.id, accepted_qty=12))
+    costed.accepted_qty = 6
+    db.session.commit()
+    queued = sorted((j.item_id, j.reason) for j in waiting(db))
+    assert queued == sorted([(milk.id, "received"), (tea.id, "received")])
+    milk.price_cents = 999  # already waiting: not queued twice
+    db.session.commit()
+    assert len(waiting(db)) == 2
