@@ -4,7 +4,7 @@
 ``audit_heads`` keeps each chain's last sequence number and hash, the row locked while a
 transaction appends, and the anchor that shows rows deleted from the end.
 
-Revision ID: 0018_audit_ops21
+Revision ID: 0019_audit_ops21
 Revises: 0017_held_refunds
 Create Date: 2026-12-07 20:40:00
 
@@ -16,8 +16,8 @@ import webapp.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_audit_ops21'
-down_revision = '0017_held_refunds'
+revision = '0019_audit_ops21'
+down_revision = '0018_barcode_formats_label20'
 branch_labels = None
 depends_on = None
 

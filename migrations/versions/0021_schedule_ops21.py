@@ -4,8 +4,8 @@ A plan has one open task at a time; a task is done when the count session starte
 is submitted. ``schedule_settings`` holds a store's intervals per class (30, 91 and 365
 days when it has no row).
 
-Revision ID: 0020_schedule_ops21
-Revises: 0019_channels_ops21
+Revision ID: 0021_schedule_ops21
+Revises: 0020_channels_ops21
 Create Date: 2026-12-07 21:20:00
 
 """
@@ -16,8 +16,8 @@ import webapp.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_schedule_ops21'
-down_revision = '0019_channels_ops21'
+revision = '0021_schedule_ops21'
+down_revision = '0020_channels_ops21'
 branch_labels = None
 depends_on = None
 

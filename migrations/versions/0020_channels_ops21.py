@@ -4,8 +4,8 @@
 ``level_feed_heads``); ``webhook_deliveries`` keeps each delivery's body and id, the same on
 every retry.
 
-Revision ID: 0019_channels_ops21
-Revises: 0018_audit_ops21
+Revision ID: 0020_channels_ops21
+Revises: 0019_audit_ops21
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -16,8 +16,8 @@ import webapp.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_channels_ops21'
-down_revision = '0018_audit_ops21'
+revision = '0020_channels_ops21'
+down_revision = '0019_audit_ops21'
 branch_labels = None
 depends_on = None
 

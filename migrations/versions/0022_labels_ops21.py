@@ -1,7 +1,7 @@
 """labels: the queue of shelf labels to print (price changed, delivery received, or asked for)
 
-Revision ID: 0021_labels_ops21
-Revises: 0020_schedule_ops21
+Revision ID: 0022_labels_ops21
+Revises: 0021_schedule_ops21
 Create Date: 2026-12-07 21:40:00
 
 """
@@ -12,8 +12,8 @@ import webapp.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_labels_ops21'
-down_revision = '0020_schedule_ops21'
+revision = '0022_labels_ops21'
+down_revision = '0021_schedule_ops21'
 branch_labels = None
 depends_on = None
 
