@@ -294,6 +294,7 @@ ROUTES: list[Route] = [
     Route("POST", "/approvals/<int:line_id>/decide", "manager", ok=303, scoped=True,
           setup=_a_pending_count_line, body={"action": "reject", "note": "matrix"}),
     Route("POST", "/approvals/bulk", "manager", ok=303, body={"max_value": "5"}),
+    Route("POST", "/approvals/count-check", "manager", ok=303, body={"jump_percent": "50"}),
     Route("GET", "/inventory/items/<int:item_id>", "manager", scoped=True),
     Route("GET", "/items/openings", "manager"),
     Route("POST", "/items/openings", "manager", kind="multipart",

@@ -6,6 +6,7 @@ counting's own pages): submitting triages the lines, which counting cannot reach
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from flask_login import current_user, login_required
 
 from webapp.approvals import service
 from webapp.auth.decorators import get_in_store, role_required
+from webapp.counting import evidence, jumps
 from webapp.counting import figures as line_figures
 from webapp.counting import service as counting
 from webapp.counting.models import CountLine
@@ -45,7 +47,21 @@ def submit(session_id: str):
 @bp.get("/")
 @role_required("manager")
 def queue():
-    return render_template("approvals/queue.html", lines=service.queue(current_user.store_id))
+    return render_template("approvals/queue.html", lines=service.queue(current_user.store_id),
+                           jump_percent=jumps.jump_percent(current_user.store_id))
+
+
+@bp.post("/count-check")
+@role_required("manager")
+def count_check():
+    raw = request.form.get("jump_percent", "").strip().rstrip("%").strip()
+    if not re.fullmatch(r"[0-9]{1,6}", raw):
+        raise DomainError("bad_field", "Give a whole percentage, e.g. 50; 0 turns the check off.",
+                          "jump_percent")
+    percent = jumps.set_jump_percent(current_user, int(raw))
+    flash(f"A count more than {percent} % away from the previous one now waits for you." if percent
+          else "Counts are no longer compared with the previous count.")
+    return redirect(url_for("approvals.queue"), 303)
 
 
 @bp.get("/<int:line_id>")
@@ -54,7 +70,8 @@ def line(line_id: int):
     found = get_in_store(CountLine, line_id, what="count line")
     return render_template("approvals/line.html", line=found, now=line_figures.figures(found),
                            history=ledger.history(found.item_id, found.location_id, limit=15),
-                           decisions=service.decisions_for(found.id))
+                           decisions=service.decisions_for(found.id), evidence=evidence.for_line(found),
+                           jump_percent=jumps.jump_percent(found.store_id))
 
 
 @bp.post("/<int:line_id>/decide")

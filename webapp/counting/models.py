@@ -116,3 +116,20 @@ class CountLine(db.Model):
     @property
     def flag_list(self) -> list[str]:
         return [f for f in self.flags.split(",") if f]
+
+
+DEFAULT_JUMP_PERCENT = 50
+
+
+class CountCheck(db.Model):
+    """How far from the previous count of its place a count may land and still be approved
+    without a manager (``counting.jumps``), per store; a store without a row uses
+    ``DEFAULT_JUMP_PERCENT``. 0: no such check."""
+
+    __tablename__ = "count_checks"
+    __table_args__ = (CheckConstraint("jump_percent >= 0", name="jump_not_negative"),)
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    jump_percent: Mapped[int] = mapped_column()
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

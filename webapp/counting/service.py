@@ -15,11 +15,12 @@ Rules chosen where DESIGN.md is silent (README "Counting rules" says the same):
   within the store's scan window (default 5 minutes) of either, flags the line.
 * Several counters whose units add up to something else than expected disagree
   (``counters_disagree``): one may have counted another's shelf too, or each missed a part.
+* A count far from the previous count of its place (``jumps``) is flagged ``far_from_last_count``.
 * A flagged line (``HOLDING_FLAGS``) is never approved automatically.
 * A full session lists the items expected in its scope (a nonzero level there) that nobody
   scanned; unless the submitter says "really zero", they are "not counted" and change nothing.
-* Expected quantities of a blind session reach managers only, and only a manager may open
-  a session that is not blind (else a counter could open one to read the expected levels).
+* Expected quantities of a blind session reach managers only; only a manager may open one
+  that is not blind.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlalchemy import select
 from webapp.auth.models import User
 from webapp.catalog import service as catalog_service
 from webapp.catalog.models import Item, Location, Store
+from webapp.counting import jumps
 from webapp.counting.figures import count_key
 from webapp.counting.models import CountLine, CountScan, CountSession
 from webapp.errors import DomainError, NotFound
@@ -46,10 +48,9 @@ from webapp.types import utcnow
 
 ZERO, NOT_COUNTED = "zero", "not_counted"
 
-# Flags that keep a line from being approved automatically, however small its variance: each
-# is a hard edge a manager must see (DESIGN.md). "several_counters" alone (their units added up
-# to what was expected) and "not_scanned" (a confirmed zero) only inform.
-HOLDING_FLAGS = frozenset({"sale_during_count", "late_scans", "counters_disagree"})
+# Flags that keep a line from being approved automatically, however small its variance: each is a
+# hard edge a manager must see (DESIGN.md). "several_counters" alone and "not_scanned" only inform.
+HOLDING_FLAGS = frozenset({"sale_during_count", "late_scans", "counters_disagree", jumps.FLAG})
 
 
 @dataclass(frozen=True)
@@ -267,12 +268,9 @@ def submit_scope(store_id: int, session_ids: list[str]) -> dict[str, tuple[int, 
 def unscanned(session: CountSession) -> list[Item]:
     if not (session.full or session.item_id is not None):
         return []
-    missing = set(expected_items(session)) - set(tally(session.id))
-    if session.item_id is not None and session.item_id not in tally(session.id):
-        missing.add(session.item_id)
-    if not missing:
-        return []
-    return list(db.session.scalars(select(Item).where(Item.id.in_(missing)).order_by(Item.name)))
+    missing = (set(expected_items(session)) | ({session.item_id} - {None})) - set(tally(session.id))
+    return [] if not missing else list(db.session.scalars(
+        select(Item).where(Item.id.in_(missing)).order_by(Item.name)))
 
 
 def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datetime,
@@ -385,6 +383,8 @@ def _line(session: CountSession, item_id: int, counted: int | None, at: datetime
     variance = 0 if counted is None else counted - expected
     if "several_counters" in flags and variance:
         flags = [*flags, "counters_disagree"]
+    store = db.session.get(Store, session.store_id)
+    flags = [*flags, *jumps.jump_flags(store, item, session.location_id, counted, at, line_id)]
     return CountLine(
         session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,
         counted=counted, counted_at=at, first_scan_at=first, last_scan_at=None if first is None else at,

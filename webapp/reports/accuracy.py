@@ -1,6 +1,7 @@
 """Inventory record accuracy (IRA): how often the ledger was right when someone counted.
 
-Every approved count in the period is one record check. Its variance is what the count
+Every approved count in the period is one record check (a count approved again after late
+scans is one check, judged on its latest revision). Its variance is what the count
 found against the ledger's expected quantity before any adjustment: the sum of the
 adjustments that explain it (the variance at approval plus later corrections, see
 ``merge.corrections``); a count with no adjustment matched exactly. A count is accurate when
@@ -54,7 +55,8 @@ def accuracy(f: Filter, tolerance: int | None = None, row_limit: int | None = No
     judged = (select(bucket.label("bucket"), Item.category, _variance(f, count).label("variance"))
               .join(Item, Item.id == count.item_id)
               .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
-                     count.occurred_at < until, *item_filters(f, Item, count.location_id))
+                     count.occurred_at < until, _latest_revision(count),
+                     *item_filters(f, Item, count.location_id))
               .cte("judged").prefix_with("MATERIALIZED"))  # one variance per count, not one per use
     v = judged.c.variance
 
@@ -76,16 +78,39 @@ def accuracy(f: Filter, tolerance: int | None = None, row_limit: int | None = No
     return report
 
 
+# A count line approved again after late scans writes a revision of its count,
+# ``count:<line>:<nnnn>`` (``approvals.service._revision``): one record check, not two. Only the
+# latest revision is judged, on the adjustments of every revision of the line, which add up to
+# the line's variance.
+REVISION_TAIL = 5  # ":0002"
+
+
+def _family(count):
+    """The key of a count's first revision: ``count:7`` for ``count:7:0002`` and for itself."""
+    return case((count.key.like("count:%:%"),
+                 func.substr(count.key, 1, func.length(count.key) - REVISION_TAIL)), else_=count.key)
+
+
+def _latest_revision(count):
+    """No later revision of this count exists in the ledger."""
+    later = aliased(StockEvent, name="later")
+    return ~(select(later.id).where(
+        later.item_id == count.item_id, later.location_id == count.location_id, later.kind == "count",
+        count.key.like("count:%"), later.key > count.key, later.key.like(_family(count) + ":%"))
+        .exists())
+
+
 def _variance(f: Filter, count):
-    """A count's variance: the sum of its adjustments, 0 without any. They carry the count's own
-    occurred_at (the ledger's `_correct` writes them so), hence the period."""
-    since, until = f.bounds
+    """A count's variance: the sum of its adjustments (of every revision of it), 0 without any."""
     adjustment = aliased(StockEvent, name="adjustments")
-    return (select(func.coalesce(func.sum(adjustment.quantity), 0))
-            .where(adjustment.count_key == count.key, adjustment.kind == "adjustment",
-                   adjustment.store_id == f.store_id, adjustment.occurred_at >= since,
-                   adjustment.occurred_at < until)
-            .scalar_subquery())
+    own = (select(func.coalesce(func.sum(adjustment.quantity), 0))
+           .where(adjustment.count_key == count.key, adjustment.kind == "adjustment",
+                  adjustment.store_id == f.store_id).scalar_subquery())
+    family = _family(count)
+    revised = (select(func.coalesce(func.sum(adjustment.quantity), 0))
+               .where((adjustment.count_key == family) | adjustment.count_key.like(family + ":%"),
+                      adjustment.kind == "adjustment", adjustment.store_id == f.store_id).scalar_subquery())
+    return case((count.key.like("count:%:%"), revised), else_=own)
 
 
 def _rows(f: Filter, count, tolerance: int, limit: int | None) -> list[dict]:
@@ -97,7 +122,8 @@ def _rows(f: Filter, count, tolerance: int, limit: int | None) -> list[dict]:
                Item.category, Item.measure, Location.name.label("location"), variance.label("variance"))
         .join(Item, Item.id == count.item_id).join(Location, Location.id == count.location_id)
         .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
-               count.occurred_at < until, *item_filters(f, Item, count.location_id)))
+               count.occurred_at < until, _latest_revision(count),
+               *item_filters(f, Item, count.location_id)))
     if limit is not None:
         query = query.order_by(count.occurred_at.desc(), count.key.desc()).limit(limit)
     rows = []

@@ -211,6 +211,17 @@ def pending_in_session(session_id: str) -> list[tuple[str, int]]:
     return [(code, int(total)) for code, total in rows]
 
 
+def in_session(session_id: str) -> list[tuple[str, int, str, str | None]]:
+    """(code as scanned, units, status, the item it became or None) of every unknown code of a
+    count, whatever became of it, for the count's own page."""
+    rows = db.session.execute(
+        select(UnknownScan.raw_code, func.sum(UnknownScan.quantity), UnknownScan.status, Item.name)
+        .outerjoin(Item, Item.id == UnknownScan.item_id).where(UnknownScan.session_id == session_id)
+        .group_by(UnknownScan.raw_code, UnknownScan.status, Item.name)
+        .order_by(UnknownScan.raw_code, UnknownScan.status))
+    return [(code, int(total), status, name) for code, total, status, name in rows]
+
+
 def pending_count(store_id: int) -> int:
     """How many distinct codes wait for a manager (the nav badge)."""
     return db.session.scalar(

@@ -57,7 +57,8 @@ def _unknown_codes_badge():
         except SQLAlchemyError:  # the 503 page while the database is down still renders
             db.session.rollback()
             return 0
-    return {"unknown_codes_pending": pending, "unknown_codes_in_count": service.pending_in_session}
+    return {"unknown_codes_pending": pending, "unknown_codes_in_count": service.pending_in_session,
+            "unknown_codes_of_count": service.in_session}
 
 
 @bp.get("/unknown-codes")

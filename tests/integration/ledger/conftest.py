@@ -20,8 +20,10 @@ def event(type_: str, occurred_at: datetime, **fields) -> dict:
             "occurred_at": iso(occurred_at), **fields}
 
 
-def batch(events: list[dict], *, device_time: datetime | None = None, device_id: str = "phone-1") -> dict:
-    return {"device_id": device_id, "device_time": iso(device_time or utcnow()), "events": events}
+def batch(events: list[dict], *, device_time: datetime | None = None, device_id: str = "phone-1",
+          backlog: dict | None = None) -> dict:
+    body = {"device_id": device_id, "device_time": iso(device_time or utcnow()), "events": events}
+    return body if backlog is None else {**body, "backlog": backlog}
 
 
 @pytest.fixture
