@@ -84,3 +84,40 @@ def test_a_receipt_and_a_count_session_page_fit_a_phone(page, live_server):
     page.locator("#scan-form").get_by_role("button", name="Add").click()
     expect(page.locator("table tbody tr")).to_have_count(1)
     assert page.evaluate(FITS) <= WIDTH
+
+
+def test_an_approval_line_with_two_counters_phones_and_an_unknown_code_fits_a_phone(page, live_server):
+    from datetime import timedelta
+
+    from webapp.approvals.service import submit_count
+    from webapp.auth.models import User
+    from webapp.counting.service import NewSession, Scan, open_session, record_scan
+    from webapp.extensions import db
+    from webapp.inventory.ledger import Ledger
+    from webapp.types import utcnow
+    from webapp.unknown import service as unknown
+
+    app, store_id = live_server["app"], live_server["store_id"]
+    with app.app_context():
+        mia = db.session.query(User).filter_by(username="mia").one()
+        session = open_session(NewSession(store_id=store_id, location_id=live_server["back_id"],
+                                          created_by_id=mia.id))
+        tea, t = live_server["items"]["Green Tea 20ct"], utcnow() - timedelta(minutes=30)
+        phones = ["9b1d3f5e-0a4c-4f7e-8d2b-6c1e0f9a7b35", "c0ffee00-1234-4abc-9def-0123456789ab"]
+        for n, device in enumerate(phones):
+            record_scan(Scan(session.id, mia.id, t + timedelta(minutes=n), quantity=7 + n, item_id=tea,
+                             device_id=device, device_time=t), store_id)
+        led = Ledger(source="device")
+        unknown.keep(unknown.Sighting(event_id="width-unknown-1", store_id=store_id, user_id=mia.id,
+                                      code="40063813339310001", occurred_at=t, quantity=3,
+                                      session_id=session.id, context="count"), led)
+        led.settle()
+        db.session.commit()
+        lines = submit_count(session.id, mia, utcnow())
+        line_id, session_id = lines[0].id, session.id
+    log_in(page, "mia", next_path=f"/approvals/{line_id}")
+    expect(page.locator("#scans")).to_contain_text("9b1d3f5e")
+    assert page.evaluate(FITS) <= WIDTH
+    page.goto(f"/counting/{session_id}/summary")
+    expect(page.locator("#unknown-codes")).to_contain_text("40063813339310001")
+    assert page.evaluate(FITS) <= WIDTH

@@ -48,7 +48,8 @@ def submit(session_id: str):
 @role_required("manager")
 def queue():
     return render_template("approvals/queue.html", lines=service.queue(current_user.store_id),
-                           jump_percent=jumps.jump_percent(current_user.store_id))
+                           jump_percent=jumps.jump_percent(current_user.store_id),
+                           behind=evidence.phones_behind_pending(current_user.store_id))
 
 
 @bp.post("/count-check")

@@ -102,6 +102,15 @@ def phones_behind(session: CountSession) -> list[Phone]:
     return out
 
 
+def phones_behind_pending(store_id: int) -> list[tuple[CountSession, list[Phone]]]:
+    """``phones_behind`` of every session with a line waiting for a manager (the queue, whose
+    bulk approval skips the line pages)."""
+    sessions = db.session.scalars(select(CountSession).where(CountSession.id.in_(
+        select(CountLine.session_id).where(CountLine.store_id == store_id, CountLine.status == "pending")))
+        .order_by(CountSession.submitted_at, CountSession.id))
+    return [(s, phones) for s in sessions if (phones := phones_behind(s))]
+
+
 def for_line(line: CountLine) -> Evidence:
     during = [] if line.first_scan_at is None else _events(line, line.first_scan_at, line.last_scan_at,
                                                            inclusive=True)

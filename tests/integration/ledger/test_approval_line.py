@@ -90,6 +90,9 @@ def test_before_approving_the_manager_is_told_2_phones_have_not_sent_everything_
     assert f"{ben.user.username}'s phone" in phones and "3 events still waiting on it" in phones
     assert f"{cara.user.username}'s phone" in phones and "before the count was submitted" in phones
     assert ana.user.username not in phones, "the phone that submitted sent everything with it"
+    queue = section(manager.get("/approvals/").get_data(as_text=True), "phones-behind")
+    assert "2 phones have not sent everything yet" in queue, "bulk approval skips the line page"
+    assert ben.user.username in queue and cara.user.username in queue
 
     sync(ben, [scan(sid, oats, 3, t + timedelta(minutes=2))], device_id="phone-ben",
          backlog={"count": 0})
@@ -99,6 +102,7 @@ def test_before_approving_the_manager_is_told_2_phones_have_not_sent_everything_
     line = line_of(db, oats)
     assert line.counted == 19
     assert 'id="phones-behind"' not in manager.get(f"/approvals/{line.id}").get_data(as_text=True)
+    assert 'id="phones-behind"' not in manager.get("/approvals/").get_data(as_text=True)
 
 
 def test_a_count_of_90_after_a_count_of_30_waits_for_a_manager_though_it_matches_what_was_expected(

@@ -28,8 +28,8 @@ def test_a_sale_of_2_before_an_approved_count_synced_later_shows_expected_28_and
     assert "Expected 30 at approval; a sale of 2 at" in page and "synced later: now 28, variance 0" in page
 
     result = manager.get(f"/counting/{line.session_id}/summary").get_data(as_text=True)
-    row = result.split("Crackers", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="num">28</td><td class="num">0' in row
+    row = result.split("Crackers", 1)[1].split("</li>", 1)[0]
+    assert "Counted 28 · expected 28 · variance 0 · approved" in row
     assert "Expected 30 at approval" in row
 
 
