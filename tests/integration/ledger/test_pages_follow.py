@@ -29,7 +29,7 @@ def test_a_sale_of_2_before_an_approved_count_synced_later_shows_expected_28_and
 
     result = manager.get(f"/counting/{line.session_id}/summary").get_data(as_text=True)
     row = result.split("Crackers", 1)[1].split("</li>", 1)[0]
-    assert "Counted 28 · expected 28 · variance 0 · approved" in row
+    assert "Counted 28 · Expected 28 · Variance 0 · approved" in row
     assert "Expected 30 at approval" in row
 
 
