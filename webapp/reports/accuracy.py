@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import aliased
 
 from webapp.catalog.models import Item, Location, Store
@@ -52,10 +53,11 @@ def accuracy(f: Filter, tolerance: int | None = None, row_limit: int | None = No
     spans = calc.buckets(f.start, f.end, calc.grain_for(f.start, f.end))
     bucket = case(*((count.occurred_at < calc.period_bounds(first, last, f.tz)[1], i)
                     for i, (first, last) in enumerate(spans)), else_=None)
-    judged = (select(bucket.label("bucket"), Item.category, _variance(f, count).label("variance"))
+    revised = _revised(f)
+    judged = (select(bucket.label("bucket"), Item.category, _variance(f, count, revised).label("variance"))
               .join(Item, Item.id == count.item_id)
               .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
-                     count.occurred_at < until, _latest_revision(count),
+                     count.occurred_at < until, _latest_revision(count, revised),
                      *item_filters(f, Item, count.location_id))
               .cte("judged").prefix_with("MATERIALIZED"))  # one variance per count, not one per use
     v = judged.c.variance
@@ -81,48 +83,69 @@ def accuracy(f: Filter, tolerance: int | None = None, row_limit: int | None = No
 # A count line approved again after late scans writes a revision of its count,
 # ``count:<line>:<nnnn>`` (``approvals.service._revision``): one record check, not two. Only the
 # latest revision is judged, on the adjustments of every revision of the line, which add up to
-# the line's variance.
+# the line's variance. Revisions are rare, so they are gathered once into small CTEs and every
+# other count keeps its plain, indexed lookup.
 REVISION_TAIL = 5  # ":0002"
 
 
-def _family(count):
-    """The key of a count's first revision: ``count:7`` for ``count:7:0002`` and for itself."""
-    return case((count.key.like("count:%:%"),
-                 func.substr(count.key, 1, func.length(count.key) - REVISION_TAIL)), else_=count.key)
+@dataclass(frozen=True)
+class Revised:
+    superseded: Any  # a select of the keys of counts a later revision replaced
+    variances: Any  # a CTE: family (the first revision's key), variance over all revisions
 
 
-def _latest_revision(count):
+def _revised(f: Filter) -> Revised:
+    e = aliased(StockEvent, name="revision")
+    revisions = (select(e.key.label("key"),
+                        func.substr(e.key, 1, func.length(e.key) - REVISION_TAIL).label("family"))
+                 .where(e.store_id == f.store_id, e.kind == "count", e.key.like("count:%:%"))
+                 .cte("revisions"))
+    members = union(select(revisions.c.key, revisions.c.family),
+                    select(revisions.c.family.label("key"), revisions.c.family)).cte("revised_counts")
+    latest = (select(members.c.family, func.max(members.c.key).label("key"))
+              .group_by(members.c.family).cte("latest_revisions"))
+    superseded = (select(members.c.key).join(latest, latest.c.family == members.c.family)
+                  .where(members.c.key != latest.c.key))
+    adjustment = aliased(StockEvent, name="revised_adjustments")
+    variances = (select(members.c.family, func.sum(adjustment.quantity).label("variance"))
+                 .join(adjustment, adjustment.count_key == members.c.key)
+                 .where(adjustment.kind == "adjustment", adjustment.store_id == f.store_id)
+                 .group_by(members.c.family).cte("revised_variances"))
+    return Revised(superseded, variances)
+
+
+def _latest_revision(count, revised: Revised):
     """No later revision of this count exists in the ledger."""
-    later = aliased(StockEvent, name="later")
-    return ~(select(later.id).where(
-        later.item_id == count.item_id, later.location_id == count.location_id, later.kind == "count",
-        count.key.like("count:%"), later.key > count.key, later.key.like(_family(count) + ":%"))
-        .exists())
+    return count.key.not_in(revised.superseded)
 
 
-def _variance(f: Filter, count):
-    """A count's variance: the sum of its adjustments (of every revision of it), 0 without any."""
+def _variance(f: Filter, count, revised: Revised):
+    """A count's variance: the sum of its adjustments (of every revision of it), 0 without any.
+    A count's own adjustments carry its occurred_at (the ledger's `_correct` writes them so)."""
+    since, until = f.bounds
     adjustment = aliased(StockEvent, name="adjustments")
     own = (select(func.coalesce(func.sum(adjustment.quantity), 0))
            .where(adjustment.count_key == count.key, adjustment.kind == "adjustment",
-                  adjustment.store_id == f.store_id).scalar_subquery())
-    family = _family(count)
-    revised = (select(func.coalesce(func.sum(adjustment.quantity), 0))
-               .where((adjustment.count_key == family) | adjustment.count_key.like(family + ":%"),
-                      adjustment.kind == "adjustment", adjustment.store_id == f.store_id).scalar_subquery())
-    return case((count.key.like("count:%:%"), revised), else_=own)
+                  adjustment.store_id == f.store_id, adjustment.occurred_at >= since,
+                  adjustment.occurred_at < until)
+           .scalar_subquery())
+    family = func.substr(count.key, 1, func.length(count.key) - REVISION_TAIL)
+    v = revised.variances.c
+    of_family = select(func.coalesce(func.sum(v.variance), 0)).where(v.family == family).scalar_subquery()
+    return case((count.key.like("count:%:%"), of_family), else_=own)
 
 
 def _rows(f: Filter, count, tolerance: int, limit: int | None) -> list[dict]:
     """The counts themselves, oldest first (the latest ``limit`` of them when given)."""
     since, until = f.bounds
-    variance = _variance(f, count)
+    revised = _revised(f)
+    variance = _variance(f, count, revised)
     query = (
         select(count.key, count.occurred_at, count.quantity.label("counted"), count.item_id, Item.name,
                Item.category, Item.measure, Location.name.label("location"), variance.label("variance"))
         .join(Item, Item.id == count.item_id).join(Location, Location.id == count.location_id)
         .where(count.store_id == f.store_id, count.kind == "count", count.occurred_at >= since,
-               count.occurred_at < until, _latest_revision(count),
+               count.occurred_at < until, _latest_revision(count, revised),
                *item_filters(f, Item, count.location_id)))
     if limit is not None:
         query = query.order_by(count.occurred_at.desc(), count.key.desc()).limit(limit)
