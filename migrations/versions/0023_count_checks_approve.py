@@ -6,7 +6,7 @@ same item and place (and by more than the unit tolerance) before it is flagged
 uses 50 %; 0 turns the check off. A table of its own, like ``refund_rules``, so that ``stores``
 keeps its shape.
 
-Revision ID: 0018_count_checks_approve
+Revision ID: 0023_count_checks_approve
 Revises: 0017_held_refunds
 Create Date: 2026-12-07 21:00:00
 
@@ -17,8 +17,8 @@ from alembic import op
 import webapp.types
 
 # revision identifiers, used by Alembic.
-revision = '0018_count_checks_approve'
-down_revision = '0017_held_refunds'
+revision = '0023_count_checks_approve'
+down_revision = '0022_labels_ops21'
 branch_labels = None
 depends_on = None
 
