@@ -139,6 +139,11 @@ def from_environment() -> dict:
         "CLOVER_APP_RATE_PER_SECOND": float(os.environ.get("CLOVER_APP_RATE_PER_SECOND", "40")),
         "CLOVER_APP_IN_FLIGHT": _int("CLOVER_APP_IN_FLIGHT", 10),
         "CLOVER_MAX_RETRIES": _int("CLOVER_MAX_RETRIES", 5),
+        # Real time (clover/realtime.py): a verified webhook pulls at once and a moved level is
+        # pushed at once, each after this many quiet seconds, never later than the max wait.
+        "CLOVER_REALTIME": _bool("CLOVER_REALTIME", True),
+        "CLOVER_REALTIME_DELAY": float(os.environ.get("CLOVER_REALTIME_DELAY", "0.2")),
+        "CLOVER_REALTIME_MAX_WAIT": float(os.environ.get("CLOVER_REALTIME_MAX_WAIT", "2")),
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -154,4 +159,6 @@ TESTING_OVERRIDES = {
     "REMEMBER_COOKIE_SECURE": False,
     # Hashing stays real in tests, just cheaper: the test suite logs in hundreds of times.
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    # Background threads would race a test's own steps; the real-time tests turn it on.
+    "CLOVER_REALTIME": False,
 }

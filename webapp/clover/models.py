@@ -99,3 +99,39 @@ class CloverWebhookVerification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloverStockMark(db.Model):
+    """The last quantity we know Clover held for an item, and when: what we wrote, or read and
+    could explain. A later read is judged against it (drift.py)."""
+
+    __tablename__ = "clover_stock_marks"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    quantity: Mapped[float] = mapped_column(Float)  # Clover's units
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CloverStockChange(db.Model):
+    """Clover's number for an item moved by something other than the sales we pulled.
+
+    ``suspect`` when first seen (a sale not pulled yet may explain it), ``pending`` once a full
+    pull still cannot explain it: shown to a manager as "changed in Clover". The item is not
+    pushed while a change is open; the manager ``accepted`` it as a count or ``overwrote`` it.
+    """
+
+    __tablename__ = "clover_stock_changes"
+    __table_args__ = (Index("ix_clover_stock_changes_open", "store_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="suspect")
+    source: Mapped[str] = mapped_column(String(8))  # "push" or "webhook": who noticed it
+    clover_quantity: Mapped[float] = mapped_column(Float)  # what Clover held, its units
+    expected: Mapped[float | None] = mapped_column(Float)  # what our pulled sales explain
+    ours: Mapped[int] = mapped_column()  # our store total then, base units
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from webapp.catalog.models import Item
-from webapp.clover.client import CloverClient, CloverError
+from webapp.clover import drift
+from webapp.clover.client import CloverClient, CloverError, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverPush
 from webapp.extensions import db
 from webapp.inventory.models import StockLevel
@@ -46,15 +47,17 @@ class PushResult:
     compared: int = 0
     pushed: int = 0
     failed: int = 0
+    held: int = 0  # Clover's number moved by something else: waiting for a manager (drift.py)
 
 
-def our_levels(store_id: int) -> dict[str, tuple[int, float]]:
+def our_levels(store_id: int, item_ids: set[int] | None = None) -> dict[str, tuple[int, float]]:
     """clover item id -> (local item id, store total in Clover's units), for items we hold a level of."""
-    rows = db.session.execute(
-        select(Item.clover_id, Item.id, Item.measure, func.sum(StockLevel.quantity).label("total"))
-        .join(StockLevel, StockLevel.item_id == Item.id)
-        .where(Item.store_id == store_id, Item.clover_id.is_not(None))
-        .group_by(Item.clover_id, Item.id, Item.measure))
+    query = (select(Item.clover_id, Item.id, Item.measure, func.sum(StockLevel.quantity).label("total"))
+             .join(StockLevel, StockLevel.item_id == Item.id)
+             .where(Item.store_id == store_id, Item.clover_id.is_not(None)))
+    if item_ids is not None:
+        query = query.where(Item.id.in_(sorted(item_ids)))
+    rows = db.session.execute(query.group_by(Item.clover_id, Item.id, Item.measure))
     return {r.clover_id: (r.id, to_clover(int(r.total), r.measure)) for r in rows}
 
 
@@ -68,19 +71,11 @@ def clover_levels(client: CloverClient) -> dict[str, float | None]:
     return found
 
 
-def push_levels(client: CloverClient, connection: CloverConnection, *,
-                heartbeat: Callable[[], None] | None = None, workers: int = 5) -> PushResult:
-    result = PushResult()
-    ours = our_levels(connection.store_id)
-    db.session.commit()  # end the read before the network calls
-    theirs = clover_levels(client)
-    wanted = []
-    for clover_id, (item_id, quantity) in sorted(ours.items()):
-        result.compared += 1
-        before = theirs.get(clover_id)
-        if before is None or abs(before - quantity) > TOLERANCE:
-            wanted.append((clover_id, item_id, quantity, before))
+Job = tuple[str, int, float, float | None]  # clover id, item id, our quantity, what Clover held
 
+
+def _write(client: CloverClient, connection: CloverConnection, wanted: list[Job], result: PushResult,
+           heartbeat: Callable[[], None] | None, workers: int) -> None:
     def write(job: tuple[str, int, float, float | None]):
         clover_id, _, quantity, _ = job
         try:
@@ -100,11 +95,73 @@ def push_levels(client: CloverClient, connection: CloverConnection, *,
                     db.session.add(CloverPush(store_id=connection.store_id, item_id=item_id,
                                               clover_item_id=clover_id, quantity=quantity,
                                               clover_before=before, pushed_at=now))
+                    drift.mark(connection.store_id, item_id, quantity, now)
                 else:
                     result.failed += 1
             db.session.commit()
             if heartbeat is not None:
                 heartbeat()
+
+
+def _judged(connection: CloverConnection, found: list[Job], result: PushResult,
+            after_full_pull: bool) -> list[Job]:
+    """Keep the writes whose Clover number we can explain; the others wait for a manager (drift.py)."""
+    items = {i.id: i for i in db.session.scalars(select(Item).where(Item.id.in_([f[1] for f in found])))}
+    wanted = []
+    for job in found:
+        if drift.observe(items[job[1]], job[3], source="push", after_full_pull=after_full_pull):
+            wanted.append(job)
+        else:
+            result.held += 1
+    db.session.commit()
+    return wanted
+
+
+def push_levels(client: CloverClient, connection: CloverConnection, *,
+                heartbeat: Callable[[], None] | None = None, workers: int = 5,
+                after_full_pull: bool = True) -> PushResult:
+    """Every item: read all of Clover's item_stocks, write the ones that differ (the periodic cycle)."""
+    result = PushResult()
+    ours = our_levels(connection.store_id)
+    db.session.commit()  # end the read before the network calls
+    theirs = clover_levels(client)
+    found = []
+    for clover_id, (item_id, quantity) in sorted(ours.items()):
+        result.compared += 1
+        before = theirs.get(clover_id)
+        if before is None or abs(before - quantity) > TOLERANCE:
+            found.append((clover_id, item_id, quantity, before))
+    wanted = _judged(connection, found, result, after_full_pull)
+    _write(client, connection, wanted, result, heartbeat, workers)
     connection.last_push_at = utcnow()
+    db.session.commit()
+    return result
+
+
+def push_items(client: CloverClient, connection: CloverConnection, item_ids: set[int], *,
+               workers: int = 5) -> PushResult:
+    """Only these items (their levels just moved): one GET and at most one POST each, no listing."""
+    result = PushResult()
+    ours = our_levels(connection.store_id, item_ids)
+    db.session.commit()
+
+    def read(clover_id: str) -> float | None:
+        try:
+            quantity = client.get(f"item_stocks/{clover_id}").get("quantity")
+        except CloverNotFound:
+            return None
+        return None if quantity is None else float(quantity)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        theirs = dict(zip(sorted(ours), pool.map(read, sorted(ours)), strict=True))
+    found = []
+    for clover_id, (item_id, quantity) in sorted(ours.items()):
+        result.compared += 1
+        before = theirs[clover_id]
+        if before is None or abs(before - quantity) > TOLERANCE:
+            found.append((clover_id, item_id, quantity, before))
+    _write(client, connection, _judged(connection, found, result, False), result, None, workers)
+    if result.pushed:
+        connection.last_push_at = utcnow()
     db.session.commit()
     return result

@@ -29,7 +29,7 @@ from webapp.clover.connection import client_for, connection_for_store, ensure_en
 from webapp.clover.models import CloverConnection
 from webapp.clover.new_items import NewItemsResult, create_missing
 from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders
-from webapp.clover.push import PushResult, push_levels
+from webapp.clover.push import PushResult, push_items, push_levels
 from webapp.clover.voids import pull_voids
 from webapp.clover.webhooks import process_hints
 from webapp.errors import DomainError, NotFound
@@ -39,6 +39,7 @@ from webapp.types import utcnow
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=15)
+QUICK_LEASE = timedelta(minutes=2)
 
 
 class LeaseLost(RuntimeError):
@@ -147,3 +148,30 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
                 client.close()
         release_lease(connection.id, owner)
     return report
+
+
+def run_quick(kind: str, store_id: int, items: set[int]) -> bool:
+    """A real-time job (realtime.py): ``pull`` fetches what pending webhook hints name, then any
+    ``items`` are pushed alone. False when another job holds the merchant's lease (try again)."""
+    connection = connection_for_store(store_id)
+    if connection is None:
+        return True
+    owner = uuid.uuid4().hex
+    if not take_lease(connection.id, owner, QUICK_LEASE):
+        return False
+    db.session.refresh(connection)
+    client = None
+    try:
+        client = client_for(connection)
+        if kind == "pull":
+            process_hints(client, connection, SaleRecorder(client, connection))
+        if items:
+            push_items(client, connection, items)
+    except (CloverError, DomainError) as exc:
+        db.session.rollback()
+        log.warning("clover %s for store %s failed, the periodic cycle retries: %s", kind, store_id, exc)
+    finally:
+        if client is not None:
+            client.close()
+        release_lease(connection.id, owner)
+    return True

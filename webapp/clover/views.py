@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 
 from webapp.auth.decorators import role_required
 from webapp.clover import connection as connections
-from webapp.clover import tokens, webhooks
+from webapp.clover import drift, realtime, tokens, webhooks
 from webapp.clover.client import CloverError
 from webapp.clover.models import CloverPush, CloverWebhookHint, CloverWebhookVerification
-from webapp.clover.sync import run_sync
+from webapp.clover.sync import run_quick, run_sync
 from webapp.errors import DomainError
 from webapp.extensions import csrf, db
 
 bp = Blueprint("clover", __name__, url_prefix="/clover")
+bp.record_once(lambda state: realtime.install(state.app, run_quick))
 
 
 @bp.post("/webhook")
@@ -26,7 +27,9 @@ def webhook():
     body = request.get_json(silent=True)
     if body is None:
         raise DomainError("bad_webhook", "Expected a JSON body.")
-    return jsonify(webhooks.receive(body, request.headers.get("X-Clover-Auth")))
+    answer = webhooks.receive(body, request.headers.get("X-Clover-Auth"))
+    realtime.pull_soon(answer.pop("stores", []))
+    return jsonify(answer)
 
 
 @bp.get("/")
@@ -119,3 +122,26 @@ def sync_now():
         return redirect(url_for("clover.admin"))
     flash("Synced with Clover." if report.ran else "A sync is already running; try again in a minute.")
     return redirect(url_for("clover.admin"))
+
+
+@bp.get("/changes")
+@role_required("manager")
+def changes():
+    return render_template("clover/changes.html", changes=drift.pending_changes(current_user.store_id))
+
+
+@bp.post("/changes/<int:change_id>/accept")
+@role_required("manager")
+def accept_change(change_id: int):
+    drift.accept(current_user.store_id, change_id, current_user.id)
+    flash("Clover's number was taken as a count.")
+    return redirect(url_for("clover.changes"))
+
+
+@bp.post("/changes/<int:change_id>/overwrite")
+@role_required("manager")
+def overwrite_change(change_id: int):
+    change = drift.overwrite(current_user.store_id, change_id, current_user.id)
+    realtime.push_soon(current_user.store_id, {change.item_id})
+    flash("Shelfcount's level will be written over Clover's number.")
+    return redirect(url_for("clover.changes"))

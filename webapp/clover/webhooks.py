@@ -18,6 +18,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.bulk_sql import insert_for
+from webapp.catalog.models import Item
+from webapp.clover import drift
 from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
 from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebhookVerification
@@ -70,7 +72,7 @@ def _authentic(header: str | None) -> bool:
     return matched
 
 
-def receive(body: Any, auth_header: str | None) -> dict[str, int | str]:
+def receive(body: Any, auth_header: str | None) -> dict[str, Any]:
     """Handle one delivery; raises WebhookRefused (401) before storing anything unverified."""
     if isinstance(body, dict) and set(body) == {"verificationCode"}:
         # The handshake comes before the auth code exists, so it cannot carry it (5.1). The code
@@ -85,8 +87,9 @@ def receive(body: Any, auth_header: str | None) -> dict[str, int | str]:
     merchants = body.get("merchants") if isinstance(body, dict) else None
     if not isinstance(merchants, dict):
         raise DomainError("bad_webhook", "Expected {\"merchants\": {id: [updates]}}.", "merchants")
-    known = set(db.session.scalars(select(CloverConnection.merchant_id)
-                                   .where(CloverConnection.merchant_id.in_(list(merchants)[:100]))))
+    named = select(CloverConnection.merchant_id, CloverConnection.store_id).where(
+        CloverConnection.merchant_id.in_(list(merchants)[:100]))
+    known = {row.merchant_id: row.store_id for row in db.session.execute(named)}
     rows = []
     for merchant_id, updates in merchants.items():
         if merchant_id not in known or not isinstance(updates, list):
@@ -100,7 +103,9 @@ def receive(body: Any, auth_header: str | None) -> dict[str, int | str]:
             index_elements=["merchant_id", "object_id", "event_type", "ts"])
         db.session.execute(stmt, rows)
     db.session.commit()
-    return {"status": "ok", "hints": len(rows)}
+    # The stores to pull now (realtime.py); the view takes this out of the answer.
+    stores = sorted({known[r["merchant_id"]] for r in rows})
+    return {"status": "ok", "hints": len(rows), "stores": stores}
 
 
 def _hint(merchant_id: str, update: Any) -> dict[str, Any] | None:
@@ -117,6 +122,19 @@ def _hint(merchant_id: str, update: Any) -> dict[str, Any] | None:
         return None
     return {"merchant_id": merchant_id, "object_id": object_id[:40], "event_type": str(kind)[:8],
             "ts": ts, "received_at": utcnow()}
+
+
+def _observe_stock(connection: CloverConnection, elements: list[dict[str, Any]]) -> None:
+    """An ``I:`` hint may be a stock edit made in Clover: judged after the orders it came with."""
+    stocks = {e["id"]: (e.get("itemStock") or {}).get("quantity") for e in elements
+              if not e.get("deleted") and isinstance(e.get("itemStock"), dict)}
+    stocks = {k: v for k, v in stocks.items() if isinstance(v, int | float)}
+    if not stocks:
+        return
+    for item in db.session.scalars(select(Item).where(Item.store_id == connection.store_id,
+                                                      Item.clover_id.in_(sorted(stocks)))):
+        drift.observe(item, float(stocks[item.clover_id]), source="webhook", after_full_pull=False)
+    db.session.commit()
 
 
 def process_hints(client: CloverClient, connection: CloverConnection, recorder: SaleRecorder,
@@ -164,6 +182,7 @@ def process_hints(client: CloverClient, connection: CloverConnection, recorder: 
             continue
     if orders:
         process_orders(recorder, orders)
+    _observe_stock(connection, elements)
     # Orders that failed stay covered: the modifiedTime pull retries them until they succeed.
     db.session.execute(CloverWebhookHint.__table__.update().where(CloverWebhookHint.id.in_(ids))
                        .values(processed_at=utcnow()))

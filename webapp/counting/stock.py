@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.auth.decorators import get_in_store, role_required
 from webapp.catalog import csvio
@@ -20,7 +20,7 @@ from webapp.counting import openings
 from webapp.counting.models import CountLine
 from webapp.errors import DomainError
 from webapp.extensions import db
-from webapp.inventory import ledger
+from webapp.inventory import ledger, live
 
 stock_bp = Blueprint("inventory", __name__, url_prefix="/inventory")
 openings_bp = Blueprint("openings", __name__)
@@ -30,6 +30,13 @@ openings_bp = Blueprint("openings", __name__)
 @role_required("manager")  # levels would give away the expected quantity of a blind count
 def item(item_id: int):
     found = get_in_store(Item, item_id, what="item")
+    waiting = db.session.scalar(select(func.max(CountLine.id)).where(CountLine.item_id == found.id,
+                                                                     CountLine.status == "pending"))
+    version = live.etag("item", found.id, live.store_facts(found.store_id), waiting)
+    return live.conditional(version, lambda tag: _item_page(found, tag))
+
+
+def _item_page(found: Item, live_etag: str) -> str:
     levels = ledger.levels_for_item(found.id)
     locations = db.session.scalars(select(Location).where(Location.store_id == found.store_id)
                                    .order_by(Location.name)).all()
@@ -38,7 +45,7 @@ def item(item_id: int):
     return render_template(
         "inventory/item.html", item=found, pending=pending, history=ledger.history(found.id, limit=100),
         rows=[(loc, levels.get(loc.id, 0)) for loc in locations if loc.id in levels or loc.active],
-        total=sum(levels.values()), names={loc.id: loc.name for loc in locations})
+        total=sum(levels.values()), names={loc.id: loc.name for loc in locations}, live_etag=live_etag)
 
 
 @openings_bp.route("/items/openings", methods=["GET", "POST"])

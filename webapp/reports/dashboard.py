@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from webapp.alerts import reorder
 from webapp.catalog.models import Item, Store
-from webapp.clover.models import CloverConnection, CloverWebhookHint
+from webapp.clover.models import CloverConnection, CloverStockChange, CloverWebhookHint
 from webapp.counting.models import CountLine
 from webapp.damage.models import DamageRecord
 from webapp.extensions import db
+from webapp.inventory import live
 from webapp.inventory.models import StockEvent
 from webapp.quantity import value_cents
 from webapp.reports import calc, valuation
@@ -39,6 +40,7 @@ class SyncHealth:
     last_webhook_at: datetime | None = None
     webhook_lag: timedelta | None = None  # Clover's event time to our receipt, for the last webhook
     oldest_unprocessed: timedelta | None = None
+    changed_in_clover: int = 0  # stock edits made in Clover, waiting for a manager (clover/drift.py)
     devices: list[dict] = field(default_factory=list)  # devices whose last sync carried old events
 
 
@@ -73,6 +75,22 @@ def today_activity(store: Store, now: datetime) -> Today:
     return out
 
 
+def version(store_id: int) -> str:
+    """What the dashboard shows moved when this moved (its live poll, inventory/live.py)."""
+    conn = db.session.execute(select(CloverConnection.last_pull_at, CloverConnection.last_push_at,
+                                     CloverConnection.last_error)
+                              .where(CloverConnection.store_id == store_id)).first()
+    waiting = db.session.execute(select(
+        select(func.count(CountLine.id)).where(CountLine.store_id == store_id,
+                                               CountLine.status == "pending").scalar_subquery(),
+        select(func.count(DamageRecord.id)).where(DamageRecord.store_id == store_id,
+                                                   DamageRecord.status == "pending").scalar_subquery(),
+        select(func.count(CloverStockChange.id)).where(
+            CloverStockChange.store_id == store_id, CloverStockChange.status == "pending").scalar_subquery(),
+    )).first()
+    return live.etag("dashboard", store_id, live.store_facts(store_id), tuple(conn or ()), tuple(waiting))
+
+
 def sync_health(store: Store, now: datetime) -> SyncHealth:
     out = SyncHealth()
     conn = db.session.scalar(select(CloverConnection).where(CloverConnection.store_id == store.id))
@@ -90,6 +108,8 @@ def sync_health(store: Store, now: datetime) -> SyncHealth:
             CloverWebhookHint.merchant_id == conn.merchant_id, CloverWebhookHint.processed_at.is_(None)))
         if oldest is not None:
             out.oldest_unprocessed = now - oldest
+        out.changed_in_clover = db.session.scalar(select(func.count(CloverStockChange.id)).where(
+            CloverStockChange.store_id == store.id, CloverStockChange.status == "pending")) or 0
     out.devices = pending_devices(store.id, now)
     return out
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp.alerts import rules as alert_rules
 from webapp.auth.decorators import role_required
 from webapp.errors import DomainError
+from webapp.inventory import live
 from webapp.quantity import money_text
 from webapp.reports import accuracy as accuracy_report
 from webapp.reports import calc, charts, coverage, export, filters, ledger_view
@@ -57,6 +58,10 @@ def _page(template: str, f: filters.Filter, **context):
 @role_required("manager")
 def dashboard():
     f = filters.parse(request.args, current_user)
+    return live.conditional(dashboard_report.version(f.store_id), lambda tag: _dashboard(f, tag))
+
+
+def _dashboard(f: filters.Filter, live_etag: str):
     board = dashboard_report.dashboard(f.store_id, utcnow())
     chart = charts.bar_chart(
         [charts.Bar(row["item"], float(row["cover_days"] or 0), f"({row['level']} left)",
@@ -65,7 +70,8 @@ def dashboard():
          for row in board.low[:10]],
         title="Days of cover left, items at or below their reorder point",
         fmt=lambda v: f"{v:.1f} d")
-    return _page("reports/dashboard.html", f, board=board, chart=chart, rules=alert_rules)
+    return _page("reports/dashboard.html", f, board=board, chart=chart, rules=alert_rules,
+                 live_etag=live_etag)
 
 
 def _at(f: filters.Filter):

@@ -58,8 +58,8 @@ def test_with_clovers_own_decrement_a_pulled_sale_needs_no_push(sync, emulator, 
 @pytest.mark.parametrize("emulator_settings", [{"merchants": [
     {"id": MERCHANT, "auto_decrement": True, "tokens": [{"token": "static-test-token"}],
      "items": [{"name": "Oat Milk 1L", "price": 499, "sku": "OAT-1L", "quantity": 24}]}]}])
-def test_a_sale_erased_by_a_push_is_restored_by_the_next_cycle(sync, emulator, record, clover_items, store,
-                                                               emulator_settings):
+def test_a_push_racing_a_sale_it_has_not_pulled_holds_the_item_and_the_next_cycle_writes_it(
+        sync, emulator, record, clover_items, store, emulator_settings):
     from webapp.clover.connection import client_for, connection_for_store
     from webapp.clover.push import push_levels
 
@@ -68,8 +68,11 @@ def test_a_sale_erased_by_a_push_is_restored_by_the_next_cycle(sync, emulator, r
     record(oat, "count", 20)
     emulator.sale(MERCHANT, [{"item_id": oat, "qty": 1}])  # rung up after our pull, before our write
     connection = connection_for_store(store.id)
-    push_levels(client_for(connection), connection)
-    assert _clover(emulator, oat) == 20.0  # Clover's decrement is overwritten for now
-    sync()
+    # Clover's 23 is not what our mark and pulled sales explain: the item is held, not overwritten
+    # (it could be a stock edit made in Clover; drift.py), and the sale is not erased.
+    assert push_levels(client_for(connection), connection).held == 1
+    assert _clover(emulator, oat) == 23.0
+    report = sync()  # the sale is pulled now, which explains Clover's number
+    assert (report.push.held, report.push.pushed) == (0, 1)
     assert _clover(emulator, oat) == 19.0
 
