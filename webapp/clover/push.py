@@ -13,6 +13,12 @@ Clover's count for a moment; the next cycle pulls that sale, our level drops, an
 corrects Clover. Once sales stop, one cycle leaves Clover equal to our level for every item.
 Each write is logged with the value Clover held before it (``CloverPush``).
 
+Before a write, what Clover holds is judged against the last number we know it held and the
+sales pulled since (drift.py). A number nothing explains (a stock edit made in Clover, or a
+sale not pulled yet) is not overwritten: the item is held and, if a full pull still cannot
+explain it, shown to a manager. ``push_levels`` reads every item_stock (the periodic cycle);
+``push_items`` reads only the items whose levels just moved (real time, realtime.py).
+
 Writes are absolute sets, so retrying one is harmless. There is no bulk stock write: N
 changed items cost N POSTs, at most 16 a second, so a full push of 5,000 items takes over five
 minutes; reading all item_stocks first keeps the common case (a handful changed) cheap.
