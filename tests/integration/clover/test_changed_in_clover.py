@@ -13,7 +13,8 @@ from webapp.clover.models import CloverStockChange
 def _edit_in_clover(emulator, clover_id: str, quantity: float) -> None:
     """What the merchant's dashboard or another app does: an absolute write to item_stocks."""
     answer = requests.post(f"{emulator.url}/v3/merchants/{MERCHANT}/item_stocks/{clover_id}",
-                           json={"quantity": quantity}, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+                           json={"quantity": quantity}, headers={"Authorization": f"Bearer {TOKEN}"},
+                           timeout=10)
     assert answer.status_code == 200, answer.text
 
 
@@ -48,7 +49,8 @@ def test_an_edit_in_clover_is_shown_to_a_manager_and_accepted_as_a_count(
     manager = login_as("manager")
     page = manager.get("/clover/changes").get_data(as_text=True)
     assert "Oat Milk 1L" in page and "30.0" in page
-    assert 'id="changed-in-clover"><a href="/clover/changes">1<' in manager.get("/reports/").get_data(as_text=True)
+    dashboard = manager.get("/reports/").get_data(as_text=True)
+    assert 'id="changed-in-clover"><a href="/clover/changes">1<' in dashboard
     change_id = db.session.scalars(select(CloverStockChange.id)).one()
     assert manager.post_form(f"/clover/changes/{change_id}/accept").status_code == 302
     assert level(oat) == 30
