@@ -85,7 +85,8 @@ def main() -> None:
                   for n in range(ITEMS)]}]}
     with tempfile.TemporaryDirectory() as folder, RunningEmulator(config) as emu:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-                          "CLOVER_BASE_URL": emu.url, "SECRET_KEY": "bench", "CLOVER_WEBHOOK_AUTH_CODE": AUTH, "CLOVER_REALTIME": True})
+                          "CLOVER_BASE_URL": emu.url, "SECRET_KEY": "bench",
+                          "CLOVER_WEBHOOK_AUTH_CODE": AUTH, "CLOVER_REALTIME": True})
         with app.app_context():
             upgrade()
         server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=_QuietHandler)
