@@ -3,6 +3,9 @@
 ``clover_stock_marks`` holds, per item, the quantity we last wrote to Clover or read and could
 explain; ``clover_stock_changes`` the reads we could not explain, shown to a manager as
 "changed in Clover" until accepted as a count or overwritten (webapp/clover/drift.py).
+``clover_open_orders`` the orders seen open and unpaid, not yet sales, and
+``clover_connections.open_order_minutes`` the age after which a manager sees them
+(webapp/clover/open_orders.py).
 
 Revision ID: 0018_clover17_stock_changes
 Revises: 0017_held_refunds
@@ -57,7 +60,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_clover_stock_changes_item_id'), ['item_id'], unique=False)
 
 
+    op.create_table(
+        'clover_open_orders',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('store_id', sa.Integer(), nullable=False),
+        sa.Column('order_id', sa.String(length=13), nullable=False),
+        sa.Column('state', sa.String(length=12), nullable=False),
+        sa.Column('opened_at', webapp.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('lines', sa.Integer(), nullable=False),
+        sa.Column('total_cents', sa.Integer(), nullable=True),
+        sa.Column('seen_at', webapp.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_clover_open_orders_store_id_stores')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_clover_open_orders')),
+        sa.UniqueConstraint('store_id', 'order_id', name=op.f('uq_clover_open_orders_store_id_order_id')),
+    )
+    with op.batch_alter_table('clover_open_orders', schema=None) as batch_op:
+        batch_op.create_index('ix_clover_open_orders_opened', ['store_id', 'opened_at'], unique=False)
+    with op.batch_alter_table('clover_connections', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('open_order_minutes', sa.Integer(), server_default='60', nullable=False))
+
+
 def downgrade():
+    with op.batch_alter_table('clover_connections', schema=None) as batch_op:
+        batch_op.drop_column('open_order_minutes')
+    with op.batch_alter_table('clover_open_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_clover_open_orders_opened')
+    op.drop_table('clover_open_orders')
     with op.batch_alter_table('clover_stock_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clover_stock_changes_item_id'))
         batch_op.drop_index('ix_clover_stock_changes_open')

@@ -43,6 +43,8 @@ class CloverConnection(db.Model):
     # The X-Clover-Auth code an admin pasted (CLOVER_WEBHOOK_AUTH_CODE wins when set), sealed like the
     # tokens (token_crypto.py); a value from before that is plaintext until the next sync seals it.
     webhook_auth_code: Mapped[str | None] = mapped_column(Text)
+    # A store setting: open orders older than this are listed for a manager (open_orders.py).
+    open_order_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
     # The sync lease: one `flask clover sync` per merchant at a time, across servers.
     sync_owner: Mapped[str | None] = mapped_column(String(64))
     sync_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -135,3 +137,20 @@ class CloverStockChange(db.Model):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CloverOpenOrder(db.Model):
+    """An order seen open and unpaid (or hidden): none of its lines is a sale yet (open_orders.py)."""
+
+    __tablename__ = "clover_open_orders"
+    __table_args__ = (UniqueConstraint("store_id", "order_id"),
+                      Index("ix_clover_open_orders_opened", "store_id", "opened_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    order_id: Mapped[str] = mapped_column(String(13))
+    state: Mapped[str] = mapped_column(String(12))  # "open", or "hidden" for a null state
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lines: Mapped[int] = mapped_column(default=0)
+    total_cents: Mapped[int | None] = mapped_column()
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -46,6 +46,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.catalog.models import Item
+from webapp.clover import open_orders
 from webapp.clover.catalog_import import (
     ITEM_EXPAND,
     CatalogImporter,
@@ -88,6 +89,8 @@ class OrdersResult:
     unmapped_lines: int = 0
     # Orders whose payment failed after the sale (an offline card declined): stock stays out.
     unpaid: list[str] = field(default_factory=list)
+    # Orders open and unpaid (or hidden): no line is a sale yet (open_orders.py).
+    open: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -154,6 +157,7 @@ class SaleRecorder:
         """Record each order in its own savepoint; returns which ones succeeded."""
         ledger = Ledger(source="clover")
         outcome = []
+        counted = []
         for prepared in batch:
             if prepared.error:
                 self._fail(prepared.order, prepared.error)
@@ -162,7 +166,8 @@ class SaleRecorder:
             mark = ledger.mark()
             savepoint = db.session.begin_nested()
             try:
-                self._record_order(prepared, ledger)
+                if self._record_order(prepared, ledger):
+                    counted.append(str(prepared.order["id"]))
                 savepoint.commit()
                 outcome.append(True)
             except Exception as exc:  # one bad order must not block the others' events
@@ -171,6 +176,7 @@ class SaleRecorder:
                 self._fail(prepared.order, repr(exc))
                 outcome.append(False)
         ledger.settle()
+        open_orders.forget(self.store_id, counted)
         return outcome
 
     def _fail(self, order: dict[str, Any], why: str) -> None:
@@ -184,11 +190,16 @@ class SaleRecorder:
                                        source="clover", note=note[:500]))
         self.result.events += int(added)
 
-    def _record_order(self, prepared: Prepared, ledger: Ledger) -> None:
+    def _record_order(self, prepared: Prepared, ledger: Ledger) -> bool:
+        """Append the order's events; False when it is not a sale yet (open and unpaid)."""
         order, lines = prepared.order, prepared.lines
         oid = order["id"]
         self.result.orders += 1
         sold_at = ms_to_datetime(order.get("clientCreatedTime") or order.get("createdTime")) or utcnow()
+        if not open_orders.counts_as_sale(order):
+            open_orders.remember(self.store_id, order, sold_at, len(lines))
+            self.result.open.append(oid)
+            return False
         changed_at = ms_to_datetime(order.get("modifiedTime")) or sold_at
         by_id = {x["id"]: x for x in lines}
         given_for = {(x.get("exchangedLineItem") or {}).get("id") for x in lines if x.get("exchanged")}
@@ -222,6 +233,7 @@ class SaleRecorder:
                 when = ms_to_datetime(new.get("createdTime")) if new else None
                 self._append(ledger, key + ":exchange", "refund", item, quantity,
                              max(sold_at, when or changed_at), f"Clover exchange, order {oid}")
+        return True
 
     def reverse(self, ledger: Ledger, order_id: str, lines: list[tuple[dict[str, Any], tuple[int, str]]],
                 suffix: str, why: str) -> None:

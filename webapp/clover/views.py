@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.auth.decorators import role_required
 from webapp.clover import connection as connections
-from webapp.clover import drift, realtime, tokens, webhooks
+from webapp.clover import drift, open_orders, realtime, tokens, webhooks
 from webapp.clover.client import CloverError
 from webapp.clover.models import CloverPush, CloverWebhookHint, CloverWebhookVerification
 from webapp.clover.sync import run_quick, run_sync
@@ -145,3 +145,19 @@ def overwrite_change(change_id: int):
     realtime.push_soon(current_user.store_id, {change.item_id})
     flash("Shelfcount's level will be written over Clover's number.")
     return redirect(url_for("clover.changes"))
+
+
+@bp.get("/open-orders")
+@role_required("manager")
+def open_orders_page():
+    minutes, rows = open_orders.older_than_setting(current_user.store_id)
+    return render_template("clover/open_orders.html", minutes=minutes, orders=rows,
+                           connected=connections.connection_for_store(current_user.store_id) is not None)
+
+
+@bp.post("/open-orders/setting")
+@role_required("manager")
+def open_orders_setting():
+    open_orders.set_minutes(current_user.store_id, request.form.get("minutes", ""))
+    flash("Saved: open orders older than that are listed here.")
+    return redirect(url_for("clover.open_orders_page"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from webapp.clover import open_orders
 from webapp.clover.catalog_import import datetime_to_ms
 from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.models import CloverConnection
@@ -92,6 +93,7 @@ def reverse_deleted_order(recorder: SaleRecorder, order_id: str) -> int:
     records Clover may also list for the order's lines."""
     if not _CLOVER_ID.fullmatch(order_id):
         return 0
+    open_orders.forget(recorder.store_id, [order_id])  # an open order deleted: no longer waiting
     prefix = f"clover:{order_id}:"
     rows = db.session.execute(select(StockEvent.key, StockEvent.item_id).where(
         StockEvent.store_id == recorder.store_id, StockEvent.kind == "sale",
