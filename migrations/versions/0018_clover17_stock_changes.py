@@ -5,7 +5,8 @@ explain; ``clover_stock_changes`` the reads we could not explain, shown to a man
 "changed in Clover" until accepted as a count or overwritten (webapp/clover/drift.py).
 ``clover_open_orders`` the orders seen open and unpaid, not yet sales, and
 ``clover_connections.open_order_minutes`` the age after which a manager sees them
-(webapp/clover/open_orders.py).
+(webapp/clover/open_orders.py). ``clover_pending_installs`` holds an App Market launch whose
+code was exchanged, until an admin confirms the store it joins (webapp/clover/install.py).
 
 Revision ID: 0018_clover17_stock_changes
 Revises: 0017_held_refunds
@@ -79,8 +80,22 @@ def upgrade():
     with op.batch_alter_table('clover_connections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('open_order_minutes', sa.Integer(), server_default='60', nullable=False))
 
+    op.create_table(
+        'clover_pending_installs',
+        sa.Column('id', sa.String(length=64), nullable=False),
+        sa.Column('merchant_id', sa.String(length=13), nullable=False),
+        sa.Column('merchant_name', sa.String(length=200), nullable=False),
+        sa.Column('access_token', sa.Text(), nullable=False),
+        sa.Column('access_expires_at', webapp.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('refresh_token', sa.Text(), nullable=True),
+        sa.Column('refresh_expires_at', webapp.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('expires_at', webapp.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_clover_pending_installs')),
+    )
+
 
 def downgrade():
+    op.drop_table('clover_pending_installs')
     with op.batch_alter_table('clover_connections', schema=None) as batch_op:
         batch_op.drop_column('open_order_minutes')
     with op.batch_alter_table('clover_open_orders', schema=None) as batch_op:

@@ -82,7 +82,11 @@ def login():
     if request.method == "POST":
         user = service.authenticate(request.form.get("username", ""), request.form.get("password", ""))
         if user is not None:
+            # A new session (no fixation), keeping only what a flow begun before the login
+            # handed over on purpose: keys named "carry_" (e.g. a Clover App Market install).
+            carried_over = {k: v for k, v in session.items() if k.startswith("carry_")}
             session.clear()
+            session.update(carried_over)
             remember = bool(request.form.get("remember"))
             service.start_session(user, remember=remember, user_agent=request.user_agent.string)
             login_user(user, remember=remember, duration=service.session_lifetime(True))

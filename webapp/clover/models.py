@@ -154,3 +154,22 @@ class CloverOpenOrder(db.Model):
     lines: Mapped[int] = mapped_column(default=0)
     total_cents: Mapped[int | None] = mapped_column()
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CloverPendingInstall(db.Model):
+    """An App Market launch whose code was exchanged and whose merchant was verified, waiting for
+    an admin of this Shelfcount to confirm which store it joins (install.py). Tokens are sealed."""
+
+    __tablename__ = "clover_pending_installs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random; kept in the browser's session
+    merchant_id: Mapped[str] = mapped_column(String(13))
+    merchant_name: Mapped[str] = mapped_column(String(200), default="")
+    access_token: Mapped[str] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token: Mapped[str | None] = mapped_column(Text)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<CloverPendingInstall merchant={self.merchant_id}>"

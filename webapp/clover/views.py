@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.auth.decorators import role_required
 from webapp.clover import connection as connections
-from webapp.clover import drift, open_orders, realtime, tokens, webhooks
+from webapp.clover import drift, install, open_orders, realtime, tokens, webhooks
 from webapp.clover.client import CloverError
 from webapp.clover.models import CloverPush, CloverWebhookHint, CloverWebhookVerification
 from webapp.clover.sync import run_quick, run_sync
@@ -161,3 +161,40 @@ def open_orders_setting():
     open_orders.set_minutes(current_user.store_id, request.form.get("minutes", ""))
     flash("Saved: open orders older than that are listed here.")
     return redirect(url_for("clover.open_orders_page"))
+
+
+@bp.get("/launch")
+def launch():
+    """Clover's App Market / dashboard launch (the app's Site URL); public, binds nothing (install.py)."""
+    config = current_app.config
+    merchant_id, code = install.check_launch(request.args, config.get("CLOVER_APP_ID", ""))
+    if "state" in request.args:  # back from an authorize we started below: it must be ours
+        expected = session.pop("clover_launch_state", None)
+        if not expected or not secrets.compare_digest(expected, request.args.get("state", "")):
+            raise DomainError("oauth_state", "This Clover sign-in did not start here; open Shelfcount from "
+                              "Clover again.")
+    if not code:
+        state = secrets.token_urlsafe(24)
+        session["clover_launch_state"] = state
+        return redirect(tokens.authorize_url(config["CLOVER_OAUTH_URL"], config["CLOVER_APP_ID"],
+                                             url_for("clover.launch", _external=True), state))
+    session[install.SESSION_KEY] = install.receive(config, merchant_id, code)
+    return redirect(url_for("clover.install_page"))
+
+
+@bp.get("/install")
+@role_required("admin")
+def install_page():
+    row = install.pending(session.get(install.SESSION_KEY))
+    return render_template("clover/install.html", pending=row,
+                           taken=row is not None and install.taken_elsewhere(row, current_user.store_id),
+                           current=connections.connection_for_store(current_user.store_id))
+
+
+@bp.post("/install")
+@role_required("admin")
+def install_confirm():
+    row = install.complete(session.get(install.SESSION_KEY), current_user.store_id)
+    session.pop(install.SESSION_KEY, None)
+    flash(f"Connected to Clover merchant {row.merchant_id}.")
+    return redirect(url_for("clover.admin"))
