@@ -28,7 +28,8 @@ def _launch_url(emulator, merchant_id: str = MERCHANT, **extra) -> str:
     """What Clover's App Market sends the merchant's browser to: our launch URL with its code."""
     params = {"client_id": "SHELFCOUNTAPP", "redirect_uri": "http://localhost/clover/launch",
               "merchant_id": merchant_id}
-    answer = requests.get(f"{emulator.url}/oauth/v2/authorize", allow_redirects=False, timeout=10, params=params)
+    answer = requests.get(f"{emulator.url}/oauth/v2/authorize", params=params, allow_redirects=False,
+                          timeout=10)
     assert answer.status_code == 302
     query = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
     query.update({"employee_id": "EMPLOYEE00001", **extra})
