@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from webapp.catalog.models import Store
+from webapp.clover import check as clover_check
 from webapp.clover import connection as connections
 from webapp.clover.client import DAY_MS, CloverError
 from webapp.clover.models import CloverConnection
@@ -129,3 +130,34 @@ def status() -> None:
         click.echo(f"store {row.store_id}: merchant {row.merchant_id} ({row.auth_mode}); "
                    f"last pull {row.last_pull_at or 'never'}, last push {row.last_push_at or 'never'}"
                    + (f"; last problem: {row.last_error}" if row.last_error else ""))
+
+
+@cli.command("check")
+@click.option("--store", "store_ref", help="The store's id or name (default: the only connected store).")
+@click.option("--sandbox", is_flag=True,
+              help="Also make test writes (a stock figure set and put back; a test order made, voided and "
+                   "deleted). Only against a sandbox or a test merchant.")
+def check_clover(store_ref: str | None, sandbox: bool) -> None:
+    """Ask this store's Clover each question its docs leave open; print the answers and whether
+    Shelfcount handles them. Read-only unless --sandbox. Exit 1 if any needs attention."""
+    ids = [_find_store(store_ref)] if store_ref else store_ids()
+    if len(ids) != 1:
+        raise click.ClickException("give --store: " + ("no store is connected" if not ids else
+                                                       f"{len(ids)} stores are connected"))
+    row = connections.ensure_env_connection(ids[0]) or connections.connection_for_store(ids[0])
+    if row is None:
+        raise click.ClickException(f"store {ids[0]} is not connected to Clover")
+    client = connections.client_for(row)
+    try:
+        findings = clover_check.run(client, sandbox=sandbox)
+    finally:
+        client.close()
+    click.echo(f"Clover check for store {row.store_id}, merchant {row.merchant_id} "
+               f"({'sandbox: test writes made and undone' if sandbox else 'read-only'}):")
+    for finding in findings:
+        click.echo(finding.line())
+    attention = [f for f in findings if not f.handled]
+    click.echo(f"{len(findings) - len(attention)} handled, {len(attention)} need attention; "
+               f"{client.stats.requests} requests")
+    if attention:
+        sys.exit(1)
