@@ -29,7 +29,8 @@ class Finding:
 
     def line(self) -> str:
         verdict = "handled" if self.handled else "NEEDS ATTENTION"
-        return f"[{self.row}] {self.topic}\n    Clover answered: {self.answered}\n    Shelfcount: {verdict}: {self.how}"
+        return (f"[{self.row}] {self.topic}\n    Clover answered: {self.answered}\n"
+                f"    Shelfcount: {verdict}: {self.how}")
 
 
 def _elements(value: Any) -> list[dict]:
@@ -59,7 +60,8 @@ def voided_order_ref(client: CloverClient) -> Finding:
 
 def voided_order_by(client: CloverClient) -> Finding:
     try:
-        records = _elements(client.get("voided_line_items", [("orderBy", "deletedTime ASC"), ("limit", SAMPLE)]))
+        asked = [("orderBy", "deletedTime ASC"), ("limit", SAMPLE)]
+        records = _elements(client.get("voided_line_items", asked))
     except CloverError as exc:
         if exc.status == 400:
             return Finding("row 3", "Voided lines: is orderBy=deletedTime honoured?", "400 (refused)", True,
@@ -124,7 +126,8 @@ def page_limit(client: CloverClient) -> Finding:
         answered = f"limit=1001 accepted, {got} items returned"
     except CloverError as exc:
         answered = f"limit=1001 refused ({exc.status})"
-    return Finding("row 15", "Page size above 1000", answered, True, "Shelfcount never asks for more than 1000")
+    return Finding("row 15", "Page size above 1000", answered, True,
+                   "Shelfcount never asks for more than 1000")
 
 
 def item_filters(client: CloverClient) -> Finding:
@@ -148,7 +151,8 @@ READ_ONLY = (voided_order_ref, voided_order_by, refund_shape, order_times, open_
 def stock_write(client: CloverClient) -> Finding:
     stocks = _elements(client.get("item_stocks", [("limit", 1)]))
     if not stocks or not (stocks[0].get("item") or {}).get("id"):
-        return Finding("row 21", "Stock: decimal quantities", "no item_stock to try on", True, "nothing to do")
+        return Finding("row 21", "Stock: decimal quantities", "no item_stock to try on", True,
+                       "nothing to do")
     item_id, before = stocks[0]["item"]["id"], stocks[0].get("quantity")
     try:
         client.post(f"item_stocks/{item_id}", {"quantity": 2.5})
@@ -169,7 +173,8 @@ def order_lifecycle(client: CloverClient) -> Finding:
     before = (client.get(f"item_stocks/{item['id']}") or {}).get("quantity")
     order = client.post("orders", {"state": "open", "title": "Shelfcount check (test order)"})
     try:
-        lines = [client.post(f"orders/{order['id']}/line_items", {"item": {"id": item["id"]}}) for _ in range(2)]
+        lines = [client.post(f"orders/{order['id']}/line_items", {"item": {"id": item["id"]}})
+                 for _ in range(2)]
         after_lines = (client.get(f"item_stocks/{item['id']}") or {}).get("quantity")
         client.request("DELETE", f"orders/{order['id']}/line_items/{lines[0]['id']}")
     finally:
