@@ -73,6 +73,18 @@ def _a_photo(request) -> dict:
     return {"photo_id": save_photo(user.store_id, user.id, _png()).id}
 
 
+def _a_clover_change(request) -> dict:
+    from webapp.clover.models import CloverStockChange
+
+    db, store = request.getfixturevalue("db"), request.getfixturevalue("store")
+    item = request.getfixturevalue("make_item")("Edited in Clover")
+    change = CloverStockChange(store_id=store.id, item_id=item.id, status="pending", source="push",
+                               clover_quantity=7.0, expected=5.0, ours=5)
+    db.session.add(change)
+    db.session.commit()
+    return {"change_id": change.id}
+
+
 def _a_po(request, status: str = "draft") -> dict:
     from webapp.receiving.models import POLine, PurchaseOrder
 
@@ -349,6 +361,18 @@ ROUTES: list[Route] = [
     Route("GET", "/clover/connect", "admin", ok=302),
     Route("GET", "/clover/oauth/callback", "admin", ok=400, query="state=forged&code=x"),
     Route("POST", "/clover/sync", "admin", ok=302),
+    # Stock changed in Clover and open orders are a manager's; the App Market launch is public
+    # (it binds nothing: no app configured here, 409), the install it leads to an admin's.
+    Route("GET", "/clover/changes", "manager"),
+    Route("POST", "/clover/changes/<int:change_id>/accept", "manager", ok=302, scoped=True,
+          setup=_a_clover_change),
+    Route("POST", "/clover/changes/<int:change_id>/overwrite", "manager", ok=302, scoped=True,
+          setup=_a_clover_change),
+    Route("GET", "/clover/open-orders", "manager"),
+    Route("POST", "/clover/open-orders/setting", "manager", ok=409, body={"minutes": "30"}),
+    Route("GET", "/clover/launch", None, ok=409, query="merchant_id=XYZVJT2ZRRRSC&code=c"),
+    Route("GET", "/clover/install", "admin"),
+    Route("POST", "/clover/install", "admin", ok=410),
     # reports and alerts (manager+): another store's manager sees their own store's figures
     Route("GET", "/reports/", "manager"),
     Route("GET", "/reports/valuation", "manager"),

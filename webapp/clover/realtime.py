@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 MOVED = "clover.realtime.moved"
 COMMITTED = "clover.realtime.committed"
-RETRY_DELAY = 0.1
+RETRY_DELAY = 0.1  # doubling up to RETRY_CAP while a cycle holds the lease
+RETRY_CAP = 2.0
+QUIET = "clover.realtime.quiet"  # set by a sync cycle, which pushes what it moved itself
 RETRY_FOR = 60.0  # seconds a job keeps retrying a taken lease before the periodic cycle takes over
 
 
@@ -90,11 +92,13 @@ class Realtime:
                 with self._lock:
                     items, pending.items, seen = pending.items, set(), pending.kicks
                 started = time.monotonic()
+                wait = RETRY_DELAY
                 while not self._once(kind, store_id, items):
                     if time.monotonic() - started > RETRY_FOR:
                         log.info("clover %s for store %s left to the periodic cycle", kind, store_id)
                         break
-                    time.sleep(RETRY_DELAY)
+                    time.sleep(wait)
+                    wait = min(RETRY_CAP, wait * 2)
                     with self._lock:  # kicks that came meanwhile join this try
                         items |= pending.items
                         pending.items, seen = set(), pending.kicks
@@ -151,6 +155,8 @@ def push_soon(store_id: int, item_ids: set[int]) -> None:
 
 
 def _levels_moved(store_id: int, item_ids: set[int]) -> None:
+    if db.session.info.get(QUIET):
+        return
     db.session.info.setdefault(MOVED, {}).setdefault(store_id, set()).update(item_ids)
 
 

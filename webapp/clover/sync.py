@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, update
 
+from webapp.clover import realtime
 from webapp.clover.catalog_import import ImportResult, import_items
 from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection, seal_plaintext
@@ -108,6 +109,8 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
     def beat() -> None:
         renew_lease(connection.id, owner)
 
+    # The cycle pushes every level it moved itself: no real-time push for them (realtime.py).
+    db.session.info[realtime.QUIET] = True
     try:
         # Inside the try: an unreadable token (SECRET_KEY changed) is recorded and the lease freed.
         if seal_plaintext(connection):  # tokens stored before they were encrypted at rest
@@ -142,6 +145,7 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
         report.errors.append(str(exc))
         raise
     finally:
+        db.session.info.pop(realtime.QUIET, None)
         if client is not None:
             report.requests = client.stats.requests
             if own_client:
