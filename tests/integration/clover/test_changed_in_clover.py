@@ -95,3 +95,36 @@ def test_sales_pulled_from_clover_explain_its_own_decrement(sync, emulator, clov
     assert (report.push.held, report.push.pushed) == (0, 1)
     assert _changes(db) == []
     assert _clover(emulator, oat) == 18.0
+
+
+def test_an_inventory_webhook_naming_an_edited_item_records_the_change(
+        sync, emulator, served_app, app, clover_items, record, db):
+    auth = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+    app.config["CLOVER_WEBHOOK_AUTH_CODE"] = auth
+    emulator.settings(webhooks={"url": f"{served_app}/clover/webhook", "auth_code": auth, "mode": "manual",
+                                "stock_change_events": True})
+    # The emulator sends I: for a bare stock change only for an autoManage item with its decrement on.
+    emulator.merchant_settings(MERCHANT, auto_decrement=True)
+    cola = clover_items["Cola 12 oz Can"]
+    emulator.control("POST", f"/merchants/{MERCHANT}/items/{cola}", {"autoManage": True})
+    sync()
+    _edit_in_clover(emulator, cola, 40)  # Clover sends I:<cola> for it
+    assert emulator.flush_webhooks()["failed"] == 0
+    from webapp.clover.connection import client_for, connection_for_store
+    from webapp.clover.orders import SaleRecorder
+    from webapp.clover.webhooks import process_hints
+
+    connection = connection_for_store(connected_store_id(db))
+    client = client_for(connection)
+    assert process_hints(client, connection, SaleRecorder(client, connection)) >= 1
+    client.close()
+    assert _changes(db) == [("suspect", 40.0)]  # seen through the webhook alone, no push yet
+    sync()
+    assert _changes(db) == [("pending", 40.0)]
+    assert _clover(emulator, cola) == 40.0
+
+
+def connected_store_id(db) -> int:
+    from webapp.clover.models import CloverConnection
+
+    return db.session.scalars(select(CloverConnection.store_id)).one()
