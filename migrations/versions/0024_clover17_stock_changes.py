@@ -8,7 +8,7 @@ explain; ``clover_stock_changes`` the reads we could not explain, shown to a man
 (webapp/clover/open_orders.py). ``clover_pending_installs`` holds an App Market launch whose
 code was exchanged, until an admin confirms the store it joins (webapp/clover/install.py).
 
-Revision ID: 0018_clover17_stock_changes
+Revision ID: 0024_clover17_stock_changes
 Revises: 0017_held_refunds
 Create Date: 2026-12-07 21:00:00
 
@@ -19,8 +19,8 @@ from alembic import op
 import webapp.types
 
 # revision identifiers, used by Alembic.
-revision = '0018_clover17_stock_changes'
-down_revision = '0017_held_refunds'
+revision = '0024_clover17_stock_changes'
+down_revision = '0023_count_checks_approve'
 branch_labels = None
 depends_on = None
 
