@@ -36,6 +36,7 @@ CAPABILITIES: tuple[str, ...] = (
     "alerts",
     "reports",
     "receiving",
+    "purchasing",
     "damage",
     "transfers",
     "returns",

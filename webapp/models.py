@@ -19,6 +19,7 @@ from webapp.damage.models import DamageRecord  # noqa: F401
 from webapp.inventory.models import StockEvent, StockLevel  # noqa: F401
 from webapp.labels.models import LabelJob  # noqa: F401
 from webapp.photos.models import Photo  # noqa: F401
+from webapp.purchasing.models import POSending, POVendor, Vendor, VendorItem  # noqa: F401
 from webapp.receiving.models import POLine, PurchaseOrder, Receipt, ReceiptLine, ReceiptScan  # noqa: F401
 from webapp.reports.models import LevelSnapshot, LevelSnapshotRow, store_kind_occurred  # noqa: F401
 from webapp.schedule.models import CountPlan, CountTask, ScheduleSettings  # noqa: F401

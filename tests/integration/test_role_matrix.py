@@ -103,6 +103,16 @@ def _an_open_po(request) -> dict:
     return _a_po(request, status="open")
 
 
+def _a_vendor(request) -> dict:
+    from webapp.purchasing.vendors import CatalogInput, VendorInput, create_vendor, set_catalog_line
+
+    store = request.getfixturevalue("store")
+    item = request.getfixturevalue("make_item")("Vendor item")
+    vendor = create_vendor(store.id, VendorInput("Matrix Vendor"))
+    line = set_catalog_line(store.id, vendor.id, CatalogInput(item.id, 6, 600))
+    return {"vendor_id": vendor.id, "line_id": line.id, "vendor_item_id": item.id}
+
+
 def _a_receipt(request) -> dict:
     from webapp.receiving.models import Receipt, ReceiptLine
     from webapp.types import utcnow
@@ -338,6 +348,29 @@ ROUTES: list[Route] = [
           setup=_an_open_po),
     Route("POST", "/receiving/pos/<int:po_id>/send", "manager", ok=302, scoped=True, setup=_a_po),
     Route("POST", "/receiving/pos/<int:po_id>/close", "manager", ok=302, scoped=True, setup=_a_po),
+    # purchasing (manager+): vendors, their catalogs, suggested orders, sending and cancelling POs
+    Route("GET", "/purchasing/", "manager"),
+    Route("POST", "/purchasing/vendors", "manager", ok=302,
+          body={"name": "New Vendor", "lead_time_days": "3"}),
+    Route("GET", "/purchasing/vendors/<int:vendor_id>", "manager", scoped=True, setup=_a_vendor),
+    Route("POST", "/purchasing/vendors/<int:vendor_id>", "manager", ok=302, scoped=True, setup=_a_vendor,
+          body={"name": "Renamed Vendor", "active": "1"}),
+    Route("POST", "/purchasing/vendors/<int:vendor_id>/items", "manager", ok=302, scoped=True,
+          setup=_a_vendor, body=lambda p: {"code": p["code"], "case_size": "12", "case_cost": "6.00"}),
+    Route("POST", "/purchasing/vendors/<int:vendor_id>/items/<int:line_id>/remove", "manager", ok=302,
+          scoped=True, setup=_a_vendor),
+    Route("GET", "/purchasing/vendors.csv", "manager"),
+    Route("GET", "/purchasing/vendor-items.csv", "manager"),
+    Route("POST", "/purchasing/import", "manager", kind="multipart",
+          body=lambda p: {"kind": "vendors", "file": (io.BytesIO(b"name\nImported Vendor\n"), "v.csv")}),
+    Route("GET", "/purchasing/suggestions/<int:vendor_id>", "manager", scoped=True, setup=_a_vendor),
+    Route("POST", "/purchasing/suggestions/<int:vendor_id>", "manager", ok=302, scoped=True, setup=_a_vendor,
+          body=lambda p: {f"cases-{p['vendor_item_id']}": "2"}),
+    Route("GET", "/purchasing/pos/<int:po_id>", "manager", scoped=True, setup=_a_po),
+    Route("GET", "/purchasing/pos/<int:po_id>.pdf", "manager", scoped=True, setup=_a_po),
+    Route("GET", "/purchasing/pos/<int:po_id>.csv", "manager", scoped=True, setup=_a_po),
+    Route("POST", "/purchasing/pos/<int:po_id>/send", "manager", ok=302, scoped=True, setup=_a_po),
+    Route("POST", "/purchasing/pos/<int:po_id>/cancel", "manager", ok=302, scoped=True, setup=_a_po),
     # damage and transfers
     Route("GET", "/damage/", "staff"),
     Route("GET", "/damage/new", "staff"),

@@ -61,26 +61,34 @@ def subscribers(user_ids: Sequence[int]) -> list[Subscriber]:
     return [Subscriber(r.id, r.endpoint, r.p256dh, r.auth) for r in rows]
 
 
-def compose(store_name: str, lines: Sequence[tuple[str, str, str, str]]) -> tuple[str, str]:
-    """Subject and body for (item name, level, reorder point, unit) lines."""
+def compose(store_name: str, lines: Sequence[tuple[str, ...]]) -> tuple[str, str]:
+    """Subject and body for (item name, level, reorder point, unit[, on order]) lines; the
+    optional fifth is what is already coming ("12 on order, due Thu"), blank for nothing."""
+    lines = [(*line, "")[:5] for line in lines]
     if len(lines) == 1:
-        name, level, point, unit = lines[0]
+        name, level, point, unit, _ = lines[0]
         subject = f"Low stock at {store_name}: {name} ({level} {unit} left)"
     else:
         subject = f"Low stock at {store_name}: {len(lines)} items at or below their reorder point"
     body = [f"These items at {store_name} reached their reorder point:", ""]
-    body += [f"- {name}: {level} {unit} left (reorder point {point})" for name, level, point, unit in lines]
+    body += [f"- {name}: {level} {unit} left (reorder point {point})" + (f"; {coming}" if coming else "")
+             for name, level, point, unit, coming in lines]
     body += ["", "You will not hear about an item again until it is restocked above its point",
              "and falls back to it. Open Shelfcount's dashboard for days of cover and sales."]
     return subject, "\n".join(body)
 
 
-def send_email(subject: str, body: str, recipients: Sequence[str]) -> None:
+def send_email(subject: str, body: str, recipients: Sequence[str],
+               attachments: Sequence[tuple[str, str, bytes]] = ()) -> None:
+    """Send over the configured SMTP server; ``attachments`` are (file name, MIME type, bytes)."""
     message = EmailMessage()
     message["Subject"] = subject.replace("\n", " ").replace("\r", " ")
     message["From"] = setting("MAIL_FROM", "shelfcount@localhost")
     message["To"] = ", ".join(recipients)
     message.set_content(body)
+    for filename, mime, data in attachments:
+        maintype, _, subtype = mime.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     with smtplib.SMTP(setting("SMTP_HOST"), int(setting("SMTP_PORT", 25)), timeout=10) as smtp:
         if str(setting("SMTP_STARTTLS", "")).lower() in ("1", "true", "yes", "on"):
             smtp.starttls()

@@ -23,6 +23,7 @@ from webapp.bulk_sql import insert_many_ignoring
 from webapp.catalog.models import Item, Store
 from webapp.extensions import db
 from webapp.quantity import quantity_text
+from webapp.receiving.onorder import describe, on_order
 from webapp.types import utcnow
 
 MAX_ATTEMPTS = 5
@@ -92,6 +93,7 @@ class AlertLine:
     level: str
     reorder_point: str
     unit: str
+    on_order: str = ""  # "12 on order, due Thu"; blank when nothing is on a sent PO
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +120,15 @@ def prepare(alerts: list[StockAlert]) -> list[Outgoing]:
         lines = []
         items = {i.id: i for i in db.session.scalars(
             select(Item).where(Item.id.in_(sorted({a.item_id for a in group}))))}
+        due = on_order(store_id, items)
         for alert in group:
             item = items[alert.item_id]
             unit = item.unit_name or ("kg" if item.measure == "weight" else "units")
+            coming = due.get(item.id)
             lines.append(AlertLine(alert.id, item.name, quantity_text(alert.level, item.measure),
-                                   quantity_text(alert.reorder_point, item.measure), unit))
+                                   quantity_text(alert.reorder_point, item.measure), unit,
+                                   describe(coming, quantity_text(coming.quantity, item.measure))
+                                   if coming else ""))
         out.append(Outgoing(store.name, tuple(lines), tuple(sorted({u.email for u in managers if u.email})),
                             tuple(delivery.subscribers([u.id for u in managers]))))
     return out
@@ -133,7 +139,8 @@ def send(batch: list[Outgoing]) -> dict[int, tuple[bool, str]]:
     results: dict[int, tuple[bool, str]] = {}
     for outgoing in batch:
         subject, body = delivery.compose(outgoing.store_name, [
-            (line.item_name, line.level, line.reorder_point, line.unit) for line in outgoing.lines])
+            (line.item_name, line.level, line.reorder_point, line.unit, line.on_order)
+            for line in outgoing.lines])
         sent, notes = delivery.send_all(subject, body, outgoing.emails, outgoing.subscriptions)
         for line in outgoing.lines:
             results[line.alert_id] = (sent, "; ".join(notes))

@@ -14,14 +14,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import db
 from webapp.types import UTCDateTime, utcnow
 
-PO_STATES = ("draft", "open", "partially_received", "received", "closed")
+# "open" is a PO sent to its vendor (shown as "sent"); "cancelled" was never delivered.
+PO_STATES = ("draft", "open", "partially_received", "received", "closed", "cancelled")
 
 
 class PurchaseOrder(db.Model):
     __tablename__ = "purchase_orders"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('draft', 'open', 'partially_received', 'received', 'closed')", name="status_known"
+            "status IN ('draft', 'open', 'partially_received', 'received', 'closed', 'cancelled')",
+            name="status_known"
         ),
         UniqueConstraint("store_id", "reference"),
     )
@@ -29,7 +31,7 @@ class PurchaseOrder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
     reference: Mapped[str] = mapped_column(String(40))  # the PO number the vendor quotes back
-    vendor: Mapped[str] = mapped_column(String(120))
+    vendor: Mapped[str] = mapped_column(String(120))  # the vendor's name (purchasing links its record)
     expected_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(24), default="draft")
     note: Mapped[str] = mapped_column(String(500), default="")

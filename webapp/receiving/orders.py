@@ -75,9 +75,16 @@ def _build(store_id: int, user_id: int, data: POInput) -> PurchaseOrder:
     return po
 
 
-def create_po(store_id: int, user_id: int, data: POInput) -> PurchaseOrder:
+def stage_po(store_id: int, user_id: int, data: POInput) -> PurchaseOrder:
+    """A checked draft PO added to the caller's transaction (flushed, not committed)."""
     _check(store_id, data)
     po = _build(store_id, user_id, data)
+    db.session.flush()
+    return po
+
+
+def create_po(store_id: int, user_id: int, data: POInput) -> PurchaseOrder:
+    po = stage_po(store_id, user_id, data)
     db.session.commit()
     return po
 
@@ -129,6 +136,8 @@ def close(store_id: int, po_id: int) -> PurchaseOrder:
     po = get_po(store_id, po_id)
     if po.status == "closed":
         return po
+    if po.status == "cancelled":
+        raise Conflict("po_cancelled", f"PO {po.reference} was cancelled; there is nothing to close.")
     for line in po.lines:
         line.cancelled_qty += line.remaining
     po.status = "closed"

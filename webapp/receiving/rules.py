@@ -190,8 +190,8 @@ def with_flags(row: Tally) -> Tally:
 
 
 def po_status(lines: Iterable[Ordered], current: str) -> str:
-    """The state a PO moves to from its lines' progress; draft and closed are set by people."""
-    if current in ("draft", "closed"):
+    """The state a PO moves to from its lines' progress; draft, closed and cancelled are set by people."""
+    if current in ("draft", "closed", "cancelled"):
         return current
     lines = list(lines)
     if lines and all(line.due == 0 for line in lines):

@@ -293,7 +293,7 @@ def cancel_remaining(store_id: int, po_id: int, line_id: int) -> POLine:
     line = next((ln for ln in po.lines if ln.id == line_id), None)
     if line is None:
         raise NotFound("not_found", f"No line {line_id} on PO {po.reference}.", "line_id")
-    if po.status in ("draft", "closed"):
+    if po.status in ("draft", "closed", "cancelled"):
         raise Conflict("po_not_receivable", f"PO {po.reference} is {po.status}.", "po_id")
     line.cancelled_qty += line.remaining
     po.status = rules.po_status(

@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.inventory import live
 from webapp.inventory.models import StockEvent
 from webapp.quantity import value_cents
+from webapp.receiving.onorder import on_order
 from webapp.reports import calc, valuation
 from webapp.sync.models import DeviceSync, SyncReceipt
 
@@ -147,10 +148,12 @@ def dashboard(store_id: int, now: datetime, low_limit: int = 20) -> Dashboard:
     low_infos = reorder.low_infos(store_id, now=now)
     names = {r.id: r for r in db.session.execute(select(Item.id, Item.name, Item.measure).where(
         Item.id.in_([i.item_id for i in low_infos[:low_limit]])))} if low_infos else {}
+    due = on_order(store_id, [i.item_id for i in low_infos[:low_limit]])
     low = [{"item_id": i.item_id, "item": names[i.item_id].name if i.item_id in names else "?",
             "measure": names[i.item_id].measure if i.item_id in names else "each",
             "level": i.level, "point": i.point,
-            "cover_days": i.cover_days, "velocity": i.suggestion.velocity, "manual": i.manual is not None}
+            "cover_days": i.cover_days, "velocity": i.suggestion.velocity, "manual": i.manual is not None,
+            "on_order": due.get(i.item_id)}
            for i in low_infos[:low_limit]]
     pending_counts = db.session.scalar(select(func.count()).select_from(CountLine).where(
         CountLine.store_id == store_id, CountLine.status == "pending"))

@@ -1,0 +1,1 @@
+"""Purchasing: vendors, their catalogs, suggested orders and sending purchase orders."""
