@@ -9,6 +9,7 @@ from webapp.alerts import delivery, push, reorder, rules, service
 from webapp.auth.decorators import get_in_store, role_required
 from webapp.catalog.models import Item
 from webapp.errors import DomainError
+from webapp.receiving.onorder import on_order
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -26,6 +27,7 @@ def index():
     open_alerts = service.open_alerts(store_id)
     infos = reorder.reorder_infos(store_id, [a.item_id for a in open_alerts])
     return render_template("alerts/index.html", open_alerts=open_alerts, infos=infos,
+                           due=on_order(store_id, [a.item_id for a in open_alerts]),
                            recent=service.recent_alerts(store_id), rules=rules,
                            vapid_key=delivery.setting("VAPID_PUBLIC_KEY") if delivery.push_enabled() else "")
 
@@ -52,7 +54,8 @@ def item_reorder(item_id: int):
         return redirect(url_for("alerts.item_reorder", item_id=item.id))
     info = reorder.reorder_infos(current_user.store_id, [item.id])[item.id]
     policy = reorder.policy_for(item.id)
-    return render_template("alerts/reorder.html", item=item, info=info, policy=policy, rules=rules)
+    return render_template("alerts/reorder.html", item=item, info=info, policy=policy, rules=rules,
+                           due=on_order(current_user.store_id, [item.id]).get(item.id))
 
 
 @bp.post("/push/subscribe")

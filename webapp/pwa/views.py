@@ -38,6 +38,7 @@ TILES: tuple[tuple[str, str, str], ...] = (
     ("Look up", "pwa.lookup", "staff"),
     ("Approvals", "approvals.queue", "manager"),
     ("Damage to approve", "damage.queue", "manager"),
+    ("Order stock", "purchasing.index", "manager"),
     ("Items", "catalog.items", "manager"),
     ("Unknown codes", "unknown.codes", "manager"),
     ("Dashboard", "reports.dashboard", "manager"),

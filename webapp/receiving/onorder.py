@@ -25,6 +25,16 @@ class OnOrder:
     quantity: int  # base units
     due_on: date | None  # the soonest expected date of the POs it is on
 
+    @property
+    def due_text(self) -> str:
+        """'due Thu' within the week, 'due Dec 21' later, 'was due Dec 1' when late; '' undated."""
+        if self.due_on is None:
+            return ""
+        days = (self.due_on - utcnow().date()).days
+        if days < 0:
+            return f"was due {self.due_on:%b} {self.due_on.day}"
+        return f"due {self.due_on:%a}" if days < 7 else f"due {self.due_on:%b} {self.due_on.day}"
+
 
 def on_order(store_id: int, item_ids: Iterable[int] | None = None) -> dict[int, OnOrder]:
     """Items with units due, by item id; items with nothing due are absent."""
@@ -46,9 +56,4 @@ def describe(found: OnOrder | None, unit_text: str = "") -> str:
     if found is None or found.quantity <= 0:
         return ""
     text = f"{unit_text or found.quantity} on order"
-    if found.due_on is not None:
-        today = utcnow().date()
-        days = (found.due_on - today).days
-        when = found.due_on.strftime("%a") if 0 <= days < 7 else found.due_on.strftime("%b %-d")
-        text += f", due {when}" if days >= 0 else f", was due {found.due_on.strftime('%b %-d')}"
-    return text
+    return f"{text}, {found.due_text}" if found.due_text else text

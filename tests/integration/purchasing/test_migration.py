@@ -17,21 +17,21 @@ def test_each_free_text_vendor_becomes_one_vendor_of_its_store_and_its_pos_link_
         upgrade(revision="0017_held_refunds")
         demo.seed()
         _db.session.remove()
+        insert = ("INSERT INTO purchase_orders (store_id, reference, vendor, status, note, created_by, "
+                  "created_at) SELECT store_id, ?, {vendor}, ?, '', created_by, created_at "
+                  "FROM purchase_orders LIMIT 1")
         with sqlite3.connect(path) as conn:  # a second PO from the same vendor, one from a new one
-            conn.execute("INSERT INTO purchase_orders (store_id, reference, vendor, status, note, created_by, "
-                         "created_at) SELECT store_id, 'OLD-1', vendor, 'closed', '', created_by, created_at "
-                         "FROM purchase_orders LIMIT 1")
-            conn.execute("INSERT INTO purchase_orders (store_id, reference, vendor, status, note, created_by, "
-                         "created_at) SELECT store_id, 'OLD-2', 'Corner Supply', 'draft', '', created_by, "
-                         "created_at FROM purchase_orders LIMIT 1")
+            conn.execute(insert.format(vendor="vendor"), ("OLD-1", "closed"))
+            conn.execute(insert.format(vendor="'Corner Supply'"), ("OLD-2", "draft"))
             before = conn.execute("SELECT store_id, vendor, count(*) FROM purchase_orders "
                                   "GROUP BY store_id, vendor ORDER BY vendor").fetchall()
         upgrade()
         with sqlite3.connect(path) as conn:
             vendors = conn.execute("SELECT store_id, name, lead_time_days, order_minimum_cents, currency "
                                    "FROM vendors ORDER BY name").fetchall()
-            linked = conn.execute("SELECT v.store_id, v.name, count(*) FROM po_vendors l JOIN vendors v "
-                                  "ON v.id = l.vendor_id GROUP BY v.store_id, v.name ORDER BY v.name").fetchall()
+            linked = conn.execute(
+                "SELECT v.store_id, v.name, count(*) FROM po_vendors l JOIN vendors v "
+                "ON v.id = l.vendor_id GROUP BY v.store_id, v.name ORDER BY v.name").fetchall()
         assert len(before) >= 2 and ("Corner Supply" in {name for _, name, _ in before})
         assert vendors == [(store_id, name, 7, 0, "USD") for store_id, name, _ in before]
         assert linked == before  # every PO linked, to its own store's vendor of its name

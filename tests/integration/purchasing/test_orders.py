@@ -119,7 +119,7 @@ def test_from_suggestion_to_a_sent_po_to_a_received_delivery(login_as, db, store
     assert on_order(store.id)[milk.id].quantity == 18
     assert [ln.name for s in suggest(store.id) for ln in s.lines] == ["Chips"]
     board = manager.get("/reports/").get_data(as_text=True)
-    assert f"18, due {po.expected_on:%a}" in board
+    assert f"18 on order, due {po.expected_on:%b} {po.expected_on.day}</span>" in board
 
     # The dock receives 12 of the 18 against the PO, as today.
     receiver = login_as("receiver")
@@ -208,3 +208,26 @@ def test_another_stores_manager_cannot_see_the_vendor_or_its_po(login_as, db, st
     assert stranger.get(f"/purchasing/pos/{po.id}.pdf").status_code == 404
     assert stranger.post_form(f"/purchasing/suggestions/{vendor.id}",
                               {f"cases-{stocked['milk'].id}": "1"}).status_code == 404
+
+
+def test_the_low_stock_alert_says_what_is_on_order_and_when_it_is_due(login_as, db, store, make_item,
+                                                                      make_user, record, vendor, smtp_server):
+    boss = make_user("manager")
+    boss.email = "boss@example.test"
+    db.session.commit()
+    jam = make_item("Jam", reorder_point=5)
+    record(jam, "opening", 8)
+    set_catalog_line(store.id, vendor.id, CatalogInput(jam.id, 12, 2400))
+    manager = login_as("manager")
+    manager.post_form(f"/purchasing/suggestions/{vendor.id}", {f"cases-{jam.id}": "1"})
+    po = db.session.scalar(select(PurchaseOrder))
+    manager.post_form(f"/purchasing/pos/{po.id}/send")
+    smtp_server.messages.clear()
+    record(jam, "sale", -4, source="clover")
+    (recipients, message), = smtp_server.messages
+    assert recipients == ["boss@example.test"]
+    due = f"{po.expected_on:%b} {po.expected_on.day}"  # a week away: the date, not the weekday
+    assert f"- Jam: 4 units left (reorder point 5); 12 on order, due {due}" in message.get_content()
+    alerts_page = manager.get("/alerts/").get_data(as_text=True)
+    assert "12 on order, due" in alerts_page
+    assert "12 on order, due" in manager.get(f"/alerts/items/{jam.id}/reorder").get_data(as_text=True)
