@@ -120,7 +120,7 @@ def import_vendors(store_id: int, data: bytes) -> ImportReport:
             row.get("name", ""), row.get("contact_name", ""), row.get("email", ""), row.get("phone", ""),
             _int(lead, "lead_time_days", "Lead time") if lead else 7,
             parse_money(minimum, "order_minimum", "Order minimum") if minimum else 0,
-            row.get("currency", "") or "USD"))
+            row.get("currency", "")), store_id)
         vendor = svc.vendor_by_name(store_id, data_in.name)
         if vendor is None:
             vendor = Vendor(store_id=store_id, active=True)

@@ -91,7 +91,7 @@ def send_po(store_id: int, po_id: int, user_id: int) -> POSending:
     elif po.status not in ("open", "partially_received"):
         raise Conflict("po_not_sendable", f"PO {po.reference} is {po.status.replace('_', ' ')}; "
                        "it cannot be sent.")
-    vendor = vendor_of(po)
+    vendor = vendor_of(po, link=True)
     if po.expected_on is None and vendor is not None:
         po.expected_on = (utcnow() + timedelta(days=vendor.lead_time_days)).date()
     recipients = _recipients(vendor)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from webapp.catalog.models import Item
+from webapp.catalog.models import Item, Store
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.loaders import load_in_store
@@ -32,7 +32,7 @@ class VendorInput:
     phone: str = ""
     lead_time_days: int = 7
     order_minimum_cents: int = 0
-    currency: str = "USD"
+    currency: str = ""  # blank: the store's currency
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def vendor_by_name(store_id: int, name: str) -> Vendor | None:
     return db.session.scalar(select(Vendor).where(Vendor.store_id == store_id, Vendor.name == name.strip()))
 
 
-def check_vendor(data: VendorInput) -> VendorInput:
+def check_vendor(data: VendorInput, store_id: int) -> VendorInput:
     name = data.name.strip()
     if not name or len(name) > 120:
         raise DomainError("bad_name", "Give the vendor's name (up to 120 characters).", "name")
@@ -73,7 +73,7 @@ def check_vendor(data: VendorInput) -> VendorInput:
         raise DomainError("bad_lead_time", f"Lead time is 0 to {MAX_LEAD_DAYS} days.", "lead_time_days")
     if data.order_minimum_cents < 0:
         raise DomainError("negative", "The order minimum cannot be negative.", "order_minimum")
-    currency = (data.currency or "USD").strip().upper()
+    currency = (data.currency.strip() or db.session.get(Store, store_id).currency).upper()
     if not CURRENCY.match(currency):
         raise DomainError("bad_currency", f"{data.currency!r} is not a currency code like USD or EUR.",
                           "currency")
@@ -91,7 +91,7 @@ def apply_input(vendor: Vendor, data: VendorInput) -> None:
 
 
 def create_vendor(store_id: int, data: VendorInput) -> Vendor:
-    data = check_vendor(data)
+    data = check_vendor(data, store_id)
     if vendor_by_name(store_id, data.name) is not None:
         raise Conflict("duplicate_vendor", f"There is already a vendor named {data.name}.", "name")
     vendor = Vendor(store_id=store_id, active=True)
@@ -103,7 +103,7 @@ def create_vendor(store_id: int, data: VendorInput) -> Vendor:
 
 def update_vendor(store_id: int, vendor_id: int, data: VendorInput, *, active: bool = True) -> Vendor:
     vendor = get_vendor(store_id, vendor_id)
-    data = check_vendor(data)
+    data = check_vendor(data, store_id)
     other = vendor_by_name(store_id, data.name)
     if other is not None and other.id != vendor.id:
         raise Conflict("duplicate_vendor", f"There is already a vendor named {data.name}.", "name")
@@ -171,13 +171,14 @@ def unit_cost_cents(line: VendorItem) -> int:
     return div_round(line.case_cost_cents * scale(line.item.measure), line.case_size)
 
 
-def vendor_of(po: PurchaseOrder) -> Vendor | None:
+def vendor_of(po: PurchaseOrder, *, link: bool = False) -> Vendor | None:
     """The PO's vendor record: its link, else the store's vendor of the name the PO was made
-    with (a PO typed in or imported by name), which is then linked (in the caller's transaction)."""
-    link = db.session.get(POVendor, po.id)
-    if link is not None:
-        return db.session.get(Vendor, link.vendor_id)
+    with (a PO typed in or imported by name). ``link`` records that match (in the caller's
+    transaction), as sending does; reading a PO writes nothing."""
+    found = db.session.get(POVendor, po.id)
+    if found is not None:
+        return db.session.get(Vendor, found.vendor_id)
     vendor = vendor_by_name(po.store_id, po.vendor)
-    if vendor is not None:
+    if vendor is not None and link:
         db.session.add(POVendor(po_id=po.id, vendor_id=vendor.id))
     return vendor

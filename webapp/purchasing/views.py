@@ -35,7 +35,7 @@ def _vendor_input() -> vendors.VendorInput:
         request.form.get("name", ""), request.form.get("contact_name", ""), request.form.get("email", ""),
         request.form.get("phone", ""), _int("lead_time_days", "Lead time", 7),
         parse_money(minimum, "order_minimum", "Order minimum") if minimum else 0,
-        request.form.get("currency", "") or "USD")
+        request.form.get("currency", ""))
 
 
 def _csv(text: str, name: str) -> Response:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.receiving.syncing import ev, minutes_ago, sync
-from webapp.purchasing.models import POSending
+from webapp.purchasing.models import POSending, POVendor
 from webapp.purchasing.suggest import suggest
 from webapp.purchasing.vendors import CatalogInput, set_catalog_line, vendor_of
 from webapp.receiving.models import PurchaseOrder
@@ -231,3 +231,17 @@ def test_the_low_stock_alert_says_what_is_on_order_and_when_it_is_due(login_as, 
     alerts_page = manager.get("/alerts/").get_data(as_text=True)
     assert "12 on order, due" in alerts_page
     assert "12 on order, due" in manager.get(f"/alerts/items/{jam.id}/reorder").get_data(as_text=True)
+
+
+def test_a_po_typed_with_a_known_vendors_name_is_linked_to_it_when_sent(login_as, db, store, stocked, vendor,
+                                                                        smtp_server):
+    manager = login_as("manager")
+    manager.post_form("/receiving/pos", {"reference": "TYPED-1", "vendor": "Dairy Co"})
+    po = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.reference == "TYPED-1"))
+    manager.post_form(f"/receiving/pos/{po.id}/lines", {"code": "OAT-1", "quantity": "6"})
+    assert manager.get(f"/purchasing/pos/{po.id}.csv").status_code == 200
+    assert db.session.get(POVendor, po.id) is None  # reading writes nothing
+    assert manager.post_form(f"/purchasing/pos/{po.id}/send").status_code == 302
+    assert db.session.get(POVendor, po.id).vendor_id == vendor.id
+    (recipients, _), = smtp_server.messages
+    assert recipients == ["orders@dairy.example"]

@@ -14,7 +14,10 @@ def upload(client, kind: str, text: str):
     return client.post("/purchasing/import", content_type="multipart/form-data", data=data)
 
 
-def test_a_manager_adds_a_vendor_and_its_catalog_with_several_vendors_per_item(login_as, make_item, db):
+def test_a_manager_adds_a_vendor_and_its_catalog_with_several_vendors_per_item(login_as, make_item, db,
+                                                                                 store):
+    store.currency = "CAD"
+    db.session.commit()
     manager = login_as("manager")
     milk = make_item("Oat Milk", sku="OAT-1", cost_cents=310)
     response = manager.post_form("/purchasing/vendors", {
@@ -27,6 +30,7 @@ def test_a_manager_adds_a_vendor_and_its_catalog_with_several_vendors_per_item(l
     other = manager.post_form("/purchasing/vendors", {"name": "Cash & Carry <b>", "lead_time_days": "1"})
     assert other.status_code == 302
     carry = db.session.scalar(select(Vendor).where(Vendor.name == "Cash & Carry <b>"))
+    assert carry.currency == "CAD"  # none given: the store's
 
     assert manager.post_form(f"/purchasing/vendors/{dairy.id}/items", {
         "code": "OAT-1", "vendor_sku": "D-77", "case_size": "12", "case_cost": "30.00",
