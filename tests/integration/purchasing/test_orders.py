@@ -245,3 +245,22 @@ def test_a_po_typed_with_a_known_vendors_name_is_linked_to_it_when_sent(login_as
     assert db.session.get(POVendor, po.id).vendor_id == vendor.id
     (recipients, _), = smtp_server.messages
     assert recipients == ["orders@dairy.example"]
+
+
+@pytest.mark.parametrize("font", ["dejavu", "core"])
+def test_the_po_pdf_prints_any_item_name_with_or_without_the_dejavu_font(app, db, store, make_item, make_user,
+                                                                         vendor, monkeypatch, font):
+    from pathlib import Path
+
+    from webapp.purchasing import documents, pos
+
+    if font == "core":
+        monkeypatch.setattr(documents, "FONT", Path("/nonexistent/DejaVuSans.ttf"))
+    elif not documents.FONT.exists():
+        pytest.skip("fonts-dejavu-core is not installed (Debian package)")
+    tea = make_item("Thé vert ☕ 緑茶", sku="TEA-1")
+    set_catalog_line(store.id, vendor.id, CatalogInput(tea.id, 20, 2000, "T-20"))
+    po = pos.po_from_suggestion(store.id, make_user("manager").id, vendor.id, {tea.id: 2})
+    pdf = documents.po_pdf(po)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    assert "Thé vert ☕ 緑茶" in documents.po_csv(po)
