@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from webapp.auth.decorators import role_required
+from webapp.catalog.csvio import read_upload
 from webapp.catalog.service import lookup
 from webapp.catalog.units import parse_money, parse_quantity
 from webapp.errors import DomainError
@@ -107,14 +108,12 @@ def catalog_csv():
 @bp.post("/import")
 @role_required("manager")
 def import_csv():
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
-        raise DomainError("missing_file", "Choose a CSV file.", "file")
+    data = read_upload(request.files.get("file"), csvfiles.MAX_BYTES)
     kind = request.form.get("kind", "vendors")
     importer = {"vendors": csvfiles.import_vendors, "catalog": csvfiles.import_catalog}.get(kind)
     if importer is None:
         raise DomainError("bad_kind", "Import vendors or a vendor catalog.", "kind")
-    result = importer(current_user.store_id, sent.read())
+    result = importer(current_user.store_id, data)
     store_id = current_user.store_id
     return render_template("purchasing/index.html", vendors=vendors.list_vendors(store_id), result=result,
                            suggestions=suggest.suggest(store_id), drafts=pos.open_po_counts(store_id),

@@ -133,3 +133,12 @@ def test_a_receiver_cannot_see_or_change_vendors(login_as, vendor):
     assert receiver.get("/purchasing/").status_code == 403
     assert receiver.post_form("/purchasing/vendors", {"name": "Sneaky"}).status_code == 403
     assert receiver.get("/purchasing/vendors.csv").status_code == 403
+
+
+def test_an_import_without_a_file_or_of_an_unknown_kind_is_a_400_that_says_what_to_do(login_as, vendor):
+    manager = login_as("manager")
+    no_file = manager.post("/purchasing/import", data={"csrf_token": manager.csrf_token(), "kind": "vendors"},
+                           content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert no_file.status_code == 400 and no_file.json["error"]["field"] == "file"
+    odd = upload(manager, "invoices", "name\nX\n")
+    assert odd.status_code == 400
