@@ -63,9 +63,9 @@ def test_a_suggestion_becomes_a_sent_po_in_a_few_taps_and_is_received_at_the_doc
     expect(page.locator("#po-status")).to_contain_text("sent")
     expect(page.locator("main")).to_contain_text("not emailed")
 
-    # The dock: the PO is on the receiver's list; one case-less scan of tea, then close.
+    # The dock, from the PO's page: one scan of a unit of tea, then close.
     before = _tea_level(live_server)
-    page.goto(f"/receiving/session?po={po_id}")
+    page.get_by_role("link", name="Receive it").click()
     page.wait_for_selector("body[data-receiving-ready='1']")
     wedge(page, TEA)
     expect(page.locator("#receive-status")).to_contain_text("1 scan")

@@ -113,7 +113,7 @@ def test_from_suggestion_to_a_sent_po_to_a_received_delivery(login_as, db, store
     csv_text = csv_text.decode() if isinstance(csv_text, bytes) else csv_text
     assert f"{po.reference},1,D-OAT,Oat Milk,OAT-1,18,each,3,6,3.00,54.00,USD" in csv_text
     sent_page = manager.get(f"/purchasing/pos/{po.id}").get_data(as_text=True)
-    assert "sent to orders@dairy.example" in sent_page
+    assert "emailed to orders@dairy.example" in sent_page
 
     # On order: beside the suggestion (milk is covered now) and on the dashboard.
     assert on_order(store.id)[milk.id].quantity == 18
