@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from webapp.alerts import rules
 from webapp.alerts.models import ReorderPolicy
+from webapp.alerts.reorder import low_infos, store_levels, units_sold
 from webapp.alerts.reorder import setting as reorder_setting
-from webapp.alerts.reorder import store_levels, units_sold
 from webapp.catalog.models import Item
 from webapp.extensions import db
 from webapp.purchasing.models import Vendor, VendorItem
@@ -165,6 +165,18 @@ def suggest(store_id: int, *, vendor_id: int | None = None, now: datetime | None
             _meet_minimum(out)
             result.append(out)
     return result
+
+
+def low_without_vendor(store_id: int, *, now: datetime | None = None) -> list[int]:
+    """Items at or below their reorder point that no active vendor sells: no suggestion can
+    include them until one is added to a vendor's catalog."""
+    low = [info.item_id for info in low_infos(store_id, now=now)]
+    if not low:
+        return []
+    sold = set(db.session.scalars(
+        select(VendorItem.item_id).join(Vendor, Vendor.id == VendorItem.vendor_id)
+        .where(VendorItem.store_id == store_id, Vendor.active, VendorItem.item_id.in_(low))))
+    return [item_id for item_id in low if item_id not in sold]
 
 
 def _line(item, vendor_lead: int, level: int, sold: int, due, window: int, safety_days: int, review: int):

@@ -49,7 +49,8 @@ def _csv(text: str, name: str) -> Response:
 def index():
     store_id = current_user.store_id
     return render_template("purchasing/index.html", vendors=vendors.list_vendors(store_id),
-                           suggestions=suggest.suggest(store_id), drafts=pos.open_po_counts(store_id))
+                           suggestions=suggest.suggest(store_id), drafts=pos.open_po_counts(store_id),
+                           orphans=len(suggest.low_without_vendor(store_id)))
 
 
 @bp.post("/vendors")

@@ -65,6 +65,17 @@ def test_the_suggestion_adds_cases_to_the_shortest_cover_until_the_order_minimum
     assert found.total_cents == 5 * 1800 + 1200 and not found.below_minimum
 
 
+def test_low_items_no_vendor_sells_are_named_on_the_purchasing_page(login_as, db, store, stocked, make_item,
+                                                                     record):
+    from webapp.purchasing.suggest import low_without_vendor
+
+    salt = make_item("Salt", reorder_point=3)
+    record(salt, "opening", 2)
+    assert low_without_vendor(store.id) == [salt.id]
+    page = login_as("manager").get("/purchasing/").get_data(as_text=True)
+    assert "1 low item(s) have no vendor" in page
+
+
 def test_a_preferred_vendor_gets_the_item_over_a_cheaper_one(db, store, stocked, vendor):
     from webapp.purchasing.vendors import VendorInput, create_vendor
 
@@ -84,6 +95,7 @@ def test_from_suggestion_to_a_sent_po_to_a_received_delivery(login_as, db, store
     manager = login_as("manager")
     home = manager.get("/purchasing/").get_data(as_text=True)
     assert f'href="/purchasing/suggestions/{vendor.id}"' in home
+    assert 'id="no-vendor"' not in home  # every low item has a vendor
     page = manager.get(f"/purchasing/suggestions/{vendor.id}").get_data(as_text=True)
     assert f'name="cases-{milk.id}"' in page and 'value="2"' in page
 
