@@ -5,7 +5,7 @@ vendor of that store (its lead time the default 7 days, no minimum, USD), and ev
 with that name is linked to it (``po_vendors``). The name stays on the PO as it was. A PO
 may now also be cancelled.
 
-Revision ID: 0018_purchasing_purch18
+Revision ID: 0025_purchasing_purch18
 Revises: 0017_held_refunds
 Create Date: 2026-12-07 20:50:00
 
@@ -18,8 +18,8 @@ from alembic import op
 import webapp.types
 
 # revision identifiers, used by Alembic.
-revision = '0018_purchasing_purch18'
-down_revision = '0017_held_refunds'
+revision = '0025_purchasing_purch18'
+down_revision = '0024_clover17_stock_changes'
 branch_labels = None
 depends_on = None
 
