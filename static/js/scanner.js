@@ -307,7 +307,15 @@ class Scanner {
     return !entry || (entry.gone && frameTime - entry.last >= this.sameCodeMs);
   }
 
-  async accept(code, source, format, frameTime) {
+  // Scans are handled one at a time, in the order they came: a burst of wedge codes must not
+  // interleave its catalog look-ups and outbox writes.
+  accept(code, source, format, frameTime) {
+    this.pending = (this.pending || Promise.resolve()).catch(() => undefined)
+      .then(() => this.handle(code, source, format, frameTime));
+    return this.pending;
+  }
+
+  async handle(code, source, format, frameTime) {
     unlockAudio();
     let shown;
     try {
