@@ -10,14 +10,17 @@
 // "not counted" (the default: they change nothing), all "really zero", or, when the phone has
 // signal, item by item from the server's list (names only for a blind count).
 //
-// The tally shown is this phone's own total per item: this user's scans on this device
-// (several people, or one shared login on several phones, may count one zone; the server adds
-// them all). Fixes (quantity keypad, undo, editing a line) send count_line_edit, which sets
-// this user's total for the item from this device only, so they stay right whether or not the
-// scans they correct have reached the server yet, and never drop another phone's units.
+// The server is the truth for every total shown: per line, this user's total on the server over
+// all their phones (count-totals.js) plus what waits in this phone's outbox, and for a manager the
+// session's. state.lines is this phone's part (what a count_line_edit from here replaces), taken
+// from the server again once nothing of the session waits. Quantity and undo change this part;
+// editing a line asks for the user's total and sends this phone's share (typed - the server's
+// from their other phones): the number typed is the number kept (README "Counting").
 import * as catalog from "./catalog.js";
 import * as outbox from "./outbox.js";
 import { getMeta, setMeta } from "./db.js";
+import { fetchTotals, waiting } from "./count-totals.js";
+import { openKeypad } from "./keypad.js";
 import { mount } from "./scanner.js";
 import { currentSession } from "./session.js";
 
@@ -29,7 +32,6 @@ const views = { choose: $("count-choose"), scan: $("count-scan"), unscanned: $("
 let session = null;        // who is logged in (session.js)
 let state = null;          // the count in progress on this phone, kept in IndexedDB
 let scanner = null;
-let keypadAction = null;
 
 const stateKey = () => `count:${session.user_id}`;
 const save = () => setMeta(stateKey(), state);
@@ -81,11 +83,24 @@ async function showScan() {
   show("scan");
   document.querySelector(".count-scope").textContent = `Counting ${state.scope}`;
   render();
+  refreshSoon();
   if (!scanner) scanner = await mount($("count-scanner"), { onScan });
 }
 
 function event(type, fields) {
   return { type, session_id: state.session_id, location_id: state.location_id, ...fields };
+}
+
+// +4 / −4, with a real minus sign.
+const signed = (n) => (n < 0 ? `\u2212${-n}` : `+${n}`);
+
+// This user's total over all their phones, and the session's (null unless a manager).
+function totals(itemId) {
+  const here = state.lines[itemId] ? state.lines[itemId].qty : 0;
+  const server = (state.server || {})[itemId];
+  const others = server ? server.mine - server.here : 0;
+  const everyone = server && typeof server.everyone === "number" ? server.everyone - server.here + here : null;
+  return { here, others, yours: others + here, everyone };
 }
 
 async function onScan(code, { format }) {
@@ -114,7 +129,8 @@ async function onScan(code, { format }) {
   state.history.push({ item_id: item.id, pack: found.pack_qty, units: found.pack_qty });
   await save();
   render(item.id);
-  return { text: `${item.name} · ${line.qty}`, tone: "ok" };
+  const unit = found.pack_qty > 1 ? " (case)" : "";
+  return { text: `${item.name} ${signed(found.pack_qty)}${unit} · ${totals(item.id).yours}`, tone: "ok" };
 }
 
 // Set this user's total for an item, on the phone and (through the outbox) on the server.
@@ -136,8 +152,9 @@ $("count-undo").addEventListener("click", async () => {
   }
   if (!last || !state.lines[last.item_id]) return;
   const line = state.lines[last.item_id];
-  await setTotal(last.item_id, Math.max(0, line.qty - last.units), `Undo: ${line.name}`);
-  scanner.flash(`Undone: ${line.name}`, "warn");
+  const removed = Math.min(line.qty, last.units);
+  await setTotal(last.item_id, line.qty - removed, `Undo: ${line.name} ${signed(-removed)}`);
+  scanner.flash(`Undone: ${line.name} ${signed(-removed)} · ${totals(last.item_id).yours}`, "warn");
 });
 
 $("count-qty").addEventListener("click", () => {
@@ -151,20 +168,75 @@ $("count-qty").addEventListener("click", () => {
   openKeypad(`How many of ${line.name}${unit} did that scan stand for?`, async (n) => {
     if (n < 1) return;
     const total = line.qty - last.units + n * last.pack;
+    const change = n * last.pack - last.units;
     last.units = n * last.pack;
-    await setTotal(last.item_id, total, `${n} × ${line.name}`);
-    scanner.flash(`${line.name} · ${total}`, "ok");
+    await setTotal(last.item_id, total, `${n} × ${line.name} (${signed(change)})`);
+    scanner.flash(`${line.name} ${signed(change)} · ${totals(last.item_id).yours}`, change < 0 ? "warn" : "ok");
   });
 });
 
 function editLine(itemId) {
-  const line = state.lines[itemId];
+  const name = state.lines[itemId] ? state.lines[itemId].name : state.server[itemId].name;
+  const now = totals(itemId);
+  const hint = now.others
+    ? `Now ${now.yours}: ${now.here} on this phone, ${now.others} on your other phones. Type your new total.`
+    : `Now ${now.yours}. Type the new total.`;
   // Opens empty (the first key starts the number), with the current total as a hint only.
-  openKeypad(`Your total of ${line.name} on this phone`, async (n) => {
+  openKeypad(`Your total of ${name}`, async (n) => {
+    const fresh = await fetchTotals(state.session_id);     // what the other phones hold by now
+    if (fresh) state.server = fresh;
+    const { others } = totals(itemId);
+    if (n < others) {
+      scanner.flash(`Your other phones counted ${others} ${name}: fix those scans there.`, "warn");
+      return;
+    }
     state.history = state.history.filter((h) => h.item_id !== itemId);
-    await setTotal(itemId, n, `${line.name}: total set to ${n}`);
-  }, `Now ${line.qty}. Type the new total.`);
+    if (!state.lines[itemId]) state.lines[itemId] = { item_id: itemId, name, qty: 0, at: Date.now() };
+    const change = n - totals(itemId).yours;
+    await setTotal(itemId, n - others, `${name}: your total set to ${n}`);
+    scanner.flash(`${name} ${signed(change)} · ${n}`, change < 0 ? "warn" : "ok");
+  }, hint);
 }
+
+// ----- the server's totals ----------------------------------------------------------------
+
+let outboxTicks = 0;
+let refreshTimer = null;
+
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => refreshTotals().catch(() => undefined), 400);
+}
+
+async function refreshTotals() {
+  if (!state || !session) return;
+  const sessionId = state.session_id;
+  const ticks = outboxTicks;
+  const before = await waiting(sessionId, session.user_id);
+  const fresh = await fetchTotals(sessionId);
+  if (!fresh || !state || state.session_id !== sessionId) return;
+  state.server = fresh;
+  const after = await waiting(sessionId, session.user_id);
+  if (before === 0 && after === 0 && ticks === outboxTicks) {
+    // Nothing of this session waits on the phone: this phone's part is what the server holds.
+    for (const line of Object.values(state.lines)) {
+      const held = fresh[line.item_id] ? fresh[line.item_id].here : 0;
+      if (held) line.qty = held;
+      else delete state.lines[line.item_id];
+    }
+    for (const row of Object.values(fresh)) {
+      if (row.here && !state.lines[row.item_id]) {
+        state.lines[row.item_id] = { item_id: row.item_id, name: row.name, qty: row.here, at: 0 };
+      }
+    }
+  }
+  await save();
+  if (!views.scan.hidden) render();
+}
+
+outbox.changes.addEventListener("change", () => { outboxTicks += 1; refreshSoon(); });
+window.addEventListener("online", refreshSoon);
+setInterval(() => { if (state && !views.scan.hidden && navigator.onLine) refreshSoon(); }, 15000);
 
 $("count-done").addEventListener("click", async () => {
   if (state.full) {
@@ -274,59 +346,34 @@ function render(highlight = null, highlightCode = null) {
     if (kept.code === highlightCode) row.classList.add("just-scanned");
     return row;
   });
+  // Items only the server knows of (scanned on this user's other phones, or by others for a manager).
+  for (const row of Object.values(state.server || {})) {
+    if (!state.lines[row.item_id] && (row.mine || row.everyone)) {
+      lines.push({ item_id: row.item_id, name: row.name, qty: 0, at: 0 });
+    }
+  }
   $("count-tally").replaceChildren(...unknownRows, ...lines.map((line) => {
     const row = template.content.firstElementChild.cloneNode(true);
+    const t = totals(line.item_id);
     row.dataset.itemId = line.item_id;
     row.querySelector(".tally-name").textContent = line.name;
-    row.querySelector(".tally-qty").textContent = String(line.qty);
-    row.querySelector(".tally-edit").setAttribute("aria-label", `${line.name}: ${line.qty}. Change`);
+    row.querySelector(".tally-qty").textContent = String(t.yours);
+    const parts = [];
+    if (t.others) parts.push(`${t.here} on this phone, ${t.others} on your other phones`);
+    if (t.everyone !== null && t.everyone !== t.yours) parts.push(`everyone ${t.everyone}`);
+    const detail = row.querySelector(".tally-detail");   // absent from a page kept offline before
+    if (detail) detail.textContent = parts.join(" · ");
+    row.querySelector(".tally-edit").setAttribute("aria-label", `${line.name}: ${t.yours}. Change`);
     row.querySelector(".tally-edit").addEventListener("click", () => editLine(line.item_id));
     if (line.item_id === highlight) row.classList.add("just-scanned");
     return row;
   }));
   $("count-empty").hidden = lines.length + unknown.length > 0;
-  const units = lines.reduce((sum, l) => sum + l.qty, 0);
+  const units = lines.reduce((sum, l) => sum + totals(l.item_id).yours, 0);
   document.querySelector(".count-summary").textContent = `${lines.length} item${lines.length === 1 ? "" : "s"}`
     + ` · ${units} unit${units === 1 ? "" : "s"}`
     + (unknown.length ? ` · ${unknown.length} unknown code${unknown.length === 1 ? "" : "s"}` : "");
 }
-
-// ----- keypad ---------------------------------------------------------------------------
-
-const display = $("keypad-display");
-
-// The display always starts empty: a key never appends to a number the person did not type.
-function openKeypad(title, action, hint = "") {
-  keypadAction = action;
-  $("keypad-title").textContent = title;
-  const hintNode = $("keypad-hint");   // absent from a page kept offline before it existed
-  if (hintNode) hintNode.textContent = hint;
-  display.textContent = "";
-  $("count-keypad").hidden = false;
-  $("keypad-ok").focus();
-}
-
-function setDisplay(text) {
-  display.textContent = text.replace(/^0+(?=\d)/, "").slice(0, 6);
-}
-
-$("count-keypad").addEventListener("click", (e) => {
-  const key = e.target.closest("[data-key]")?.dataset.key;
-  if (!key) return;
-  const now = display.textContent;
-  if (key === "clear") setDisplay("");
-  else if (key === "back") setDisplay(now.slice(0, -1));
-  else setDisplay(now + key);
-});
-$("keypad-cancel").addEventListener("click", () => { $("count-keypad").hidden = true; });
-$("keypad-ok").addEventListener("click", async () => {
-  $("count-keypad").hidden = true;
-  const typed = display.textContent;
-  const action = keypadAction;
-  keypadAction = null;
-  // Set with nothing typed changes nothing (it is not a zero).
-  if (action && typed !== "") await action(Number.parseInt(typed, 10));
-});
 
 // ----- start ----------------------------------------------------------------------------
 

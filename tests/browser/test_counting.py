@@ -51,6 +51,7 @@ def test_a_keyboard_wedge_scan_reaches_the_tally_and_the_keypad_says_how_many(pa
     expect(_line(page, "Rye Crackers")).to_have_text("13")       # 1 before + that scan stood for 12
     page.get_by_role("button", name="Undo last").click()
     expect(_line(page, "Rye Crackers")).to_have_text("1")
+    expect(page.locator(".scan-flash")).to_contain_text("Undone: Rye Crackers \u221212 · 1")
 
 
 def test_a_case_code_counts_its_whole_pack_and_a_line_can_be_corrected(page):
@@ -59,6 +60,7 @@ def test_a_case_code_counts_its_whole_pack_and_a_line_can_be_corrected(page):
     expect(_line(page, "Oat Milk 1L")).to_have_text("1", timeout=15_000)    # the camera's
     _wedge(page, "14006381333938")
     expect(_line(page, "Oat Milk 1L")).to_have_text("13")                    # + a case of 12
+    expect(page.locator(".scan-flash")).to_contain_text("Oat Milk 1L +12 (case) · 13")
     page.locator(".tally-row", has_text="Oat Milk 1L").locator(".tally-edit").click()
     page.locator("[data-key='clear']").click()
     for key in "10":
@@ -127,8 +129,11 @@ def test_the_phone_tally_after_scans_quantity_undo_and_an_edit_is_what_the_serve
     agree(7)
 
 
-def test_a_fix_on_a_second_phone_of_the_same_login_keeps_what_the_first_phone_counted(
+def test_two_phones_of_one_login_see_the_servers_total_and_a_fix_sets_exactly_that_total(
         page, browser, browser_context_args, base_url, seed):
+    """Bug 2: "your total" knew only this phone's scans (1) while the server held 7 from the
+    same login on another phone, and a fix threw the 7 away. Now each phone shows the user's
+    total on the server plus its own outbox, and the number typed is the total kept."""
     log_in(page, next_path="/count")
     session_id = _start_count(page)
     # Typed, not a wedge burst, and no camera counts asserted: on a busy machine keys can come
@@ -143,17 +148,55 @@ def test_a_fix_on_a_second_phone_of_the_same_login_keeps_what_the_first_phone_co
     try:
         phone_b = log_in(other.new_page(), next_path="/count")
         phone_b.goto(f"/count?session={session_id}")
+        expect(_line(phone_b, "Rye Crackers")).to_have_text("3")       # the server's, before any scan here
         _type_code(phone_b, "036000291452")
-        expect(_line(phone_b, "Rye Crackers")).to_have_text("1")       # this phone's own scans
+        expect(_line(phone_b, "Rye Crackers")).to_have_text("4")       # 3 on the server + 1 from here
+        expect(phone_b.locator(".tally-row", has_text="Rye Crackers").locator(".tally-detail")).to_have_text(
+            "1 on this phone, 3 on your other phones")
+        outbox_empty(phone_b)
+        phone_b.locator(".tally-row", has_text="Rye Crackers").locator(".tally-edit").click()
+        expect(phone_b.locator("#keypad-display")).to_have_text("")
+        expect(phone_b.locator("#keypad-hint")).to_contain_text(
+            "Now 4: 1 on this phone, 3 on your other phones")
+        _type_on_keypad(phone_b, "5")
+        phone_b.get_by_role("button", name="Set").click()
+        expect(_line(phone_b, "Rye Crackers")).to_have_text("5")
+        expect(phone_b.locator(".scan-flash")).to_contain_text("Rye Crackers +1 · 5")
+        outbox_empty(phone_b)
+        assert _server_total(seed, session_id, "Rye Crackers") == 5
+        # A total below what the other phone holds cannot be kept from here: nothing is sent.
         phone_b.locator(".tally-row", has_text="Rye Crackers").locator(".tally-edit").click()
         _type_on_keypad(phone_b, "2")
         phone_b.get_by_role("button", name="Set").click()
-        expect(_line(phone_b, "Rye Crackers")).to_have_text("2")
-        outbox_empty(phone_b)
+        expect(phone_b.locator(".scan-flash")).to_contain_text("Your other phones counted 3")
+        expect(_line(phone_b, "Rye Crackers")).to_have_text("5")
         assert not blocked, f"the page asked for something off the server: {blocked}"
     finally:
         other.close()
-    assert _server_total(seed, session_id, "Rye Crackers") == 3 + 2
+    assert _server_total(seed, session_id, "Rye Crackers") == 5
+    # The first phone follows the server: 3 of its own and 2 from the other phone.
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(_line(page, "Rye Crackers")).to_have_text("5")
+
+
+def test_a_manager_sees_the_sessions_total_beside_their_own(page, browser, browser_context_args, seed):
+    log_in(page, next_path="/count")                          # sam, a counter
+    session_id = _start_count(page)
+    _type_code(page, "036000291452")
+    _type_code(page, "036000291452")
+    outbox_empty(page)
+    other = browser.new_context(**browser_context_args)
+    try:
+        mia = log_in(other.new_page(), "mia", next_path="/count")
+        mia.goto(f"/count?session={session_id}")
+        row = mia.locator(".tally-row", has_text="Rye Crackers")
+        expect(row.locator(".tally-qty")).to_have_text("0")                # mia's own
+        expect(row.locator(".tally-detail")).to_have_text("everyone 2")
+        _type_code(mia, "036000291452")
+        expect(row.locator(".tally-qty")).to_have_text("1")
+        expect(row.locator(".tally-detail")).to_have_text("everyone 3")
+    finally:
+        other.close()
 
 
 _STILL_BUTTONS = """([shown, waiting]) => {

@@ -287,6 +287,8 @@ ROUTES: list[Route] = [
           body=lambda p: {"code": p["unknown_code"]}),
     Route("GET", "/api/v1/count-sessions/<session_id>/unscanned", "staff", scoped=True,
           setup=_a_count_session),
+    Route("GET", "/api/v1/count-sessions/<session_id>/totals", "staff", scoped=True,
+          setup=_a_count_session),
     # catalog API
     Route("GET", "/api/v1/items/lookup", "staff", scoped=True, query="code={code}"),
     Route("POST", "/api/v1/decode", "staff", kind="multipart",
