@@ -30,6 +30,28 @@ export function beep(tone = "ok") {
   }
 }
 
+// Arm sound and vibration; call from a tap or key press. Resolves what works now:
+// {sound: "on" | "blocked", vibration: "on" | "blocked" | "none"}.
+export async function arm() {
+  unlockAudio();
+  try {
+    if (audio && audio.state !== "running") await Promise.race([audio.resume(), wait(300)]);
+  } catch {
+    // resume() refused: reported as blocked below
+  }
+  return feedbackStatus();
+}
+
+export function feedbackStatus() {
+  const activated = !navigator.userActivation || navigator.userActivation.hasBeenActive;
+  return {
+    sound: audio && audio.state === "running" ? "on" : "blocked",
+    vibration: !("vibrate" in navigator) ? "none" : activated ? "on" : "blocked",
+  };
+}
+
+const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
 export function buzz(tone = "ok") {
   if (navigator.vibrate) navigator.vibrate(tone === "ok" ? 60 : [80, 60, 80]);
 }

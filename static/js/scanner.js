@@ -20,7 +20,7 @@
 // shownAt} (performance.now() times) once that is on screen, which bench/pwa.py measures.
 import { detectOnServer, detectorFormats, loadDecoder, RETAIL_FORMATS } from "./decoders.js";
 import { pickBest } from "./pick.js";
-import { beep, buzz, unlockAudio } from "./feedback.js";
+import { arm, beep, buzz, unlockAudio } from "./feedback.js";
 import { WedgeReader } from "./wedge.js";
 
 export { loadDecoder, RETAIL_FORMATS };
@@ -83,6 +83,10 @@ class Scanner {
     this.switcher = el("button", { type: "button", hidden: true, textContent: "Switch camera" });
     this.flashBox = el("p", { className: "scan-flash", hidden: true });
     this.flashBox.setAttribute("aria-live", "assertive");
+    // Browsers keep sound and vibration off until the person taps: says so until the first tap,
+    // and then what the browser still blocks. Always takes its line, so nothing moves.
+    this.feedback = el("button", { type: "button", className: "scanner-feedback warn",
+      textContent: "Tap here (or anywhere) once to turn on the beep and vibration" });
     const input = el("input", { id: `manual-code-${Math.random().toString(36).slice(2, 8)}`,
       name: "code", autocomplete: "off", inputMode: "numeric", enterKeyHint: "done",
       className: "manual-code" });
@@ -93,7 +97,7 @@ class Scanner {
       el("div", { className: "row" }, input, el("button", { type: "submit", textContent: "Add" })));
     this.root = el("section", { className: "scanner" }, this.viewfinder, this.flashBox,
       el("div", { className: "scanner-controls" }, this.torch, this.switcher, this.retry),
-      this.message, this.manual);
+      this.message, this.feedback, this.manual);
     this.root.setAttribute("aria-label", "Scanner");
     this.container.replaceChildren(this.root);
 
@@ -111,13 +115,36 @@ class Scanner {
   async init() {
     document.addEventListener("keydown", this.onKey, true);
     document.addEventListener("visibilitychange", this.onVisibility);
-    document.addEventListener("pointerdown", unlockAudio, { once: true });
+    this.onFirstTap = this.onFirstTap.bind(this);
+    document.addEventListener("pointerdown", this.onFirstTap, true);
+    document.addEventListener("keydown", this.onFirstTap, true);
     if (this.wantCamera) await this.start();
     else this.say("Scan with a hardware scanner, or type the code below.");
   }
 
+  // The first tap (or key: a wedge scanner's counts) of the session arms sound and vibration.
+  async onFirstTap(event) {
+    if (!event.isTrusted) return;
+    document.removeEventListener("pointerdown", this.onFirstTap, true);
+    document.removeEventListener("keydown", this.onFirstTap, true);
+    const status = await arm();
+    const off = [];
+    if (status.sound !== "on") off.push("sound");
+    if (status.vibration === "blocked") off.push("vibration");
+    const text = off.length
+      ? `This browser blocks ${off.join(" and ")}: watch the screen for each scan's confirmation.`
+      : status.vibration === "none" ? "Beep on. This phone cannot vibrate for a web page."
+        : "Beep and vibration on.";
+    this.feedback.textContent = text;
+    this.feedback.className = `scanner-feedback ${off.length || status.vibration === "none" ? "warn" : "ok"}`;
+    this.feedback.dataset.sound = status.sound;
+    this.feedback.dataset.vibration = status.vibration;
+  }
+
   stop() {
     this.stopCamera();
+    document.removeEventListener("pointerdown", this.onFirstTap, true);
+    document.removeEventListener("keydown", this.onFirstTap, true);
     document.removeEventListener("keydown", this.onKey, true);
     document.removeEventListener("visibilitychange", this.onVisibility);
   }
