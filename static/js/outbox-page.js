@@ -9,13 +9,22 @@ const statusLine = document.getElementById("outbox-status");
 const others = document.getElementById("outbox-others");
 const rowTemplate = document.getElementById("outbox-row");
 
+// What each event type is called for a person (the sync contract's names stay out of sight).
+const KINDS = {
+  count_start: "Count started", count_scan: "Count scan", count_line_edit: "Count total fixed",
+  count_submit: "Count submitted", damage: "Damage flagged", receive_scan: "Delivery scan",
+  receive_damage: "Damaged on arrival", receive_close: "Delivery closed", transfer: "Stock moved",
+  unknown_barcode: "Unknown code kept",
+};
+const kind = (type) => KINDS[type] || "Other change";
+
 function row(record) {
   const node = rowTemplate.content.firstElementChild.cloneNode(true);
   node.dataset.id = record.id;
   node.classList.add(record.status);
-  node.querySelector(".outbox-label").textContent = record.label || record.event.type;
+  node.querySelector(".outbox-label").textContent = record.label || kind(record.event.type);
   const when = new Date(record.event.occurred_at).toLocaleString();
-  node.querySelector(".outbox-meta").textContent = `${record.event.type} · ${when}`
+  node.querySelector(".outbox-meta").textContent = `${kind(record.event.type)} · ${when}`
     + (record.status === "pending" ? " · waiting" : " · refused");
   const error = node.querySelector(".outbox-error");
   error.textContent = record.error ? record.error.message : "";

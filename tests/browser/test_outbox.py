@@ -111,3 +111,22 @@ def test_a_flush_with_a_kept_session_after_someone_else_logged_in_sends_nothing_
         finally:
             db.session.remove()
     assert reached == 0
+
+
+def test_the_outbox_page_names_each_waiting_event_for_a_person(page, context, seed):
+    """Bug: the outbox page showed the sync contract's names (`count_scan`)."""
+    log_in(page, "sam", next_path="/count")
+    context.route("**/api/v1/sync", lambda route: route.abort())
+    try:
+        page.get_by_role("button", name="Start counting").click()
+        page.get_by_label("Type a barcode").fill("036000291452")
+        page.get_by_role("button", name="Add").click()
+        wait_until(page, f"async () => (await ({ALL})()).length >= 2")
+        page.goto("/outbox")
+        meta = page.locator(".outbox-meta")
+        expect(meta).to_have_count(2)
+        texts = " ".join(meta.all_inner_texts())
+        assert "Count started" in texts and "Count scan" in texts
+        assert not re.search(r"count_(start|scan)", page.locator("#outbox-list").inner_text())
+    finally:
+        context.unroute("**/api/v1/sync")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from scanner.codes import InvalidCode, normalise, to_gtin14
@@ -145,16 +145,32 @@ def lookup(store_id: int, text: str, *, format: str | None = None) -> Match:
     return match
 
 
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape(text)}%"
+
+
+# What may come before a word inside an item's name ("Coca-Cola", "Chips (Salted)").
+_WORD_STARTS = ("", "% ", "%-", "%(", "%/")
+
+
+def _starts_a_word(word: str):
+    return or_(*[Item.name.ilike(f"{before}{_escape(word)}%", escape="\\") for before in _WORD_STARTS])
 
 
 def search(store_id: int, query: str = "", *, category: str = "", page: int = 1,
            per_page: int = PER_PAGE) -> Page:
-    """Items whose name contains `query`, or whose SKU, Clover id or any barcode is `query`
-    (a barcode in any of its spellings), in name order, a page at a time."""
+    """Items whose SKU, Clover id or any barcode (in any of its spellings) is `query`, or whose
+    name has a word starting with each word of `query` ("Cola" finds "Coca-Cola" and "Cola
+    Zero", not "Chocolate"), ranked: exact code or SKU first, then names that start with the
+    query, then the rest, each in name order; a page at a time. Only when no name has such
+    words does a name containing `query` anywhere count (a search for "milk" still finds
+    "Oatmilk" in a store with no other milk)."""
     conditions = [Item.store_id == store_id]
+    rank = None
     query = query.strip()
     if query:
         code = normalise(query)
@@ -163,23 +179,23 @@ def search(store_id: int, query: str = "", *, category: str = "", page: int = 1,
             or_(Barcode.code == code.raw, Barcode.gtin14 == code.gtin14) if code.gtin14
             else Barcode.code == code.raw,
         )
-        conditions.append(
-            or_(
-                Item.name.ilike(_like(query), escape="\\"),
-                func.upper(Item.sku) == query.upper(),
-                Item.clover_id == query,
-                Item.id.in_(barcode_hit),
-            )
-        )
+        exact = or_(func.upper(Item.sku) == query.upper(), Item.clover_id == query, Item.id.in_(barcode_hit))
+        words = and_(*[_starts_a_word(word) for word in query.split()])
+        rank = case((exact, 0), (Item.name.ilike(f"{_escape(query)}%", escape="\\"), 1), else_=2)
+        scope = [*conditions, *([Item.category == category] if category else [])]
+        if not db.session.scalar(select(func.count(Item.id)).where(*scope, or_(exact, words))):
+            words = Item.name.ilike(_like(query), escape="\\")
+        conditions.append(or_(exact, words))
     if category:
         conditions.append(Item.category == category)
     total = db.session.scalar(select(func.count(Item.id)).where(*conditions)) or 0
     page = min(max(1, page), max(1, math.ceil(total / per_page)))
+    order = ([rank] if rank is not None else []) + [func.lower(Item.name), Item.id]
     items = db.session.scalars(
         select(Item)
         .where(*conditions)
         .options(selectinload(Item.barcodes))
-        .order_by(func.lower(Item.name), Item.id)
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

@@ -54,6 +54,16 @@ def _page(template: str, f: filters.Filter, **context):
                            stores=filters.visible_stores(current_user), **context)
 
 
+def low_bar(row: dict) -> charts.Bar:
+    """A low item's bar is as long as it is urgent, 1 / (1 + days of cover): out of stock is a
+    full bar, a day's cover half, a week's an eighth; the text says the cover itself. No
+    recent sales: the cover is unknown, not zero days, and the bar is none."""
+    cover = row["cover_days"]
+    if cover is None:
+        return charts.Bar(row["item"], 0.0, text=f"no recent sales ({row['level']} left)")
+    return charts.Bar(row["item"], 1 / (1 + float(cover)), text=f"{float(cover):.1f} d ({row['level']} left)")
+
+
 @bp.get("/")
 @role_required("manager")
 def dashboard():
@@ -63,13 +73,9 @@ def dashboard():
 
 def _dashboard(f: filters.Filter, live_etag: str):
     board = dashboard_report.dashboard(f.store_id, utcnow())
-    chart = charts.bar_chart(
-        [charts.Bar(row["item"], float(row["cover_days"] or 0), f"({row['level']} left)",
-                    # No recent sales: the cover is unknown, not zero days.
-                    text=None if row["cover_days"] is not None else f"no recent sales ({row['level']} left)")
-         for row in board.low[:10]],
-        title="Days of cover left, items at or below their reorder point",
-        fmt=lambda v: f"{v:.1f} d")
+    chart = charts.bar_chart([low_bar(row) for row in board.low[:10]],
+                             title="Running low, most urgent first: the longer the bar, the sooner "
+                                   "it runs out")
     return _page("reports/dashboard.html", f, board=board, chart=chart, rules=alert_rules,
                  live_etag=live_etag)
 

@@ -139,3 +139,21 @@ def test_the_item_page_links_to_the_stock_page_when_inventory_is_installed(manag
     item = make_item("Cola")
     page = manager.get(f"/items/{item.id}").get_data(as_text=True)
     assert ("/inventory/items/" in page) is ("inventory.item" in app.view_functions)
+
+
+def test_search_matches_word_starts_and_ranks_codes_then_names_that_start_with_the_query(manager, make_item):
+    """Bug: "Cola" returned mostly chocolate (a match anywhere in the name)."""
+    for name in ("Chocolate Bar", "Dark Chocolate 70%", "Hot Chocolate Mix", "Chocolate Milk"):
+        make_item(name)
+    make_item("Coca-Cola 330ml")
+    make_item("Cola Zero 1.5L")
+    make_item("Pepsi", sku="COLA")
+    page = manager.get("/items", query_string={"q": "Cola"}).get_data(as_text=True)
+    shown = [name for name in ("Pepsi", "Cola Zero 1.5L", "Coca-Cola 330ml", "Chocolate") if name in page]
+    assert shown == ["Pepsi", "Cola Zero 1.5L", "Coca-Cola 330ml"]           # no chocolate at all
+    assert page.index("Pepsi") < page.index("Cola Zero") < page.index("Coca-Cola")   # SKU, start, word
+    two_words = manager.get("/items", query_string={"q": "choc mil"}).get_data(as_text=True)
+    assert "Chocolate Milk" in two_words and "Chocolate Bar" not in two_words
+    # Nothing starts a word with it: a match inside a word still finds something.
+    inside = manager.get("/items", query_string={"q": "olate"}).get_data(as_text=True)
+    assert "Chocolate Bar" in inside and "Cola Zero" not in inside

@@ -91,3 +91,28 @@ def test_the_reorder_panel_for_the_item_page_shows_the_point_and_cover(app, db, 
         login_user(client.user)
         html = render_template_string('{% include "alerts/_reorder_panel.html" %}', item=item)
     assert "Reorder point: 4" in html and "(manual)" in html and "9 in store" in html
+
+
+def test_running_low_bars_are_longest_for_the_least_cover(db, store, make_item, record, login_as):
+    """Bug: the bars were longest for the item with the most days of cover."""
+    import re
+
+    from webapp.types import utcnow
+
+    now = utcnow()
+    soon = make_item("Runs out soon", reorder_point=10)
+    later = make_item("Runs out later", reorder_point=10)
+    unsold = make_item("Never sold", reorder_point=10)
+    for item in (soon, later, unsold):
+        record(item, "opening", 30, at=now - timedelta(days=30))
+    record(soon, "sale", -28, at=now - timedelta(days=2), source="clover")    # 2 left, 1 a day: 2 d
+    record(later, "sale", -24, at=now - timedelta(days=2), source="clover")   # 6 left, 6/7 a day: 7 d
+    record(unsold, "damage", -25, at=now - timedelta(days=1))                  # 5 left, no sales
+    page = login_as("manager").get("/reports/").get_data(as_text=True)
+    chart = page[page.index('<svg class="chart chart-bar"'):]
+    chart = chart[:chart.index("</svg>")]
+    labels = re.findall(r'class="chart-label"[^>]*>([^<]*)<', chart)
+    widths = [float(w) for w in re.findall(r'class="chart-bar"[^>]*width="([\d.]+)"', chart)]
+    assert labels == ["Runs out soon", "Runs out later", "Never sold"]
+    assert widths[0] > widths[1] > widths[2]
+    assert "2.0 d (2 left)" in chart and "7.0 d (6 left)" in chart and "no recent sales (5 left)" in chart
