@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
-from flask import Flask, has_request_context
+from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 from webapp import quantity
@@ -54,6 +54,17 @@ def _store():
     return getattr(current_user, "store", None)
 
 
+def _locale() -> str:
+    """The viewing store's locale, looked up once per request."""
+    if not has_request_context():
+        return quantity.DEFAULT_LOCALE
+    if "store_locale" not in g:
+        store = _store()
+        g.store_locale = (store.locale or quantity.DEFAULT_LOCALE) if store is not None \
+            else quantity.DEFAULT_LOCALE
+    return g.store_locale
+
+
 def _signed(text: str, number: int | None, signed: bool) -> str:
     return "+" + text if signed and number is not None and number > 0 else text
 
@@ -66,14 +77,14 @@ def money_filter(cents: int | None, currency: str | None = None, *, signed: bool
     if currency is None:
         store = _store()
         currency = store.currency if store is not None else quantity.DEFAULT_CURRENCY
-    return _signed(quantity.money_text(cents, currency), cents, signed)
+    return _signed(quantity.money_text(cents, currency, _locale()), cents, signed)
 
 
 def qty_filter(base: int | None, measure: str = "each", *, signed: bool = False, plain: bool = False) -> str:
     """``{{ base|qty(item.measure) }}`` -> "2.5" for 2500 thousandths; ``plain`` for inputs."""
     if plain:
         return quantity.plain_quantity(base, measure)
-    return _signed(quantity.quantity_text(base, measure), base, signed)
+    return _signed(quantity.quantity_text(base, measure, _locale()), base, signed)
 
 
 def when_filter(value: datetime | None, style: str = "datetime", tz: str | None = None) -> str:
@@ -81,7 +92,7 @@ def when_filter(value: datetime | None, style: str = "datetime", tz: str | None 
     if tz is None:
         store = _store()
         tz = store.timezone if store is not None else "UTC"
-    return time_text(value, tz, style)
+    return time_text(value, tz, style, _locale())
 
 
 def register(app: Flask) -> None:

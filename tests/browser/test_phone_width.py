@@ -121,3 +121,91 @@ def test_an_approval_line_with_two_counters_phones_and_an_unknown_code_fits_a_ph
     page.goto(f"/counting/{session_id}/summary")
     expect(page.locator("#unknown-codes")).to_contain_text("40063813339310001")
     assert page.evaluate(FITS) <= WIDTH
+
+# ----- every page a phone user reaches, per role --------------------------------------------
+
+SKIP = ("/static/", "/api/", "/photos/", "/sw.js", "/manifest", "/logout", "/login")
+
+
+def _pattern(path: str) -> str:
+    """One visit per kind of page: ids and dates in a path stand for any."""
+    import re
+
+    path = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{uuid}", path)
+    return re.sub(r"/\d+(?=/|$)", "/{n}", path)
+
+
+LINKS = """() => [...document.querySelectorAll('a[href]')]
+  .map((a) => new URL(a.href, location.href))
+  .filter((u) => u.origin === location.origin)
+  .map((u) => u.pathname + u.search)"""
+
+
+@pytest.fixture(scope="module")
+def something_on_every_page(live_server, long_po):
+    """A count line waiting for a manager, a damage flag, users of every role."""
+    from datetime import timedelta
+
+    from tests.browser.conftest import PASSWORD
+    from webapp.approvals.service import submit_count
+    from webapp.auth.models import User
+    from webapp.auth.service import NewUser, create_user
+    from webapp.catalog.models import Store
+    from webapp.counting import service as counting
+    from webapp.damage.service import Flag, flag_now
+    from webapp.extensions import db
+    from webapp.types import utcnow
+
+    app, store_id = live_server["app"], live_server["store_id"]
+    with app.app_context():
+        for username, role in (("rex", "receiver"), ("ada", "admin")):
+            if not db.session.query(User).filter_by(username=username).first():
+                create_user(NewUser(username, PASSWORD, role, store_id))
+        sam = db.session.query(User).filter_by(username="sam").one()
+        store = db.session.get(Store, store_id)
+        tolerance = store.tolerance_units, store.tolerance_cents
+        store.tolerance_units, store.tolerance_cents = 0, 0              # so the line waits
+        db.session.commit()
+        now = utcnow()
+        session = counting.open_session(counting.NewSession(
+            store_id=store_id, location_id=live_server["back_id"], created_by_id=sam.id))
+        counting.record_scan(counting.Scan(session.id, sam.id, now - timedelta(minutes=2), quantity=5,
+                                           item_id=live_server["items"]["Rye Crackers"]), store_id)
+        submit_count(session.id, sam, now - timedelta(minutes=1))
+        store = db.session.get(Store, store_id)
+        store.tolerance_units, store.tolerance_cents = tolerance
+        db.session.commit()
+        flag_now(Flag(event_id="width-damage-1", store_id=store_id, user_id=sam.id,
+                      item_id=live_server["items"]["Sea Salt Chips"], location_id=live_server["floor_id"],
+                      quantity=2, reason="damaged", occurred_at=now, note="A long note " * 8))
+    return True
+
+
+@pytest.mark.parametrize("username", ["sam", "rex", "mia", "ada"])
+def test_every_page_a_user_reaches_fits_a_360_px_phone(page, username, something_on_every_page):
+    """From the home screen, every page reachable by links (one of each kind), as each role sees
+    it: the document is never wider than the viewport."""
+    page.add_init_script(NO_CAMERA)
+    log_in(page, username, next_path="/")
+    queue, seen, wide = ["/"], set(), []
+    while queue and len(seen) < 80:
+        path = queue.pop(0)
+        kind = _pattern(path.split("?")[0])
+        if kind in seen:
+            continue
+        seen.add(kind)
+        response = page.goto(path)
+        kind_of_body = (response.headers.get("content-type") or "") if response is not None else ""
+        if response is None or response.status >= 400 or "csv" in kind_of_body:
+            continue
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(150)                       # screens drawn by their script
+        width = page.evaluate(FITS)
+        if width > WIDTH:
+            wide.append((path, width))
+        for link in page.evaluate(LINKS):
+            if not link.startswith(SKIP) and "csv" not in link and _pattern(link.split("?")[0]) not in seen:
+                queue.append(link)
+    print(username, sorted(seen))
+    assert len(seen) > 5, seen
+    assert not wide, f"wider than {WIDTH} px for {username}: {wide}"

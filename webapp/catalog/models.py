@@ -26,6 +26,12 @@ class Store(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+
+    @property
+    def locale(self) -> str:
+        """Numbers and dates for people (Babel): "1,234.5" in en_US, "1.234,5" in de_DE."""
+        row = db.session.get(StoreLocale, self.id)
+        return row.locale if row is not None else "en_US"
     clover_merchant_id: Mapped[str | None] = mapped_column(String(13), unique=True)
     # Variances inside BOTH tolerances are approved without a manager.
     tolerance_units: Mapped[int] = mapped_column(default=1)
@@ -134,3 +140,13 @@ class Barcode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="barcodes")
+
+
+class StoreLocale(db.Model):
+    """A store's locale, when it is not en_US (taken from Clover's merchant properties). A table
+    of its own, so the stores table, which every migration's data passes through, is untouched."""
+
+    __tablename__ = "store_locales"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), default="en_US")

@@ -27,6 +27,7 @@ from webapp.clover import realtime
 from webapp.clover.catalog_import import ImportResult, import_items
 from webapp.clover.client import CloverClient, CloverError
 from webapp.clover.connection import client_for, connection_for_store, ensure_env_connection, seal_plaintext
+from webapp.clover.merchant import adopt_merchant_settings
 from webapp.clover.models import CloverConnection
 from webapp.clover.new_items import NewItemsResult, create_missing
 from webapp.clover.orders import OrdersResult, SaleRecorder, pull_orders
@@ -56,6 +57,7 @@ class SyncReport:
     voids: int = 0
     new_items: NewItemsResult | None = None
     push: PushResult | None = None
+    settings: list[str] = field(default_factory=list)   # what the store took from the merchant
     requests: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -116,6 +118,9 @@ def run_sync(store_id: int, *, client: CloverClient | None = None, push: bool = 
         if seal_plaintext(connection):  # tokens stored before they were encrypted at rest
             db.session.commit()
         client = client or client_for(connection)
+        last = connection.last_sync_at
+        if last is None or last.date() != utcnow().date():   # the first cycle, then once a day
+            report.settings = adopt_merchant_settings(client, connection)
         report.catalog = import_items(client, connection, full=full_catalog)
         beat()
         report.orders = pull_orders(client, connection)

@@ -27,6 +27,7 @@ class Filter:
     location_id: int | None = None
     category: str | None = None
     item_id: int | None = None
+    locale: str = "en_US"           # Babel: numbers and dates as the store's people write them
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
@@ -96,7 +97,7 @@ def parse(args, user, *, default_days: int = 30) -> Filter:
     if item_id is not None:
         load_in_store(Item, item_id, store.id, NotFound("not_found", f"No item {item_id} in this store."))
     return Filter(store.id, store.timezone, store.currency, start, end, location_id,
-                  (args.get("category") or "").strip() or None, item_id)
+                  (args.get("category") or "").strip() or None, item_id, store.locale or "en_US")
 
 
 def choices(f: Filter) -> dict:

@@ -120,7 +120,7 @@ def valuation_csv():
         ["item_id", "item", "sku", "category", "location", "quantity", "unit_cost", "value"],
         ([r["item_id"], r["item"], r["sku"], r["category"], r["location"],
           export.quantity(r["quantity"], r["measure"]), export.cents(r["cost_cents"]),
-          export.cents(r["value_cents"])] for r in result.rows))
+          export.cents(r["value_cents"])] for r in result.rows), locale=f.locale)
 
 
 def _labels(spans) -> list[str]:
@@ -151,8 +151,9 @@ def shrink_csv():
     return export.csv_response(
         f"shrink-{f.start}-{f.end}.csv",
         ["occurred_at", "item_id", "item", "category", "reason", "quantity_lost", "value"],
-        ([r["when"].isoformat(), r["item_id"], r["item"], r["category"], r["reason"],
-          export.quantity(r["quantity"], r["measure"]), export.cents(r["value_cents"])] for r in result.rows))
+        ([export.when(r["when"], f.tz), r["item_id"], r["item"], r["category"], r["reason"],
+          export.quantity(r["quantity"], r["measure"]), export.cents(r["value_cents"])] for r in result.rows),
+        locale=f.locale)
 
 
 def _tolerance() -> int | None:
@@ -190,10 +191,10 @@ def accuracy_csv():
         f"accuracy-{f.start}-{f.end}.csv",
         ["counted_at", "item_id", "item", "category", "location", "counted", "expected", "variance",
          "within_tolerance"],
-        ([r["when"].isoformat(), r["item_id"], r["item"], r["category"], r["location"],
+        ([export.when(r["when"], f.tz), r["item_id"], r["item"], r["category"], r["location"],
           export.quantity(r["counted"], r["measure"]), export.quantity(r["expected"], r["measure"]),
           export.quantity(r["variance"], r["measure"]), "yes" if r["accurate"] else "no"]
-         for r in result.rows))
+         for r in result.rows), locale=f.locale)
 
 
 @bp.get("/coverage")
@@ -217,8 +218,8 @@ def audit_coverage_csv():
         "cycle-count-list.csv",
         ["item_id", "item", "category", "abc_class", "last_counted_at", "overdue_days"],
         ([r["item_id"], r["item"], r["category"], r["abc"],
-          r["last_counted_at"].isoformat() if r["last_counted_at"] else "never", r["overdue_days"]]
-         for r in result.suggested))
+          export.when(r["last_counted_at"], f.tz) if r["last_counted_at"] else "never", r["overdue_days"]]
+         for r in result.suggested), locale=f.locale)
 
 
 @bp.get("/ledger")
@@ -243,7 +244,7 @@ def ledger_csv():
         f"ledger-{f.start}-{f.end}.csv",
         ["occurred_at", "recorded_at", "kind", "item_id", "item", "location", "quantity", "user", "device_id",
          "device_time", "source", "key", "count_key", "note"],
-        ([r["occurred_at"].isoformat(), r["recorded_at"].isoformat(), r["kind"], r["item_id"], r["item"],
-          r["location"], export.quantity(r["quantity"], r["measure"]), r["user"], r["device_id"],
-          r["device_time"].isoformat() if r["device_time"] else "", r["source"], r["key"], r["count_key"],
-          r["note"]] for r in ledger_view.all_rows(f, kind)))
+        ([export.when(r["occurred_at"], f.tz), export.when(r["recorded_at"], f.tz), r["kind"], r["item_id"],
+          r["item"], r["location"], export.quantity(r["quantity"], r["measure"]), r["user"], r["device_id"],
+          export.when(r["device_time"], f.tz) if r["device_time"] else "", r["source"], r["key"],
+          r["count_key"], r["note"]] for r in ledger_view.all_rows(f, kind)), locale=f.locale)
