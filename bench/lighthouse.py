@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -135,6 +136,7 @@ def main() -> None:
     if not (ROOT / "node_modules" / ".bin" / "lighthouse").exists():
         sys.exit("node_modules/.bin/lighthouse missing: run npm ci")
     args.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)      # one line per request otherwise
     with tempfile.TemporaryDirectory() as raw, sync_playwright() as pw:
         server, seed, base = serve(Path(raw), args.port)
         try:
