@@ -198,6 +198,24 @@ def _schemas(event_types: list[str]) -> dict[str, Any]:
                 "pack_qty": {"type": ["integer", "null"]},
             },
         },
+        "CountTotals": {
+            "description": "The server's totals per item of a count, for the phone's count screen: "
+                           "this user's over all their devices (mine), the asking device's part "
+                           "(here), and for a manager the session's (everyone). A counter gets only "
+                           "the items they counted.",
+            "type": "object",
+            "required": ["session_id", "status", "lines"],
+            "properties": {
+                "session_id": {"type": "string"},
+                "status": {"type": "string", "enum": ["open", "submitted", "cancelled"]},
+                "lines": {"type": "array", "items": {
+                    "type": "object", "required": ["item_id", "name", "mine", "here"],
+                    "properties": {"item_id": {"type": "integer"}, "name": {"type": "string"},
+                                   "mine": {"type": "integer"}, "here": {"type": "integer"},
+                                   "everyone": {"type": "integer"}},
+                }},
+            },
+        },
         "Unscanned": {
             "description": "Items a full count (or recount) expects that nobody scanned; expected "
                            "is left out when the user may not see a blind count's quantities.",
@@ -290,6 +308,21 @@ def _paths() -> dict[str, Any]:
                             "schema": {"type": "string"}}],
             "responses": {
                 "200": _json(_ref("Unscanned"), "The unscanned items, in name order."),
+                **_errors("401", "404", "503"),
+            },
+        }},
+        "/api/v1/count-sessions/{session_id}/totals": {"get": {
+            "operationId": "countTotals",
+            "summary": "The server's totals per line of a count: the user's, this device's part, "
+                       "and the session's for a manager.",
+            "security": SESSION_READ,
+            "parameters": [{"name": "session_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}},
+                           {"name": "device", "in": "query", "required": False,
+                            "description": "The asking device's id, as its sync batches send it.",
+                            "schema": {"type": "string", "maxLength": 64}}],
+            "responses": {
+                "200": _json(_ref("CountTotals"), "Per item, in name order."),
                 **_errors("401", "404", "503"),
             },
         }},
