@@ -4,7 +4,7 @@ Taken from Clover's merchant properties when the store is connected, like its ti
 store without a row reads as en_US, which is what every page showed before. A table of its own
 rather than a column of ``stores``, so the rows of every store pass no table copy.
 
-Revision ID: 0019_phone14_store_locale
+Revision ID: 0026_phone14_store_locale
 Revises: 0018_barcode_formats_label20
 Create Date: 2026-12-07 21:10:00
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0019_phone14_store_locale'
-down_revision = '0018_barcode_formats_label20'
+revision = '0026_phone14_store_locale'
+down_revision = '0025_purchasing_purch18'
 branch_labels = None
 depends_on = None
 
