@@ -77,6 +77,11 @@ def _evaluate(session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session) -> None:
+    # A savepoint released by a later before_commit hook (the level feed's) fires after_commit
+    # too, while the real transaction and SQLite's write lock are still open: deliver only
+    # after the real commit, or recording the delivery waits out the lock and is lost.
+    if session.in_nested_transaction():
+        return
     outgoing = session.info.pop(OUTGOING, None)
     if not outgoing:
         return
