@@ -22,7 +22,7 @@ from webapp.auth.models import User
 from webapp.catalog.models import Store
 from webapp.counting import figures as line_figures
 from webapp.counting import service as counting
-from webapp.counting.models import CountLine
+from webapp.counting.models import CountLine, CountScan
 from webapp.errors import Conflict, DomainError, NotFound
 from webapp.extensions import db
 from webapp.inventory.ledger import Ledger, NewEvent
@@ -52,10 +52,17 @@ def triage(lines: list[CountLine], store: Store, led: Ledger) -> None:
     """Approve, in the caller's transaction, the unflagged lines inside both tolerances.
 
     The lines come straight from ``counting.service.submit`` or ``add_late_scans`` in this
-    transaction, their expected quantities just computed: they are not computed again."""
-    for line in lines:
-        if line.counted is not None and not held_by(line) and within_tolerance(line, store):
-            _approve(line, None, "auto_approve", "", led, refreshed=True)
+    transaction, their expected quantities just computed: they are not computed again. They
+    are distinct items of one session (no approval moves another's expected), so their last
+    scans are read at once and their counts written in one statement, before returning."""
+    with db.session.no_autoflush:  # else each line's item flushed the decisions made so far
+        chosen = [line for line in lines
+                  if line.counted is not None and not held_by(line) and within_tolerance(line, store)]
+        lasts = line_figures.last_scans(chosen)
+        for line in chosen:
+            _approve(line, None, "auto_approve", "", led, refreshed=True,
+                     last=lasts.get((line.session_id, line.item_id)))
+    led.flush()
 
 
 def submit_count(session_id: str, user: User, at: datetime, decisions: dict[int, str] | None = None,
@@ -104,23 +111,26 @@ def _revision(line: CountLine) -> tuple[str, datetime]:
 
 
 def _approve(line: CountLine, user_id: int | None, action: str, note: str, led: Ledger, *,
-             refreshed: bool = False) -> None:
-    """``refreshed``: the line's expected was computed in this transaction already."""
+             refreshed: bool = False, last: CountScan | None = None) -> None:
+    """``refreshed``: the line's expected was computed in this transaction already. ``last``:
+    its last scan, read already; its count is then staged (``triage`` writes them together)."""
     if not refreshed:
         _refresh(line)
     line.ledger_key, at = _revision(line)
     # Approved by a manager: the manager's act, on the web. Within tolerance: no one decided, so
     # the count is the counters' own fact, kept with its last scan's counter, phone and clock.
     who, device, device_time, source, said = user_id, None, None, "web", note
-    last = line_figures.last_scan(line) if user_id is None else None
+    staged = last is not None
+    last = last if staged or user_id is not None else line_figures.last_scan(line)
     if last is not None:
         who, device, device_time = last.user_id, last.device_id, last.device_time
         source = "device" if last.device_id else "web"
         said = note or f"approved within tolerance; counted by {line.counters}"
-    led.append(NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
-                        location_id=line.location_id, quantity=line.counted, occurred_at=at,
-                        source=source, actor_user_id=who, device_id=device, device_time=device_time,
-                        note=said[:500] or None))
+    count = NewEvent(key=line.ledger_key, kind="count", store_id=line.store_id, item_id=line.item_id,
+                     location_id=line.location_id, quantity=line.counted, occurred_at=at,
+                     source=source, actor_user_id=who, device_id=device, device_time=device_time,
+                     note=said[:500] or None)
+    led.stage(count) if staged else led.append(count)
     line.status = "approved"
     _record(line, user_id, action, note)
 

@@ -126,4 +126,6 @@ def submit_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int
 def register(registry: EventRegistry) -> None:
     registry.register("count_start", handle_start, needs_location=True)
     registry.register("count_scan", handle_scan, batch=handle_scans)
-    registry.register("count_line_edit", handle_line_edit, batch=handle_line_edits)
+    # A line edit replaces the total its scans (and resolved unknown codes) add up to.
+    registry.register("count_line_edit", handle_line_edit, batch=handle_line_edits,
+                      order_with=("count_scan", "unknown_barcode"))

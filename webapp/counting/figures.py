@@ -6,12 +6,14 @@ Reads only: the line keeps what it was decided on, the ledger keeps the correcti
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from webapp.catalog.models import Item
 from webapp.counting.models import CountLine, CountScan
 from webapp.extensions import db
-from webapp.inventory import ledger
+from webapp.inventory import ledger, reads
 from webapp.inventory.models import StockEvent
 from webapp.quantity import value_cents
 
@@ -21,6 +23,36 @@ def last_scan(line: CountLine) -> CountScan | None:
     return db.session.scalars(
         select(CountScan).where(CountScan.session_id == line.session_id, CountScan.item_id == line.item_id)
         .order_by(CountScan.occurred_at.desc(), CountScan.id.desc()).limit(1)).first()
+
+
+def last_scans(lines: list[CountLine]) -> dict[tuple[str, int], CountScan]:
+    """``last_scan`` of many lines, by (session id, item id), in one query a session."""
+    out: dict[tuple[str, int], CountScan] = {}
+    by_session: dict[str, set[int]] = {}
+    for line in lines:
+        by_session.setdefault(line.session_id, set()).add(line.item_id)
+    for session_id, item_ids in by_session.items():
+        for scan in db.session.scalars(select(CountScan).where(
+                CountScan.session_id == session_id, CountScan.item_id.in_(sorted(item_ids)))
+                .order_by(CountScan.occurred_at, CountScan.id)):
+            out[(session_id, scan.item_id)] = scan  # the latest wins
+    return out
+
+
+def submit_reads(location_id: int, at: datetime, window: timedelta, tallies: list, missing: list,
+                 zeros: set[int], first: datetime) -> tuple[dict[int, int], dict[int, list]]:
+    """What a submit's lines need, read for all of them at once rather than two queries a line:
+    each item's expected level at its line's instant (the last scan; the submit's for the
+    items nobody scanned) and its sales around the count (``zeros``: the confirmed zeros, from
+    ``first``, the session's first scan, to the submit), by item id. The tallied items are loaded too."""
+    if tallies:
+        db.session.scalars(select(Item).where(Item.id.in_(sorted(t.item_id for t in tallies)))).all()
+    expected = reads.levels_at(location_id, {**{i.id: at for i in missing},
+                                             **{t.item_id: t.last_scan_at for t in tallies}})
+    sales = reads.sales_around(location_id, {**{i: (first - window, at + window) for i in zeros},
+                                             **{t.item_id: (t.first_scan_at - window, t.last_scan_at + window)
+                                                for t in tallies}})
+    return expected, sales
 
 
 def count_key(line_id: int) -> str:

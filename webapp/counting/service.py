@@ -36,7 +36,7 @@ from webapp.auth.models import User
 from webapp.catalog import service as catalog_service
 from webapp.catalog.models import Item, Location, Store
 from webapp.counting import jumps
-from webapp.counting.figures import count_key
+from webapp.counting.figures import count_key, submit_reads
 from webapp.counting.models import CountLine, CountScan, CountSession
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
@@ -274,8 +274,8 @@ def unscanned(session: CountSession) -> list[Item]:
 
 
 def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datetime,
-                    window: timedelta) -> list[str]:
-    sales = ledger.sales_between(item_id, location_id, first - window, last + window)
+                    window: timedelta, sales: list | None = None) -> list[str]:
+    sales = ledger.sales_between(item_id, location_id, first - window, last + window) if sales is None else sales
     return ["sale_during_count"] if merge.ambiguous_sales(sales, first, last, window) else []
 
 
@@ -297,21 +297,22 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     tallies = tally(session.id)
     if not tallies and session.item_id is None and not session.full:
         raise DomainError("nothing_counted", "Scan at least one item before submitting.", "session_id")
-    lines = []
     names = _usernames(set().union(*(t.counters for t in tallies.values())))
-    for t in tallies.values():
-        lines.append(_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at,
-                           _tally_flags(t, session.location_id, window), _counters(t, names)))
     first_scan = min((t.first_scan_at for t in tallies.values()), default=session.created_at)
-    for item in unscanned(session):
-        choice = (decisions or {}).get(item.id, default)
-        if choice == ZERO:
-            flags = ["not_scanned"] + ambiguity_flags(item.id, session.location_id, first_scan, at, window)
-            lines.append(_line(session, item.id, 0, at, None, flags, user.username, scanned=False))
-        else:
-            line = _line(session, item.id, None, at, None, ["not_scanned"], "", scanned=False)
-            line.status = "not_counted"
-            lines.append(line)
+    missing = unscanned(session)
+    zeros = {i.id for i in missing if (decisions or {}).get(i.id, default) == ZERO}
+    expected, sales = submit_reads(session.location_id, at, window, list(tallies.values()), missing, zeros,
+                                    first_scan)
+    lines = [_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at,
+                   _tally_flags(t, session.location_id, window, sales[t.item_id]), _counters(t, names),
+                   expected=expected[t.item_id]) for t in tallies.values()]
+    for item in missing:  # a confirmed zero is counted at the submit, else "not counted"
+        zero = item.id in zeros
+        flags = ["not_scanned"] + (ambiguity_flags(item.id, session.location_id, first_scan, at, window,
+                                                   sales[item.id]) if zero else [])
+        lines.append(_line(session, item.id, 0 if zero else None, at, None, flags, user.username if zero else "",
+                           scanned=False, expected=expected[item.id]))
+        lines[-1].status = "pending" if zero else "not_counted"
     session.status, session.submitted_by_id, session.submitted_at = "submitted", user.id, at
     db.session.add_all(lines)
     db.session.flush()
@@ -326,8 +327,8 @@ def _counters(t: Tally, names: dict[int, str]) -> str:
     return ", ".join(sorted(names.get(u, str(u)) for u in t.counters))
 
 
-def _tally_flags(t: Tally, location_id: int, window: timedelta) -> list[str]:
-    flags = ambiguity_flags(t.item_id, location_id, t.first_scan_at, t.last_scan_at, window)
+def _tally_flags(t: Tally, location_id: int, window: timedelta, sales: list | None = None) -> list[str]:
+    flags = ambiguity_flags(t.item_id, location_id, t.first_scan_at, t.last_scan_at, window, sales)
     if len(t.counters) > 1:
         flags.append("several_counters")
     return flags
@@ -376,10 +377,10 @@ def renew_line(session: CountSession, line: CountLine | None, t: Tally, window: 
 
 def _line(session: CountSession, item_id: int, counted: int | None, at: datetime,
           first: datetime | None, flags: list[str], counters: str, *, scanned: bool = True,
-          line_id: int | None = None) -> CountLine:
+          line_id: int | None = None, expected: int | None = None) -> CountLine:
     item = db.session.get(Item, item_id)
-    expected = ledger.level_at(item_id, session.location_id, at,
-                               without_count=None if line_id is None else count_key(line_id))
+    expected = expected if expected is not None else ledger.level_at(
+        item_id, session.location_id, at, without_count=None if line_id is None else count_key(line_id))
     variance = 0 if counted is None else counted - expected
     if "several_counters" in flags and variance:
         flags = [*flags, "counters_disagree"]

@@ -131,19 +131,10 @@ def _hold_levels(parsed: list[tuple[int, DeviceEvent, EventType]], ctx: SyncCont
 
 
 def _apply(raws: list[Any], ctx: SyncContext, registry: EventRegistry, *, bulk: bool = True) -> list[dict]:
-    """Each event's answer, in the batch's order; runs of one batchable type go in bulk
-    (unless ``bulk`` is off: then every event goes alone, in its savepoint)."""
+    """Each event's answer, in the batch's order. Between two events that go alone (a type with
+    no bulk handler, or every event when ``bulk`` is off, each in its savepoint), the events of
+    each batchable type go in bulk together, whatever their interleaving (see ``_segment``)."""
     results: list[dict] = [{}] * len(raws)
-    run: list[tuple[int, DeviceEvent]] = []
-    run_kind: EventType | None = None
-    run_ids: set[str] = set()
-
-    def finish_run() -> None:
-        for at, answer in _run(run, run_kind, ctx):
-            results[at] = answer
-        run.clear()
-        run_ids.clear()
-
     parsed: list[tuple[int, DeviceEvent, EventType]] = []
     for index, raw in enumerate(raws):
         try:
@@ -152,22 +143,50 @@ def _apply(raws: list[Any], ctx: SyncContext, registry: EventRegistry, *, bulk: 
             results[index] = _rejected(raw.get("id") if isinstance(raw, dict) else None, err)
     ctx.events = [event for _, event, _ in parsed]
     _hold_levels(parsed, ctx)
-    for index, event, kind in parsed:
-        batchable = bulk and kind.batch is not None
-        if run and (kind is not run_kind or event.id in run_ids or not batchable):
-            finish_run()
-        if batchable:
-            run.append((index, event))
-            run_kind = kind
-            run_ids.add(event.id)
+    pending: list[tuple[int, DeviceEvent, EventType]] = []
+    kinds: dict[str, EventType] = {}  # the pending events' ids
+    for item in parsed:
+        index, event, kind = item
+        # An id a pending event of another type holds: that one must be claimed first.
+        crosses = kinds.get(event.id, kind) is not kind
+        if bulk and kind.batch is not None and not crosses:
+            pending.append(item)
+            kinds.setdefault(event.id, kind)
+            continue
+        _segment(pending, ctx, results)
+        pending, kinds = [], {}
+        if bulk and kind.batch is not None:
+            pending.append(item)
+            kinds[event.id] = kind
             continue
         if ctx.ledger.has_work():
             ctx.ledger.settle()  # a handler that reads levels sees the events sent before it
         results[index] = _one(event, kind, ctx)
-    if run:
-        finish_run()
+    _segment(pending, ctx, results)
     _duplicates_of_rejected(results)
     return results
+
+
+def _segment(pending: list[tuple[int, DeviceEvent, EventType]], ctx: SyncContext, results: list[dict]) -> None:
+    """Batchable events with no lone event between them, in runs: an event joins the last run of
+    its type unless that run holds its id (the first copy is claimed first) or a run of a type it
+    keeps its order with (``EventType.order_with``) was started after it. A store's batches are
+    shuffled mixes, so runs of consecutive events were two or three long; other types do not
+    read each other's writes (stock levels follow the events' times, not their arrival), so
+    grouping them changes no answer."""
+    runs: list[tuple[EventType, list[tuple[int, DeviceEvent]], set[str]]] = []
+    last: dict[str, int] = {}  # type -> its last run's position in ``runs``
+    for index, event, kind in pending:
+        at = last.get(kind.name)
+        if at is None or event.id in runs[at][2] or any(
+                k.ordered_with(kind) for k, _, _ in runs[at + 1:]):
+            last[kind.name] = at = len(runs)
+            runs.append((kind, [], set()))
+        runs[at][1].append((index, event))
+        runs[at][2].add(event.id)
+    for kind, run, _ in runs:
+        for at, answer in _run(run, kind, ctx):
+            results[at] = answer
 
 
 _NOTE_DEVICE = text(

@@ -63,6 +63,12 @@ class EventType:
     needs_location: bool = False
     batch: BatchHandler | None = None
     streams: Streams | None = None
+    # Types whose events must stay in their arrival order relative to this type's (in bulk,
+    # runs of different types may otherwise go in any order); the relation is symmetric.
+    order_with: frozenset[str] = frozenset()
+
+    def ordered_with(self, other: EventType) -> bool:
+        return other.name in self.order_with or self.name in other.order_with
 
 
 class EventRegistry:
@@ -73,11 +79,12 @@ class EventRegistry:
 
     def register(self, name: str, handler: Handler, *, min_role: str = "staff",
                  needs_location: bool = False, batch: BatchHandler | None = None,
-                 streams: Streams | None = None) -> None:
+                 streams: Streams | None = None, order_with: tuple[str, ...] = ()) -> None:
         existing = self._types.get(name)
         if existing is not None and existing.handler is not handler:
             raise RuntimeError(f"sync event type {name!r} is registered twice")
-        self._types[name] = EventType(name, handler, min_role, needs_location, batch, streams)
+        self._types[name] = EventType(name, handler, min_role, needs_location, batch, streams,
+                                      frozenset(order_with))
 
     def get(self, name: str) -> EventType | None:
         return self._types.get(name)
