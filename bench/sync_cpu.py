@@ -79,8 +79,12 @@ def run(args, db_url: str) -> int:
     database = make_url(db_url).database or ""
     pg = db_url.startswith("postgres")
     statements = [0]
+
+    def counted(*_args) -> None:
+        statements[0] += 1
+
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        event.listen(db.engine, "before_cursor_execute", counted)
     clients = []
     for n in range(args.phones):
         client = app.test_client()

@@ -39,20 +39,22 @@ def last_scans(lines: list[CountLine]) -> dict[tuple[str, int], CountScan]:
     return out
 
 
-def submit_reads(location_id: int, at: datetime, window: timedelta, tallies: list, missing: list,
-                 zeros: set[int], first: datetime) -> tuple[dict[int, int], dict[int, list]]:
+def submit_reads(location_id: int, at: datetime, window: timedelta, tallies: dict, missing: list,
+                 zeros: set[int], first: datetime) -> tuple[dict[int, int], dict[int, list], list[Item]]:
     """What a submit's lines need, read for all of them at once rather than two queries a line:
     each item's expected level at its line's instant (the last scan; the submit's for the
     items nobody scanned) and its sales around the count (``zeros``: the confirmed zeros, from
-    ``first``, the session's first scan, to the submit), by item id. The tallied items are loaded too."""
-    if tallies:
-        db.session.scalars(select(Item).where(Item.id.in_(sorted(t.item_id for t in tallies)))).all()
+    ``first``, the session's first scan, to the submit), by item id; and the tallied items
+    (the caller holds them, so the session finds them: it keeps only what is referenced)."""
+    tallies = list(tallies.values())
+    items = list(db.session.scalars(select(Item).where(Item.id.in_(sorted(t.item_id for t in tallies))))) \
+        if tallies else []
     expected = reads.levels_at(location_id, {**{i.id: at for i in missing},
                                              **{t.item_id: t.last_scan_at for t in tallies}})
     sales = reads.sales_around(location_id, {**{i: (first - window, at + window) for i in zeros},
                                              **{t.item_id: (t.first_scan_at - window, t.last_scan_at + window)
                                                 for t in tallies}})
-    return expected, sales
+    return expected, sales, items
 
 
 def count_key(line_id: int) -> str:

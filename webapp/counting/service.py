@@ -275,7 +275,8 @@ def unscanned(session: CountSession) -> list[Item]:
 
 def ambiguity_flags(item_id: int, location_id: int, first: datetime, last: datetime,
                     window: timedelta, sales: list | None = None) -> list[str]:
-    sales = ledger.sales_between(item_id, location_id, first - window, last + window) if sales is None else sales
+    if sales is None:
+        sales = ledger.sales_between(item_id, location_id, first - window, last + window)
     return ["sale_during_count"] if merge.ambiguous_sales(sales, first, last, window) else []
 
 
@@ -288,10 +289,8 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     session = get_session(session_id, user.store_id)
     if session.status != "open":
         raise DomainError("session_closed", "This count session was already submitted.", "session_id")
-    for choice in [default, *(decisions or {}).values()]:
-        if choice not in (ZERO, NOT_COUNTED):
-            raise DomainError("bad_field", "Choose zero or not_counted for each item not scanned.",
-                              "decisions")
+    if any(choice not in (ZERO, NOT_COUNTED) for choice in [default, *(decisions or {}).values()]):
+        raise DomainError("bad_field", "Choose zero or not_counted for each item not scanned.", "decisions")
     store = db.session.get(Store, session.store_id)
     window = timedelta(seconds=store.scan_window_seconds)
     tallies = tally(session.id)
@@ -301,8 +300,7 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
     first_scan = min((t.first_scan_at for t in tallies.values()), default=session.created_at)
     missing = unscanned(session)
     zeros = {i.id for i in missing if (decisions or {}).get(i.id, default) == ZERO}
-    expected, sales = submit_reads(session.location_id, at, window, list(tallies.values()), missing, zeros,
-                                    first_scan)
+    expected, sales, held = submit_reads(session.location_id, at, window, tallies, missing, zeros, first_scan)
     lines = [_line(session, t.item_id, t.counted, t.last_scan_at, t.first_scan_at,
                    _tally_flags(t, session.location_id, window, sales[t.item_id]), _counters(t, names),
                    expected=expected[t.item_id]) for t in tallies.values()]
@@ -310,8 +308,8 @@ def submit(session_id: str, user: User, at: datetime, decisions: dict[int, str] 
         zero = item.id in zeros
         flags = ["not_scanned"] + (ambiguity_flags(item.id, session.location_id, first_scan, at, window,
                                                    sales[item.id]) if zero else [])
-        lines.append(_line(session, item.id, 0 if zero else None, at, None, flags, user.username if zero else "",
-                           scanned=False, expected=expected[item.id]))
+        lines.append(_line(session, item.id, 0 if zero else None, at, None, flags,
+                           user.username if zero else "", scanned=False, expected=expected[item.id]))
         lines[-1].status = "pending" if zero else "not_counted"
     session.status, session.submitted_by_id, session.submitted_at = "submitted", user.id, at
     db.session.add_all(lines)
@@ -390,7 +388,7 @@ def _line(session: CountSession, item_id: int, counted: int | None, at: datetime
         session_id=session.id, store_id=session.store_id, item_id=item_id, location_id=session.location_id,
         counted=counted, counted_at=at, first_scan_at=first, last_scan_at=None if first is None else at,
         expected=expected, variance=variance,
-        value_cents=value_cents(variance, item.cost_cents, item.measure), scanned=scanned,
+        value_cents=value_cents(variance, item.cost_cents, item.measure), scanned=scanned, item=item,
         flags=",".join(flags), counters=counters, status="pending",
     )
 

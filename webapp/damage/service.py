@@ -104,6 +104,45 @@ def flag(flag: Flag, ledger: Ledger) -> DamageRecord:
     return record
 
 
+def flag_many(flags: list[Flag], ledger: Ledger) -> dict[int, DomainError]:
+    """``flag`` for a run of one store's flags (a sync batch's): each checked by ``flag``'s rules
+    in its order, the items and locations read at once, the records written in one statement and
+    the damage below the threshold staged. Returns the errors by position in ``flags``."""
+    if not flags:
+        return {}
+    store = db.session.get(Store, flags[0].store_id)
+    items = {i.id: i for i in db.session.scalars(select(Item).where(
+        Item.store_id == store.id, Item.id.in_(sorted({f.item_id for f in flags}))))}
+    places = set(db.session.scalars(select(Location.id).where(
+        Location.store_id == store.id, Location.id.in_(sorted({f.location_id for f in flags})))))
+    errors: dict[int, DomainError] = {}
+    records: list[DamageRecord] = []
+    for index, f in enumerate(flags):
+        try:
+            item = items.get(f.item_id) if f.store_id == store.id else None
+            if item is None:
+                raise NotFound("unknown_item", f"No item {f.item_id} in your store.", "item_id")
+            if f.location_id not in places:
+                raise NotFound("unknown_location", "No such location in your store.", "location_id")
+            if f.quantity <= 0:
+                raise DomainError("bad_quantity", "Say how many are damaged (at least 1).", "quantity")
+            value = value_cents(f.quantity, item.cost_cents, item.measure)
+            records.append(DamageRecord(
+                store_id=store.id, event_id=f.event_id, item_id=item.id, location_id=f.location_id,
+                quantity=f.quantity, reason=check_reason(store, f.reason), note=(f.note or "")[:500],
+                value_cents=value, status="pending" if value > store.damage_approval_cents else "applied",
+                occurred_at=f.occurred_at, flagged_by=f.user_id,
+                photos=flag_photos(store.id, f.photo_ids, f.photo_client_ids)))
+        except DomainError as err:
+            errors[index] = err
+    db.session.add_all(records)
+    db.session.flush()
+    for record in records:
+        if record.status == "applied":
+            ledger.stage(_event(record, record.flagged_by))
+    return errors
+
+
 def flag_now(flag_input: Flag) -> DamageRecord:
     """One flag in its own transaction (the page's form, the CLI)."""
     ledger = Ledger(actor_user_id=flag_input.user_id, source="web")

@@ -188,8 +188,11 @@ class Ledger:
                 held = db.session.identity_map.get(identity_key(StockLevel, (row["i"], row["l"])))
                 if held is not None:
                     db.session.expire(held)
+        adjustments: list[dict] = []
         for stream, since in late:
-            self._correct(stream, stores[stream], since=since)
+            adjustments += self._correct(stream, stores[stream], since=since)
+        if adjustments:  # every stream's in one statement
+            insert_many_ignoring("stock_events", _EVENT_COLUMNS, ("key",), adjustments)
         # Listeners hear of items whose store-wide level moved: a transfer moves stock between
         # two locations and leaves the item's total (what low-stock alerts watch) as it was.
         moved: dict[int, Counter[int]] = defaultdict(Counter)
@@ -201,8 +204,8 @@ class Ledger:
             for listener in LEVEL_LISTENERS if item_ids else ():
                 listener(store_id, item_ids)
 
-    def _correct(self, stream: tuple[int, int], store_id: int, since: datetime) -> None:
-        """Append the adjustments that counts at or after ``since`` still miss."""
+    def _correct(self, stream: tuple[int, int], store_id: int, since: datetime) -> list[dict]:
+        """The adjustments that counts at or after ``since`` still miss, as rows to insert."""
         item_id, location_id = stream
         start = _base_row(stream, before=since)
         query = select(StockEvent.key, StockEvent.kind, StockEvent.occurred_at, StockEvent.quantity,
@@ -214,18 +217,18 @@ class Ledger:
                               r.count_key) for r in db.session.execute(query)]
         counts = {e.key: e for e in events if e.kind is merge.Kind.COUNT and e.occurred_at >= since}
         needed = {k: q for k, q in merge.corrections(events).items() if k in counts}
-        if not needed:
-            return
         made = Counter(e.count_key for e in events if e.kind is merge.Kind.ADJUSTMENT)
+        rows = []
         for count_key, quantity in sorted(needed.items()):
             first = made[count_key] == 0
-            db.session.execute(insert_ignoring("stock_events", _EVENT_COLUMNS, ("key",)), dict(
+            rows.append(dict(
                 key=f"adj:{count_key}:{made[count_key] + 1}", store_id=store_id, item_id=item_id,
                 location_id=location_id, kind="adjustment", quantity=quantity,
                 occurred_at=counts[count_key].occurred_at, recorded_at=utcnow(), device_time=None,
                 source=self.source, actor_user_id=self.actor_user_id, device_id=None, count_key=count_key,
                 note="variance at approval" if first else "correction: a late event moved what it expected",
             ))
+        return rows
 
 
 _UPDATE_LEVEL = text(

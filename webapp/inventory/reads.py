@@ -55,7 +55,8 @@ def levels_at(location_id: int, wants: dict[int, datetime]) -> dict[int, int]:
     return out
 
 
-def sales_around(location_id: int, spans: dict[int, tuple[datetime, datetime]]) -> dict[int, list[merge.Event]]:
+def sales_around(location_id: int,
+                 spans: dict[int, tuple[datetime, datetime]]) -> dict[int, list[merge.Event]]:
     """``ledger.sales_between(item, location_id, start, end)`` for every ``item: (start, end)``,
     in one query."""
     out: dict[int, list[merge.Event]] = {i: [] for i in spans}

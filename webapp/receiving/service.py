@@ -52,11 +52,25 @@ def open_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | 
     """The receipt of a device session, created by its first event (which may come offline)."""
     receipt = db.session.scalar(select(Receipt).where(Receipt.session_key == session_key))
     if receipt is not None:
-        require_in_store(receipt, store_id, NotFound(
-            "unknown_session", "No such receiving session in your store.", "session_id"))
-        if po_id is not None and receipt.po_id != po_id:
-            raise Conflict("wrong_po", "This receiving session belongs to another purchase order.", "po_id")
-        return receipt
+        return check_receipt(receipt, store_id, po_id)
+    receipt = new_receipt(store_id, user_id, session_key, po_id=po_id, location_id=location_id, at=at)
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+def check_receipt(receipt: Receipt, store_id: int, po_id: int | None) -> Receipt:
+    """An existing receipt, as an event naming it (and maybe its PO) may use it."""
+    require_in_store(receipt, store_id, NotFound(
+        "unknown_session", "No such receiving session in your store.", "session_id"))
+    if po_id is not None and receipt.po_id != po_id:
+        raise Conflict("wrong_po", "This receiving session belongs to another purchase order.", "po_id")
+    return receipt
+
+
+def new_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | None,
+                location_id: int | None, at: datetime) -> Receipt:
+    """A session's receipt, checked and not yet added: the caller adds it."""
     if po_id is not None:
         po = get_po(store_id, po_id)
         if not po.receivable:
@@ -65,14 +79,11 @@ def open_receipt(store_id: int, user_id: int, session_key: str, *, po_id: int | 
     location = db.session.get(Location, location_id) if location_id else default_location(store_id)
     require_in_store(location, store_id, NotFound("unknown_location", "No such location in your store.",
                                                   "location_id"))
-    receipt = Receipt(store_id=store_id, session_key=session_key, po_id=po_id, location_id=location.id,
-                      started_by=user_id, started_at=at)
-    db.session.add(receipt)
-    db.session.flush()
-    return receipt
+    return Receipt(store_id=store_id, session_key=session_key, po_id=po_id, location_id=location.id,
+                   started_by=user_id, started_at=at, status="open")
 
 
-def _open(receipt: Receipt) -> Receipt:
+def check_open(receipt: Receipt) -> Receipt:
     if receipt.status != "open":
         raise Conflict("receipt_closed", "This delivery was already closed; start a new one.", "session_id")
     return receipt
@@ -103,21 +114,26 @@ def code_units(store_id: int, text: str) -> tuple[int, int]:
 
 
 def add_scan(receipt: Receipt, scan: ScanInput) -> ReceiptScan:
-    _open(receipt)
+    check_open(receipt)
     match = lookup(receipt.store_id, scan.code)
+    row = scan_row(receipt, scan, match.item.id, match.pack_qty)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def scan_row(receipt: Receipt, scan: ScanInput, item_id: int, pack_qty: int) -> ReceiptScan:
+    """The row of one scan of an open receipt whose code names ``item_id`` with ``pack_qty``."""
     code = normalise(scan.code)
     if scan.quantity is not None:
         if scan.quantity == 0:
             raise DomainError("bad_quantity", "A quantity of zero changes nothing.", "quantity")
         quantity = scan.quantity
     else:
-        quantity = units_scanned(match.pack_qty, code)
-    row = ReceiptScan(receipt_id=receipt.id, event_id=scan.event_id, item_id=match.item.id,
-                      code=code.raw[:120], quantity=quantity, occurred_at=scan.occurred_at,
-                      lot=(code.lot or None) and code.lot[:40], expiry=code.expiry, scanned_by=scan.user_id)
-    db.session.add(row)
-    db.session.flush()
-    return row
+        quantity = units_scanned(pack_qty, code)
+    return ReceiptScan(receipt_id=receipt.id, event_id=scan.event_id, item_id=item_id,
+                       code=code.raw[:120], quantity=quantity, occurred_at=scan.occurred_at,
+                       lot=(code.lot or None) and code.lot[:40], expiry=code.expiry, scanned_by=scan.user_id)
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,7 @@ class ArrivalDamage:
 
 def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
     """Units damaged on arrival: recorded for the claim, kept out of stock when the receipt closes."""
-    _open(receipt)
+    check_open(receipt)
     item = load_in_store(Item, mark.item_id, receipt.store_id,
                          NotFound("unknown_item", f"No item {mark.item_id} in your store.", "item_id"))
     if mark.quantity <= 0:
@@ -154,7 +170,7 @@ def mark_damaged(receipt: Receipt, mark: ArrivalDamage) -> DamageRecord:
 
 
 def set_invoice_cost(receipt: Receipt, item_id: int, cents: int) -> None:
-    _open(receipt)
+    check_open(receipt)
     line = db.session.scalar(select(ReceiptLine).where(ReceiptLine.receipt_id == receipt.id,
                                                        ReceiptLine.item_id == item_id))
     if line is None:
@@ -198,7 +214,7 @@ def live_tally(receipt: Receipt) -> list[rules.Tally]:
 
 def close_receipt(receipt: Receipt, user_id: int, at: datetime, ledger: Ledger) -> list[ReceiptLine]:
     """Receive the good units at their scan times, snapshot the lines, move the PO and the costs."""
-    _open(receipt)
+    check_open(receipt)
     scans = _scans_by_item(receipt)
     damaged = _damaged_by_item(receipt.id)
     for item_id, quantity in damaged.items():

@@ -167,7 +167,8 @@ def _apply(raws: list[Any], ctx: SyncContext, registry: EventRegistry, *, bulk: 
     return results
 
 
-def _segment(pending: list[tuple[int, DeviceEvent, EventType]], ctx: SyncContext, results: list[dict]) -> None:
+def _segment(pending: list[tuple[int, DeviceEvent, EventType]], ctx: SyncContext,
+             results: list[dict]) -> None:
     """Batchable events with no lone event between them, in runs: an event joins the last run of
     its type unless that run holds its id (the first copy is claimed first) or a run of a type it
     keeps its order with (``EventType.order_with``) was started after it. A store's batches are

@@ -6,7 +6,8 @@ without importing each other.
 
 from __future__ import annotations
 
-from webapp.catalog.service import lookup
+from webapp.catalog.service import lookup, resolve_many
+from webapp.errors import DomainError, NotFound
 from webapp.sync import DeviceEvent, SyncContext, int_field, str_field
 
 
@@ -14,3 +15,28 @@ def item_id_field(event: DeviceEvent, ctx: SyncContext) -> int:
     if event.fields.get("item_id") is not None:
         return int_field(event.fields, "item_id")
     return lookup(ctx.store_id, str_field(event.fields, "code", max_length=120)).item.id
+
+
+def item_id_fields(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, int | DomainError]:
+    """``item_id_field`` of many events, by event id: the item, or the error it would raise. The
+    codes are resolved in one go (``resolve_many``, the rule ``lookup`` follows)."""
+    out: dict[str, int | DomainError] = {}
+    codes: dict[str, str] = {}
+    for event in events:
+        try:
+            if event.fields.get("item_id") is not None:
+                out[event.id] = int_field(event.fields, "item_id")
+            else:
+                codes[event.id] = str_field(event.fields, "code", max_length=120)
+        except DomainError as err:
+            out[event.id] = err
+    found = resolve_many(ctx.store_id, list(codes.values())) if codes else {}
+    for event_id, code in codes.items():
+        if not code.strip():
+            out[event_id] = DomainError("missing_code", "Give a code to look up.", "code")
+        elif found.get(code) is None:
+            out[event_id] = NotFound("unknown_code", f"No item in your store has the code {code.strip()}.",
+                                     "code")
+        else:
+            out[event_id] = found[code][0]
+    return out

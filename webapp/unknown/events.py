@@ -4,20 +4,40 @@ from __future__ import annotations
 
 from webapp.catalog.service import MAX_CODE_LENGTH
 from webapp.counting.events import session_scopes
+from webapp.errors import DomainError
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
-from webapp.unknown.service import Sighting, keep
+from webapp.unknown.service import Sighting, keep, keep_many
 
 
 def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:
+    keep(_sighting(event, ctx), ctx.ledger, memo=ctx.memo("unknown_codes"))
+
+
+def handle_unknown_barcodes(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, DomainError]:
+    """A run of unknown codes: fields read as ``handle_unknown_barcode`` does, then ``keep_many``."""
+    errors: dict[str, DomainError] = {}
+    seen: list[Sighting] = []
+    for event in events:
+        try:
+            seen.append(_sighting(event, ctx))
+        except DomainError as err:
+            errors[event.id] = err
+    if seen:
+        for index, err in keep_many(seen, ctx.ledger, memo=ctx.memo("unknown_codes")).items():
+            errors[seen[index].event_id] = err
+    return errors
+
+
+def _sighting(event: DeviceEvent, ctx: SyncContext) -> Sighting:
     fields = event.fields
     code = str_field(fields, "code", max_length=MAX_CODE_LENGTH)
     quantity = int_field(fields, "quantity", default=1, minimum=1)
     session_id = str_field(fields, "session_id", required=False, max_length=36)
     context = str_field(fields, "context", required=False, max_length=16)
-    keep(Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code, quantity=quantity,
-                  occurred_at=event.occurred_at, session_id=session_id, context=context,
-                  location_id=event.location_id, device_id=ctx.device_id,
-                  device_time=event.device_occurred_at), ctx.ledger, memo=ctx.memo("unknown_codes"))
+    return Sighting(event_id=event.id, store_id=ctx.store_id, user_id=ctx.user_id, code=code,
+                    quantity=quantity, occurred_at=event.occurred_at, session_id=session_id, context=context,
+                    location_id=event.location_id, device_id=ctx.device_id,
+                    device_time=event.device_occurred_at)
 
 
 def unknown_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[int, int]]:
@@ -33,4 +53,5 @@ def unknown_streams(events: list[DeviceEvent], ctx: SyncContext) -> set[tuple[in
 
 
 def register(registry: EventRegistry) -> None:
-    registry.register("unknown_barcode", handle_unknown_barcode, streams=unknown_streams)
+    registry.register("unknown_barcode", handle_unknown_barcode, batch=handle_unknown_barcodes,
+                      streams=unknown_streams)

@@ -92,6 +92,44 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
     ``memo`` (one sync batch's) remembers what each code resolved to: a stuck scanner's
     thousand reports of one code cost one lookup, not a thousand.
     """
+    scan, session = _checked(seen, {})
+    memo = {} if memo is None else memo
+    if scan.raw_code not in memo:
+        memo[scan.raw_code] = catalog.resolve(seen.store_id, scan.raw_code)
+    _apply_known(scan, session, memo[scan.raw_code], led)
+    db.session.add(scan)
+    db.session.flush()
+    _remember_count_scans([scan])
+    return scan
+
+
+def keep_many(seen: list[Sighting], led: Ledger, *, memo: dict) -> dict[int, DomainError]:
+    """``keep`` for a run of one store's sightings: each checked by ``keep``'s rules, the codes
+    nobody knew yet (the usual case) found in one query and written in one statement; a code
+    known by now is applied as ``keep`` applies it. Returns the errors by position."""
+    errors: dict[int, DomainError] = {}
+    checked: list[tuple[UnknownScan, CountSession | None]] = []
+    sessions: dict[str, CountSession] = {}
+    for index, one in enumerate(seen):
+        try:
+            checked.append(_checked(one, sessions))
+        except DomainError as err:
+            errors[index] = err
+    fresh = sorted({scan.raw_code for scan, _ in checked} - set(memo))
+    if fresh:
+        found = catalog.resolve_many(seen[0].store_id, fresh)
+        memo.update({raw: None if found.get(raw) is None else catalog.resolve(seen[0].store_id, raw)
+                     for raw in fresh})
+    for scan, session in checked:
+        _apply_known(scan, session, memo[scan.raw_code], led)
+    db.session.add_all([scan for scan, _ in checked])
+    db.session.flush()
+    _remember_count_scans([scan for scan, _ in checked])
+    return errors
+
+
+def _checked(seen: Sighting, sessions: dict) -> tuple[UnknownScan, CountSession | None]:
+    """The sighting's row (pending), and its count session, by ``keep``'s rules; writes nothing."""
     key, raw = code_key(seen.code)
     if not 1 <= seen.quantity <= MAX_QUANTITY:
         raise DomainError("bad_field", f"quantity is 1 to {MAX_QUANTITY}.", "quantity")
@@ -103,32 +141,31 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
         raise DomainError("bad_field", "session_id names a count session; a scan made while "
                           f"{context} has none (send its location_id).", "session_id")
     if seen.session_id is not None:
-        session = counting.get_session(seen.session_id, seen.store_id)
+        if seen.session_id not in sessions:
+            sessions[seen.session_id] = counting.get_session(seen.session_id, seen.store_id)
+        session = sessions[seen.session_id]
         if location_id is not None and location_id != session.location_id:
             raise DomainError("wrong_location", "The scan names another location than its session.",
                               "location_id")
         location_id = session.location_id
-    scan = UnknownScan(
+    return UnknownScan(
         event_id=seen.event_id, store_id=seen.store_id, code=key, raw_code=raw, quantity=seen.quantity,
         context=context, session_id=seen.session_id, location_id=location_id, user_id=seen.user_id,
         device_id=seen.device_id, occurred_at=seen.occurred_at, device_time=seen.device_time,
-        recorded_at=utcnow(), status="pending")
-    memo = {} if memo is None else memo
-    if raw not in memo:
-        memo[raw] = catalog.resolve(seen.store_id, raw)
-    match = memo[raw]
-    if match is not None:
-        # The device's catalog was stale: apply the scan as what it would have been.
-        scan.item_id = match.item.id
-        scan.status = "resolved"
-        if session is not None and context == "count":
-            status = _add_late_scans(session.id, seen.store_id, match.item.id,
-                                     [_count_scan(scan, match.pack_qty)], led)
-            scan.status = "resolved" if status == "outside_session" else status
-    db.session.add(scan)
-    db.session.flush()
-    _remember_count_scans([scan])
-    return scan
+        recorded_at=utcnow(), status="pending"), session
+
+
+def _apply_known(scan: UnknownScan, session: CountSession | None, match, led: Ledger) -> None:
+    """A code known by now (the device's catalog was stale): the scan applied as what it would
+    have been (a count scan in an open session), or resolved."""
+    if match is None:
+        return
+    scan.item_id = match.item.id
+    scan.status = "resolved"
+    if session is not None and scan.context == "count":
+        status = _add_late_scans(session.id, scan.store_id, match.item.id,
+                                 [_count_scan(scan, match.pack_qty)], led)
+        scan.status = "resolved" if status == "outside_session" else status
 
 
 def _add_late_scans(session_id: str, store_id: int, item_id: int, scans: list[counting.Scan],

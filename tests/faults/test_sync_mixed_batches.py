@@ -1,9 +1,11 @@
-"""Phones syncing batches that mix every event type at once, on PostgreSQL.
+"""Phones syncing batches that mix every event type at once, on PostgreSQL (issue #16).
 
-A store's real batches mix count scans, receiving, damage, transfers and unknown codes. Every
-batch must take the level rows it touches in one order, whatever its mix: a type settled
-event by event in arrival order made two batches lock the same rows in opposite orders, and
-PostgreSQL broke the deadlock after a second by failing one batch, which the server redid.
+A store's real batches mix count scans, receiving, damage, transfers and unknown codes, and a
+phone that missed an answer sends events again. Every batch must take the level rows it
+touches in one order, whatever its mix: a type settled event by event in arrival order made two
+batches lock the same rows in opposite orders, and PostgreSQL broke the deadlock after a second
+by failing one batch, which the server redid (up to five times, then a 503). The issue allows a
+batch one retry; none is needed now, and the test holds the server to that.
 """
 
 import logging
@@ -69,6 +71,8 @@ def _plan(n: int, rng: random.Random, items, floor: int, back: int, bay: int) ->
                                 session_id=count_session, code=item.barcodes[0].code))
         events.append(event("unknown_barcode", now + timedelta(seconds=rng.randrange(600)),
                             code=f"99{n:03d}{k}", location_id=floor))
+        if k == 1:  # resends: the phone missed the answers to some of its first batch
+            events += rng.sample([e for e in batches[0] if e["type"] != "count_start"], 4)
         rng.shuffle(events)
         if k == 0:
             events.insert(0, event("count_start", now, session_id=count_session, location_id=bay))
@@ -109,10 +113,11 @@ def test_phones_sending_mixed_batches_at_once_get_exact_levels_and_no_batch_is_r
     redone = [r.getMessage() for r in caplog.records if "sync batch retried" in r.getMessage()]
     assert redone == [], f"{len(redone)} batch(es) redone after a deadlock"
     statuses = Counter(r["status"] for rs in answers for r in rs)
-    assert statuses == {"accepted": sum(len(b) for p in plans for b in p)}
+    sent = list({e["id"]: e for plan in plans for batch in plan for e in batch}.values())
+    resent = sum(len(b) for p in plans for b in p) - len(sent)
+    assert statuses == {"accepted": len(sent), "duplicate": resent}
 
     expected: Counter = Counter()
-    sent = [e for plan in plans for batch in plan for e in batch]
     for e in sent:
         if e["type"] == "damage":
             expected[(e["item_id"], e["location_id"])] -= e["quantity"]
@@ -124,7 +129,8 @@ def test_phones_sending_mixed_batches_at_once_get_exact_levels_and_no_batch_is_r
     db.session.expire_all()
     lines = db.session.scalars(select(CountLine).where(CountLine.location_id == bay)).all()
     assert sorted(line.counted for line in lines) == sorted(
-        Counter((n, e["code"]) for n, plan in enumerate(plans) for batch in plan for e in batch
+        Counter((n, e["code"]) for n, plan in enumerate(plans)
+                for e in {e["id"]: e for batch in plan for e in batch}.values()
                 if e["type"] == "count_scan").values())
     for line in sorted(lines, key=lambda ln: (ln.counted_at, ln.ledger_key or "")):
         if line.status == "approved":  # the latest approved count of an item is its level
