@@ -4,6 +4,7 @@ shared machine moves least (``bench/load.py``'s latencies mostly measure the que
     .venv/bin/python bench/sync_cpu.py                       # SQLite
     .venv/bin/python bench/sync_cpu.py --db postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/sync_cpu.py --profile 25          # and the 25 costliest functions
+    .venv/bin/python bench/sync_cpu.py --statements 15       # and the 15 commonest statements
 
 Seeds the store ``bench/load.py`` seeds and plays its phones one after the other, each sending
 ``--batches`` batches built by ``load.make_events`` (``--mix``, resends, late batches, the
@@ -60,6 +61,7 @@ def main() -> int:
     parser.add_argument("--mix", default="store", choices=sorted(MIXES))
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cumulative)")
+    parser.add_argument("--statements", type=int, default=0, help="print the N commonest statements")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="shelfcount-synccpu-") as tmp:
@@ -79,9 +81,12 @@ def run(args, db_url: str) -> int:
     database = make_url(db_url).database or ""
     pg = db_url.startswith("postgres")
     statements = [0]
+    shapes: Counter[str] = Counter()
 
-    def counted(*_args) -> None:
+    def counted(_conn, _cursor, sql, *_args) -> None:
         statements[0] += 1
+        if args.statements:
+            shapes[re.sub(r"\s+", " ", sql)[:120]] += 1
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", counted)
@@ -135,6 +140,8 @@ def run(args, db_url: str) -> int:
         print(f"rejected {dict(rejected)}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+    for shape, n in shapes.most_common(args.statements):
+        print(f"{n:7d}  {shape}")
     return 0
 
 

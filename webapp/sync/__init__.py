@@ -32,10 +32,14 @@ and the role.
 
 Most batches are long runs of one type (a count is hundreds of ``count_scan``), so a type may
 also register ``batch=handle_many``: ``handle_many(events, ctx) -> {event id: DomainError}``
-gets a run of consecutive events of its type at once, checks every event before writing
+gets a run of events of its type at once, checks every event before writing
 anything for it, writes the good ones in bulk (``ctx.ledger.stage`` for stock events) and
 returns the rejected ones, which must have written nothing. A run's receipts are claimed in
-one statement, so a batch costs a handful of statements rather than several per event.
+one statement, so a batch costs a handful of statements rather than several per event. A run
+is every event of the type between two events that go alone (types without ``batch=``),
+whatever the other types between them: a store's batches are shuffled mixes, and types do not
+read each other's writes (levels follow the events' times). A type whose answers depend on the
+order of another's says so with ``order_with=("other_type",)``: then neither passes the other.
 Should the bulk path still break a constraint the checks did not foresee, the whole batch is
 rolled back and applied again event by event through ``handler``, each in a SAVEPOINT,
 which keeps every answer exact.
