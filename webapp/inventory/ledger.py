@@ -30,6 +30,7 @@ from webapp.bulk_sql import insert_ignoring, insert_many_ignoring
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inventory import merge
+from webapp.inventory import streams as ledger_streams
 from webapp.inventory.models import StockEvent, StockLevel
 from webapp.types import utcnow
 
@@ -158,7 +159,7 @@ class Ledger:
             return
         rows = {s: self._held[s] for s in streams if s in self._held}
         rows.update(_locked_levels(sorted(s for s in streams if s not in rows), stores))
-        updates, late = [], []
+        updates, late, levels = [], [], {}
         for stream in sorted(streams):
             new = streams[stream]
             old = rows[stream]
@@ -171,8 +172,14 @@ class Ledger:
                 level = merge.apply(level, event)
                 if level is None:
                     break
-            if level is None:
-                level = stream_level(*stream)
+            levels[stream] = level
+        # Streams the new events cannot simply fold into (a reset that sorts before the base) are
+        # recomputed from the ledger, and late ones corrected: all read at once (``streams``).
+        redo = [stream for stream, level in levels.items() if level is None]
+        found = ledger_streams.resets(redo + [stream for stream, _ in late]) if redo or late else {}
+        levels.update(ledger_streams.levels(redo, found) if redo else {})
+        for stream in sorted(streams):
+            old, level = rows[stream], levels[stream]
             if stream in self._held:
                 self._held[stream] = level
             if level != old:
@@ -189,8 +196,10 @@ class Ledger:
                 if held is not None:
                     db.session.expire(held)
         adjustments: list[dict] = []
+        starts = {s: ledger_streams.latest(found.get(s, []), before=since) for s, since in late}
+        history = ledger_streams.events_since({s: r and r.occurred_at for s, r in starts.items()})
         for stream, since in late:
-            adjustments += self._correct(stream, stores[stream], since=since)
+            adjustments += self._correct(stream, stores[stream], since, history.get(stream, []))
         if adjustments:  # every stream's in one statement
             insert_many_ignoring("stock_events", _EVENT_COLUMNS, ("key",), adjustments)
         # Listeners hear of items whose store-wide level moved: a transfer moves stock between
@@ -204,17 +213,11 @@ class Ledger:
             for listener in LEVEL_LISTENERS if item_ids else ():
                 listener(store_id, item_ids)
 
-    def _correct(self, stream: tuple[int, int], store_id: int, since: datetime) -> list[dict]:
-        """The adjustments that counts at or after ``since`` still miss, as rows to insert."""
+    def _correct(self, stream: tuple[int, int], store_id: int, since: datetime,
+                 events: list[merge.Event]) -> list[dict]:
+        """The adjustments that counts at or after ``since`` still miss, as rows to insert;
+        ``events``: the stream's from its latest reset before ``since`` (all, without one)."""
         item_id, location_id = stream
-        start = _base_row(stream, before=since)
-        query = select(StockEvent.key, StockEvent.kind, StockEvent.occurred_at, StockEvent.quantity,
-                       StockEvent.count_key).where(
-            StockEvent.item_id == item_id, StockEvent.location_id == location_id)
-        if start is not None:
-            query = query.where(StockEvent.occurred_at >= start.occurred_at)
-        events = [merge.Event(r.key, merge.Kind(r.kind), r.occurred_at, r.quantity, item_id, location_id,
-                              r.count_key) for r in db.session.execute(query)]
         counts = {e.key: e for e in events if e.kind is merge.Kind.COUNT and e.occurred_at >= since}
         needed = {k: q for k, q in merge.corrections(events).items() if k in counts}
         made = Counter(e.count_key for e in events if e.kind is merge.Kind.ADJUSTMENT)
