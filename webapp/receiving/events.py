@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.catalog.service import resolve_many
-from webapp.errors import DomainError, NotFound
+from webapp.catalog.service import lookup, resolve_many
+from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.photos.fields import photo_client_ids_field, photo_ids_field
 from webapp.receiving import service
@@ -70,10 +70,9 @@ def handle_scans(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, Domai
             code = str_field(event.fields, "code", max_length=120)
             if receipt.id is not None:
                 service.check_open(receipt)
-            if not code.strip():
-                raise DomainError("missing_code", "Give a code to look up.", "code")
-            if found.get(code) is None:
-                raise NotFound("unknown_code", f"No item in your store has the code {code.strip()}.", "code")
+            if found.get(code) is None:  # ``lookup``'s answer: its error, or a label it places
+                match = lookup(ctx.store_id, code)
+                found[code] = (match.item.id, match.pack_qty)
             row = service.scan_row(receipt, service.ScanInput(event.id, code, event.occurred_at, ctx.user_id,
                                                               quantity), *found[code])
         except DomainError as err:

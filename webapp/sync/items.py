@@ -7,7 +7,7 @@ without importing each other.
 from __future__ import annotations
 
 from webapp.catalog.service import lookup, resolve_many
-from webapp.errors import DomainError, NotFound
+from webapp.errors import DomainError
 from webapp.sync import DeviceEvent, SyncContext, int_field, str_field
 
 
@@ -32,11 +32,11 @@ def item_id_fields(events: list[DeviceEvent], ctx: SyncContext) -> dict[str, int
             out[event.id] = err
     found = resolve_many(ctx.store_id, list(codes.values())) if codes else {}
     for event_id, code in codes.items():
-        if not code.strip():
-            out[event_id] = DomainError("missing_code", "Give a code to look up.", "code")
-        elif found.get(code) is None:
-            out[event_id] = NotFound("unknown_code", f"No item in your store has the code {code.strip()}.",
-                                     "code")
-        else:
+        if found.get(code) is not None:
             out[event_id] = found[code][0]
+            continue
+        try:  # what ``lookup`` says of a code the bulk rule did not place (a misread label, ...)
+            out[event_id] = lookup(ctx.store_id, code).item.id
+        except DomainError as err:
+            out[event_id] = err
     return out

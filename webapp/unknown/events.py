@@ -6,7 +6,8 @@ from webapp.catalog.service import MAX_CODE_LENGTH
 from webapp.counting.events import session_scopes
 from webapp.errors import DomainError
 from webapp.sync import DeviceEvent, EventRegistry, SyncContext, int_field, item_ids_of, str_field
-from webapp.unknown.service import Sighting, keep, keep_many
+from webapp.unknown.bulk import keep_many
+from webapp.unknown.service import Sighting, keep
 
 
 def handle_unknown_barcode(event: DeviceEvent, ctx: SyncContext) -> None:

@@ -103,31 +103,6 @@ def keep(seen: Sighting, led: Ledger, *, memo: dict | None = None) -> UnknownSca
     return scan
 
 
-def keep_many(seen: list[Sighting], led: Ledger, *, memo: dict) -> dict[int, DomainError]:
-    """``keep`` for a run of one store's sightings: each checked by ``keep``'s rules, the codes
-    nobody knew yet (the usual case) found in one query and written in one statement; a code
-    known by now is applied as ``keep`` applies it. Returns the errors by position."""
-    errors: dict[int, DomainError] = {}
-    checked: list[tuple[UnknownScan, CountSession | None]] = []
-    sessions: dict[str, CountSession] = {}
-    for index, one in enumerate(seen):
-        try:
-            checked.append(_checked(one, sessions))
-        except DomainError as err:
-            errors[index] = err
-    fresh = sorted({scan.raw_code for scan, _ in checked} - set(memo))
-    if fresh:
-        found = catalog.resolve_many(seen[0].store_id, fresh)
-        memo.update({raw: None if found.get(raw) is None else catalog.resolve(seen[0].store_id, raw)
-                     for raw in fresh})
-    for scan, session in checked:
-        _apply_known(scan, session, memo[scan.raw_code], led)
-    db.session.add_all([scan for scan, _ in checked])
-    db.session.flush()
-    _remember_count_scans([scan for scan, _ in checked])
-    return errors
-
-
 def _checked(seen: Sighting, sessions: dict) -> tuple[UnknownScan, CountSession | None]:
     """The sighting's row (pending), and its count session, by ``keep``'s rules; writes nothing."""
     key, raw = code_key(seen.code)
