@@ -102,6 +102,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
+        if request.endpoint == "auth.login" and request.method == "POST":
+            # The login form's token went stale (a long-open page, or another tab's request
+            # renewed the session): the same form again, with a fresh token and the name kept,
+            # so logging in is one more tap, not a dead end.
+            return render_template(
+                "auth/login.html", next=request.form.get("next", ""),
+                username=request.form.get("username", ""),
+                error="The login form had expired. Enter your password again and log in.",
+            ), 400
         return error_response(
             400, "csrf_failed", "The form expired or was sent from elsewhere; reload the page and try again."
         )

@@ -109,6 +109,7 @@ class Phone:
         left = "document.readyState === 'complete' && !location.pathname.startsWith('/login')"
         self.goto(f"/login?next={next_path}")
         deadline = time.monotonic() + 3 * TIMEOUT
+        renewed = False
         while True:
             self.fill("#username", username)
             self.fill("#password", password)
@@ -119,6 +120,9 @@ class Phone:
                     return
                 except Timeout:
                     state = self._login_state()
+                if state.get("error") and "form had expired" in state["error"] and not renewed:
+                    renewed = True      # the app's own advice: type the password again and log in
+                    break
                 if state.get("error"):
                     raise AssertionError(f"the login page says: {state['error']}")
                 if time.monotonic() > deadline:

@@ -130,3 +130,26 @@ def test_a_session_in_use_is_kept_alive_once_a_day(login_as):
     renewed = phone.get("/count")
     assert _session_cookie_set(renewed)
     assert "Expires=" in next(c for c in renewed.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_a_login_form_whose_token_went_stale_comes_back_ready_to_log_in_again(client, make_user):
+    import re
+
+    user = make_user("staff", password="correct horse")
+    client.get("/login")
+    stale = client.post("/login", data={"csrf_token": "stale", "username": user.username,
+                                        "password": "correct horse", "next": "/count"})
+    assert stale.status_code == 400
+    page = stale.get_data(as_text=True)
+    assert "The login form had expired" in page
+    assert f'value="{user.username}"' in page and 'name="next" value="/count"' in page
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    again = client.post("/login", data={"csrf_token": fresh, "username": user.username,
+                                        "password": "correct horse", "next": "/count"})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/count")
+
+
+def test_other_forms_with_a_stale_token_still_get_the_plain_400(login_as):
+    staff = login_as("staff")
+    answer = staff.post("/logout", data={"csrf_token": "stale"})
+    assert answer.status_code == 400 and "The form expired" in answer.get_data(as_text=True)
