@@ -98,7 +98,13 @@ def from_environment() -> dict:
         "ZEBRA_PRINTER": os.environ.get("ZEBRA_PRINTER", ""),
         # Explicit, because Flask-Limiter otherwise inherits the flag from the last app it served.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Throttle counts live in Redis when there is one, so every worker and server counts the
+        # same attempts; memory:// counts per worker process (4 workers: 4 times the limit).
+        "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+                                  or "memory://"),
+        "RATELIMIT_KEY_PREFIX": "shelfcount",
+        # Redis down: count in memory meanwhile rather than answer every login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "DECODE_RATE_LIMIT": os.environ.get("DECODE_RATE_LIMIT", "60 per minute"),
@@ -161,4 +167,6 @@ TESTING_OVERRIDES = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     # Background threads would race a test's own steps; the real-time tests turn it on.
     "CLOVER_REALTIME": False,
+    # Each test app counts alone, whatever REDIS_URL the run has; a test of the shared count says so.
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
