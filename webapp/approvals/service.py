@@ -193,10 +193,32 @@ def bulk_approve(user: User, max_value_cents: int, note: str = "") -> int:
     return approved
 
 
-def queue(store_id: int) -> list[CountLine]:
-    return list(db.session.scalars(
-        select(CountLine).where(CountLine.store_id == store_id, CountLine.status == "pending")
-        .order_by(func.abs(CountLine.value_cents).desc(), CountLine.id)))
+QUEUE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    lines: list[CountLine]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def queue(store_id: int, page: int = 1, per_page: int = QUEUE_PAGE) -> QueuePage:
+    """One page of the lines waiting for a manager, the costliest first. Paged: a 5,000-line
+    count of a big store must not render 5,000 rows on a phone."""
+    pending = (CountLine.store_id == store_id, CountLine.status == "pending")
+    total = db.session.scalar(select(func.count(CountLine.id)).where(*pending)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    lines = list(db.session.scalars(
+        select(CountLine).where(*pending)
+        .order_by(func.abs(CountLine.value_cents).desc(), CountLine.id)
+        .offset((page - 1) * per_page).limit(per_page)))
+    return QueuePage(lines, total, page, per_page)
 
 
 def decisions_for(line_id: int) -> list[Decision]:

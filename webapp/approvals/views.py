@@ -47,7 +47,12 @@ def submit(session_id: str):
 @bp.get("/")
 @role_required("manager")
 def queue():
-    return render_template("approvals/queue.html", lines=service.queue(current_user.store_id),
+    try:
+        number = int(request.args.get("page", 1))
+    except ValueError:
+        number = 1
+    page = service.queue(current_user.store_id, number)
+    return render_template("approvals/queue.html", page=page, lines=page.lines,
                            jump_percent=jumps.jump_percent(current_user.store_id),
                            behind=evidence.phones_behind_pending(current_user.store_id))
 

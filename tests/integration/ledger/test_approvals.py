@@ -151,3 +151,30 @@ def test_a_late_count_approved_after_a_later_one_corrects_the_later_ones_varianc
     assert adjustments(db, f"count:{late.id}") == [-5, 4], "5 - 6 = -1 once the earlier count stands"
     assert level_of(stocked, floor) == 5
     assert timedelta(0) < late.counted_at - early.counted_at
+
+
+def test_a_count_of_many_lines_pages_in_the_queue_costliest_first(make_item, make_user, floor, hours_ago,
+                                                                   login_as):
+    from webapp.approvals.service import QUEUE_PAGE, submit_count
+    from webapp.counting import service
+
+    counter = make_user("staff")
+    items = [make_item(f"Tin {n:03d}", cost_cents=100 + n) for n in range(QUEUE_PAGE + 5)]
+    session = service.open_session(service.NewSession(store_id=floor.store_id, location_id=floor.id,
+                                                      created_by_id=counter.id))
+    for item in items:  # nothing was expected: each line is +5, worth 5 x its cost
+        service.record_scan(service.Scan(session.id, counter.id, hours_ago(1), quantity=5, item_id=item.id),
+                            floor.store_id)
+    lines = submit_count(session.id, counter, hours_ago(0, 30))
+    assert {line.status for line in lines} == {"pending"}
+    manager = login_as("manager")
+    first = manager.get("/approvals/").get_data(as_text=True)
+    names = [f"Tin {n:03d}" for n in reversed(range(QUEUE_PAGE + 5))]  # the costliest first
+    assert [name for name in names if name in first] == names[:QUEUE_PAGE]
+    assert f"Page 1 of 2 · {QUEUE_PAGE + 5} lines waiting" in first and 'rel="next"' in first
+    second = manager.get("/approvals/?page=2").get_data(as_text=True)
+    assert [name for name in names if name in second] == names[QUEUE_PAGE:]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # A page past the end, or not a number, shows a page that exists rather than an error.
+    assert "Tin 000" in manager.get("/approvals/?page=99").get_data(as_text=True)
+    assert "Tin 054" in manager.get("/approvals/?page=x").get_data(as_text=True)
