@@ -169,6 +169,12 @@ def _a_count_session(request) -> dict:
     return {"session_id": session.id, "location_id": store.locations[0].id}
 
 
+def _a_store_webhook_key(request) -> dict:
+    from webapp.clover.webhooks import store_webhook_key
+
+    return {"key": store_webhook_key(request.getfixturevalue("store").id)}
+
+
 def _a_pending_count_line(request) -> dict:
     from datetime import timedelta
 
@@ -390,6 +396,8 @@ ROUTES: list[Route] = [
     Route("GET", "/photos/<int:photo_id>", "staff", scoped=True, setup=_a_photo),
     # clover: the connection page is the admin's; the webhook needs no login but X-Clover-Auth
     Route("POST", "/clover/webhook", None, ok=401, kind="json", body={"merchants": {}}),
+    Route("POST", "/clover/webhook/<key>", None, ok=401, kind="json", body={"merchants": {}},
+          setup=_a_store_webhook_key),
     Route("GET", "/clover/", "admin"),
     Route("POST", "/clover/token", "admin", ok=302, body={"merchant_id": "XYZVJT2ZRRRSC", "token": "t"}),
     Route("POST", "/clover/auth-code", "admin", ok=302, body={"code": "c"}),

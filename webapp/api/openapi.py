@@ -400,6 +400,20 @@ def _paths() -> dict[str, Any]:
                 **_errors("400", "401", "415", "503"),
             },
         }},
+        "/clover/webhook/{key}": {"post": {
+            "operationId": "cloverStoreWebhook",
+            "summary": "The same webhook on a store's own URL, as the store's Clover page shows it.",
+            "security": [{"cloverAuth": []}, {}],
+            "description": "A verification code sent here is kept for that store and shown to its admin; "
+                           "a key no store signed answers 404 to the handshake.",
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("WebhookDelivery")}}},
+            "responses": {
+                "200": _json(_ref("WebhookAnswer"), "Recorded (or the handshake noted)."),
+                **_errors("400", "401", "404", "415", "503"),
+            },
+        }},
     }
 
 

@@ -94,11 +94,14 @@ class CloverWebhookHint(db.Model):
 
 
 class CloverWebhookVerification(db.Model):
-    """A verification code Clover POSTed; an admin copies the latest into Clover's dashboard."""
+    """A verification code Clover POSTed to a store's webhook URL; that store's admin copies the
+    latest into Clover's dashboard. Only the newest few per store are kept (webhooks.py)."""
 
     __tablename__ = "clover_webhook_verifications"
+    __table_args__ = (Index("ix_clover_webhook_verifications_store_id", "store_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     code: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,7 +12,7 @@ from webapp.auth.decorators import role_required
 from webapp.clover import connection as connections
 from webapp.clover import drift, install, open_orders, realtime, tokens, webhooks
 from webapp.clover.client import CloverError
-from webapp.clover.models import CloverPush, CloverWebhookHint, CloverWebhookVerification
+from webapp.clover.models import CloverPush, CloverWebhookHint
 from webapp.clover.sync import run_quick, run_sync
 from webapp.errors import DomainError
 from webapp.extensions import csrf, db
@@ -22,12 +22,13 @@ bp.record_once(lambda state: realtime.install(state.app, run_quick))
 
 
 @bp.post("/webhook")
+@bp.post("/webhook/<key>")  # a store's own URL: its verification codes reach its admin only
 @csrf.exempt  # Clover cannot send our CSRF token; X-Clover-Auth is checked instead
-def webhook():
+def webhook(key: str | None = None):
     body = request.get_json(silent=True)
     if body is None:
         raise DomainError("bad_webhook", "Expected a JSON body.")
-    answer = webhooks.receive(body, request.headers.get("X-Clover-Auth"))
+    answer = webhooks.receive(body, request.headers.get("X-Clover-Auth"), key)
     realtime.pull_soon(answer.pop("stores", []))
     return jsonify(answer)
 
@@ -37,8 +38,7 @@ def webhook():
 def admin():
     store_id = current_user.store_id
     row = connections.connection_for_store(store_id)
-    verification = db.session.scalars(select(CloverWebhookVerification)
-                                      .order_by(CloverWebhookVerification.id.desc()).limit(1)).first()
+    verification = webhooks.latest_code(store_id)
     pushes, pending = [], 0
     if row is not None:
         pushes = list(db.session.scalars(select(CloverPush).where(CloverPush.store_id == store_id)
@@ -51,7 +51,7 @@ def admin():
         oauth_ready=bool(config.get("CLOVER_APP_ID") and config.get("CLOVER_OAUTH_URL")),
         base_url=config.get("CLOVER_BASE_URL", ""),
         webhook_code_configured=bool(config.get("CLOVER_WEBHOOK_AUTH_CODE")),
-        webhook_url=url_for("clover.webhook", _external=True),
+        webhook_url=url_for("clover.webhook", key=webhooks.store_webhook_key(store_id), _external=True),
     )
 
 

@@ -6,6 +6,13 @@ records "go and look at O:<id>" rows, deduplicated on objectId + type + ts, and 
 at once; the next sync (or ``flask clover sync``) fetches the orders and items named and marks
 the hints done. The periodic pull on ``modifiedTime`` closes whatever gaps lost deliveries
 leave. ``X-Clover-Auth`` is a static shared secret (not an HMAC), compared in constant time.
+
+The verification handshake carries nothing but its code and no header, and anyone can send
+one. So each store has its own webhook URL (``/clover/webhook/<store key>``, the key signed
+with SECRET_KEY): a code is kept for the store whose URL received it, only the newest
+``KEEP_CODES``, and shown to that store's admin only. On the bare URL a code is kept only when
+the install has one store. Notifications are the same on either URL: their merchant ids say
+whose they are.
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ import logging
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from webapp.bulk_sql import insert_for
-from webapp.catalog.models import Item
+from webapp.catalog.models import Item, Store
 from webapp.clover import drift
 from webapp.clover.catalog_import import ITEM_EXPAND, CatalogImporter
 from webapp.clover.client import CloverClient, CloverNotFound
@@ -26,7 +33,7 @@ from webapp.clover.models import CloverConnection, CloverWebhookHint, CloverWebh
 from webapp.clover.orders import ORDER_EXPAND, SaleRecorder, process_orders
 from webapp.clover.token_crypto import TokensUnreadable, cipher
 from webapp.clover.voids import reverse_deleted_order
-from webapp.errors import DomainError
+from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.types import utcnow
 
@@ -35,6 +42,7 @@ log = logging.getLogger(__name__)
 KEYS_WE_FETCH = ("O", "I", "P")
 MAX_UPDATES = 5000  # per delivery; Clover batches, but a body this big is not Clover
 MAX_TS = 2**63 - 1
+KEEP_CODES = 5  # verification codes kept per store: Clover's dashboard needs the newest one
 
 
 class WebhookRefused(DomainError):
@@ -72,15 +80,61 @@ def _authentic(header: str | None) -> bool:
     return matched
 
 
-def receive(body: Any, auth_header: str | None) -> dict[str, Any]:
-    """Handle one delivery; raises WebhookRefused (401) before storing anything unverified."""
+def store_webhook_key(store_id: int) -> str:
+    """The path part of a store's own webhook URL: its id and a signature nobody can guess."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    sig = hmac.new(secret, f"clover-webhook:{store_id}".encode(), "sha256").hexdigest()[:24]
+    return f"{store_id}-{sig}"
+
+
+def store_of_key(key: str) -> int | None:
+    head, sep, _sig = key.partition("-")
+    if not sep or not head.isdigit() or len(head) > 12:
+        return None
+    store_id = int(head)
+    return store_id if hmac.compare_digest(key.encode(), store_webhook_key(store_id).encode()) else None
+
+
+def _only_store() -> int | None:
+    ids = db.session.scalars(select(Store.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def _keep_code(store_id: int, code: str) -> None:
+    db.session.add(CloverWebhookVerification(store_id=store_id, code=code))
+    db.session.flush()
+    oldest_kept = db.session.scalar(
+        select(CloverWebhookVerification.id).where(CloverWebhookVerification.store_id == store_id)
+        .order_by(CloverWebhookVerification.id.desc()).offset(KEEP_CODES - 1).limit(1))
+    if oldest_kept is not None:
+        db.session.execute(delete(CloverWebhookVerification).where(
+            CloverWebhookVerification.store_id == store_id, CloverWebhookVerification.id < oldest_kept))
+
+
+def latest_code(store_id: int) -> CloverWebhookVerification | None:
+    return db.session.scalars(select(CloverWebhookVerification)
+                              .where(CloverWebhookVerification.store_id == store_id)
+                              .order_by(CloverWebhookVerification.id.desc()).limit(1)).first()
+
+
+def receive(body: Any, auth_header: str | None, key: str | None = None) -> dict[str, Any]:
+    """Handle one delivery; raises WebhookRefused (401) before storing anything unverified.
+
+    ``key`` is the store key of the URL it came to (None: the bare URL)."""
     if isinstance(body, dict) and set(body) == {"verificationCode"}:
         # The handshake comes before the auth code exists, so it cannot carry it (5.1). The code
         # is only shown to an admin, who pastes it into Clover's dashboard; nothing acts on it.
-        code = str(body["verificationCode"])[:200]
-        db.session.add(CloverWebhookVerification(code=code))
+        store_id = _only_store() if key is None else store_of_key(key)
+        if store_id is None and key is not None:
+            raise NotFound("not_found", "This webhook URL is no store's; copy the one on your store's "
+                           "Clover page.")
+        if store_id is None:
+            log.warning("a Clover verification code came to the bare webhook URL of an install with several "
+                        "stores and was not kept: give Clover the URL shown on your store's Clover page")
+            return {"status": "verification"}
+        _keep_code(store_id, str(body["verificationCode"])[:200])
         db.session.commit()
-        log.info("clover webhook verification code received")
+        log.info("clover webhook verification code received for store %s", store_id)
         return {"status": "verification"}
     if not _authentic(auth_header):
         raise WebhookRefused("bad_webhook_auth", "X-Clover-Auth is missing or wrong.")
