@@ -10,6 +10,7 @@ per capability keeps each endpoint beside its rules and keeps this package free 
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -71,11 +72,23 @@ def sync_events():
 def catalog_since():
     raw = request.args.get("since")
     since = parse_time(raw, "since") if raw else None
-    body, etag = snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
-    if request.if_none_match.contains(etag):
+    payload, etag = snapshot(current_user.store_id, since, with_cost=current_user.has_role("manager"))
+    # A 50,000-item store's first download is about 10 MB of JSON and 1.5 MB gzipped: on a
+    # phone's 4G that is the difference between a minute and a few seconds. Compressed here,
+    # not left to a proxy that may not be there. The two encodings carry different ETags
+    # (RFC 9110 8.8.3), and either one names the same catalog.
+    zipped = "gzip" in request.accept_encodings
+    if request.if_none_match.contains(etag) or request.if_none_match.contains(etag + GZIP_TAG):
         response = current_app.response_class(status=304)
     else:
-        response = jsonify(body)
-    response.set_etag(etag)
+        response = current_app.response_class(gzip.compress(payload, compresslevel=5) if zipped else payload,
+                                               mimetype="application/json")
+        if zipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag + GZIP_TAG if zipped else etag)
+    response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+GZIP_TAG = "-gz"

@@ -160,6 +160,42 @@ def test_the_catalog_answers_304_to_its_own_etag_and_only_changes_after_since(lo
     assert login_as("manager").get("/api/v1/catalog").get_json()["items"][0]["cost_cents"] == 310
 
 
+def test_the_catalog_is_gzipped_for_a_phone_that_accepts_it_and_its_etag_still_answers_304(
+        login_as, make_item):
+    import gzip
+
+    make_item("Oat Milk", barcodes=[("0036000291452", 1)])
+    make_item("Rye Bread")
+    staff = login_as("staff")
+    plain = staff.get("/api/v1/catalog")
+    zipped = staff.get("/api/v1/catalog", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert [i["name"] for i in plain.get_json()["items"]] == ["Oat Milk", "Rye Bread"]
+    # Each encoding has its own ETag (RFC 9110), and either names the same catalog.
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    for etag in (zipped.headers["ETag"], plain.headers["ETag"]):
+        again = staff.get("/api/v1/catalog", headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+        assert again.status_code == 304
+
+
+def test_the_catalog_after_since_holds_the_changed_items_with_all_their_codes(login_as, make_item, db):
+    from webapp.types import utcnow
+
+    kept = make_item("Kept", barcodes=[("0036000291452", 1)])
+    changed = make_item("Changed", barcodes=[("0012345678905", 1), ("10012345678902", 6)])
+    staff = login_as("staff")
+    since = staff.get("/api/v1/catalog").get_json()["next_since"]
+    changed.name = "Changed again"
+    changed.modified_at = utcnow()
+    db.session.commit()
+    later = staff.get("/api/v1/catalog", query_string={"since": since}).get_json()
+    assert [(i["name"], [b["code"] for b in i["barcodes"]]) for i in later["items"]] == [
+        ("Changed again", ["0012345678905", "10012345678902"])]
+    assert kept.id not in {i["id"] for i in later["items"]}
+
+
 def test_the_catalog_never_shows_another_stores_items(login_as, make_item, make_store):
     rival = make_store("Rival Grocers")
     make_item("Theirs", store_id=rival.id)
