@@ -41,6 +41,7 @@ class Route:
     body: dict | Callable[[dict], dict] | None = None
     scoped: bool = False
     query: str = ""  # appended to the path, with {placeholders} filled like the path's
+    refused_as: str = "token_required"  # the error code of a public route's 401
     setup: Callable[[pytest.FixtureRequest], dict] | None = None
     by_visitor: dict[str, int] = field(default_factory=dict)  # exceptions to the rules above
 
@@ -395,9 +396,10 @@ ROUTES: list[Route] = [
           body=lambda p: {"photo": (io.BytesIO(_png()), "p.png")}),
     Route("GET", "/photos/<int:photo_id>", "staff", scoped=True, setup=_a_photo),
     # clover: the connection page is the admin's; the webhook needs no login but X-Clover-Auth
-    Route("POST", "/clover/webhook", None, ok=401, kind="json", body={"merchants": {}}),
+    Route("POST", "/clover/webhook", None, ok=401, kind="json", body={"merchants": {}},
+          refused_as="bad_webhook_auth"),
     Route("POST", "/clover/webhook/<key>", None, ok=401, kind="json", body={"merchants": {}},
-          setup=_a_store_webhook_key),
+          setup=_a_store_webhook_key, refused_as="bad_webhook_auth"),
     Route("GET", "/clover/", "admin"),
     Route("POST", "/clover/token", "admin", ok=302, body={"merchant_id": "XYZVJT2ZRRRSC", "token": "t"}),
     Route("POST", "/clover/auth-code", "admin", ok=302, body={"code": "c"}),
@@ -550,6 +552,6 @@ def test_each_visitor_gets_the_status_the_matrix_says(request, store, route: Rou
     if expected == 302 and visitor == "anonymous" and route.min_role is not None:
         assert "/login" in response.headers["Location"]
     if expected == 401 and route.min_role is None:  # a token route refuses the cookie too
-        assert response.get_json()["error"]["code"] == "token_required"
+        assert response.get_json()["error"]["code"] == route.refused_as
     if expected == 401 and route.min_role is not None:
         assert response.get_json()["error"]["code"] == "login_required"
