@@ -115,12 +115,18 @@ def test_an_approval_line_with_two_counters_phones_and_an_unknown_code_fits_a_ph
         db.session.commit()
         lines = submit_count(session.id, mia, utcnow())
         line_id, session_id = lines[0].id, session.id
-    log_in(page, "mia", next_path=f"/approvals/{line_id}")
-    expect(page.locator("#scans")).to_contain_text("9b1d3f5e")
-    assert page.evaluate(FITS) <= WIDTH
-    page.goto(f"/counting/{session_id}/summary")
-    expect(page.locator("#unknown-codes")).to_contain_text("40063813339310001")
-    assert page.evaluate(FITS) <= WIDTH
+    try:
+        log_in(page, "mia", next_path=f"/approvals/{line_id}")
+        expect(page.locator("#scans")).to_contain_text("9b1d3f5e")
+        assert page.evaluate(FITS) <= WIDTH
+        page.goto(f"/counting/{session_id}/summary")
+        expect(page.locator("#unknown-codes")).to_contain_text("40063813339310001")
+        assert page.evaluate(FITS) <= WIDTH
+    finally:  # the live server is shared: leave no code waiting for the unknown-codes tests
+        with app.app_context():
+            manager = db.session.query(User).filter_by(username="mia").one()
+            unknown.dismiss(store_id, "40063813339310001", manager)
+
 
 # ----- every page a phone user reaches, per role --------------------------------------------
 

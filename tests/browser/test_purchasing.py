@@ -21,7 +21,8 @@ def tea_vendor(live_server):
     app, store_id = live_server["app"], live_server["store_id"]
     tea_id = live_server["items"]["Green Tea 20ct"]
     with app.app_context():
-        db.session.get(Item, tea_id).reorder_point = 1000  # always below it: always suggested
+        # Far above anything on hand or on order (other tests share this server and order tea too).
+        db.session.get(Item, tea_id).reorder_point = 100_000
         db.session.commit()
         vendor = create_vendor(store_id, VendorInput("Leafy Teas", lead_time_days=3))
         set_catalog_line(store_id, vendor.id, CatalogInput(tea_id, 12, 1440, "LT-20", True))
