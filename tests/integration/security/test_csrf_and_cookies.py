@@ -1,8 +1,9 @@
 """CSRF on every state-changing route the app has, and the flags on every cookie it sets.
 
 The routes come from ``app.url_map``, so a route added later is covered without editing this
-file; the only route allowed to skip CSRF is Clover's webhook, which proves itself with
-X-Clover-Auth instead.
+file. Two routes skip CSRF, each proving its caller another way that a browser cannot be
+tricked into: Clover's webhook (X-Clover-Auth) and the channels' buffer API (a bearer token,
+never a cookie; a logged-in browser gets a 401 there).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 
 import pytest
 
-EXEMPT = {"clover.webhook"}
+EXEMPT = {"clover.webhook", "channels.put_buffer"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -47,6 +48,11 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(app, a
             if not refused:
                 accepted.append((method, url, endpoint, response.status_code))
     assert {endpoint for *_, endpoint, _ in accepted} <= EXEMPT, accepted
+
+
+def test_the_buffer_api_takes_no_cookie_a_logged_in_browser_is_refused(admin):
+    answer = admin.put("/api/v1/buffers/1", json={"buffer": 3}, headers={"X-CSRFToken": admin.csrf_token()})
+    assert answer.status_code == 401
 
 
 def test_the_webhook_is_the_only_exemption_and_it_demands_its_own_secret(client):
