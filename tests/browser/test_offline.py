@@ -152,3 +152,33 @@ def test_a_delivery_without_a_po_is_received_offline_from_the_app_opened_only_on
         context.set_offline(False)
     outbox_empty(page, timeout=20)
     assert levels(live_server, [item_id])[item_id] == before + 2
+
+
+def test_stock_is_moved_offline_after_the_app_was_only_opened_on_its_home_page(page, context, live_server):
+    from tests.browser.test_transfers import moved
+
+    crackers = live_server["items"]["Rye Crackers"]
+    before = moved(live_server, crackers)
+    log_in(page, "mia", next_path="/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, _kept(page, "/transfers/new"))
+    wait_until(page, """() => import('/static/js/db.js').then(async (db) => {
+        const s = await db.getMeta('session');
+        return Boolean(s && ((await db.getMeta(`catalog:${s.store_id}`)) || {}).updated_at);
+    })""")
+    context.set_offline(True)
+    try:
+        response = page.goto("/transfers/new")
+        assert response is not None and response.from_service_worker
+        page.evaluate("window.shelfcountScanner && window.shelfcountScanner.stopCamera()")
+        field = page.get_by_label("Type a barcode")
+        field.fill("(01)00036000291452(37)12")
+        field.press("Enter")
+        expect(page.locator("#transfer-last")).to_have_text("Moved 12 × Rye Crackers", timeout=15_000)
+        expect(page.locator("#outbox-badge")).to_contain_text("to sync")
+        assert moved(live_server, crackers) == before                # nothing reached the server yet
+    finally:
+        context.set_offline(False)
+    outbox_empty(page, timeout=20)
+    after = moved(live_server, crackers)[len(before):]
+    assert (12, live_server["back_id"], live_server["floor_id"]) in after

@@ -63,6 +63,7 @@ OFFLINE_ENDPOINTS: tuple[tuple[str, str], ...] = (
     # own screen is kept once it has been opened online (receiving.js refuses any other).
     ("receiving.index", "receiver"),
     ("receiving.session", "receiver"),
+    ("transfers.new", "receiver"),    # store data only (locations); moves go through the outbox
 )
 
 
