@@ -124,7 +124,7 @@ def test_the_outbox_page_names_each_waiting_event_for_a_person(page, context, se
         wait_until(page, f"async () => (await ({ALL})()).length >= 2")
         page.goto("/outbox")
         meta = page.locator(".outbox-meta")
-        expect(meta).to_have_count(2)
+        expect(meta.nth(1)).to_be_visible()      # two or more: the camera may have scanned too
         texts = " ".join(meta.all_inner_texts())
         assert "Count started" in texts and "Count scan" in texts
         assert not re.search(r"count_(start|scan)", page.locator("#outbox-list").inner_text())
