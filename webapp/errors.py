@@ -57,7 +57,9 @@ JSON_ENDPOINT_PATHS = frozenset({"/clover/webhook"})
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.path in JSON_ENDPOINT_PATHS or request.is_json:
+    # A store's own webhook URL (/clover/webhook/<key>) answers as the plain one does: in JSON.
+    if (request.path.startswith(("/api/", "/clover/webhook/")) or request.path in JSON_ENDPOINT_PATHS
+            or request.is_json):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
