@@ -30,7 +30,10 @@ def test_a_form_post_without_csrf_token_is_refused(client, make_user):
     make_user("staff", username="dana", password="correct horse")
     response = client.post("/login", data={"username": "dana", "password": "correct horse"})
     assert response.status_code == 400
-    assert "reload the page" in response.get_data(as_text=True)
+    assert "The login form had expired" in response.get_data(as_text=True)   # the form again, fresh token
+    assert client.get("/").status_code == 302                                   # and nobody logged in
+    other = client.post("/logout", data={})
+    assert other.status_code == 400 and "reload the page" in other.get_data(as_text=True)
 
 
 def test_a_json_post_without_csrf_header_gets_a_json_error(login_as):
