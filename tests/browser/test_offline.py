@@ -87,18 +87,23 @@ def _kept(page, path):
     }}"""
 
 
+def _ready_offline(page, path):
+    """After only the home page was opened: the worker controls it, has kept ``path``, and the
+    home page fetched the catalog too, so a scan there resolves with no signal."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    wait_until(page, _kept(page, path))
+    wait_until(page, """() => import('/static/js/db.js').then(async (db) => {
+        const s = await db.getMeta('session');
+        return Boolean(s && ((await db.getMeta(`catalog:${s.store_id}`)) || {}).updated_at);
+    })""")
+
+
 def test_damage_is_flagged_offline_after_the_app_was_only_opened_on_its_home_page(page, context, live_server):
     from tests.browser.test_damage import records
 
     before = records(live_server)
     log_in(page, "sam", next_path="/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    wait_until(page, _kept(page, "/damage/new"))
-    # The home page fetched the catalog too, so the scan resolves with no signal.
-    wait_until(page, """() => import('/static/js/db.js').then(async (db) => {
-        const s = await db.getMeta('session');
-        return Boolean(s && ((await db.getMeta(`catalog:${s.store_id}`)) || {}).updated_at);
-    })""")
+    _ready_offline(page, "/damage/new")
     context.set_offline(True)
     try:
         response = page.goto("/damage/new")
@@ -160,12 +165,7 @@ def test_stock_is_moved_offline_after_the_app_was_only_opened_on_its_home_page(p
     crackers = live_server["items"]["Rye Crackers"]
     before = moved(live_server, crackers)
     log_in(page, "mia", next_path="/")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    wait_until(page, _kept(page, "/transfers/new"))
-    wait_until(page, """() => import('/static/js/db.js').then(async (db) => {
-        const s = await db.getMeta('session');
-        return Boolean(s && ((await db.getMeta(`catalog:${s.store_id}`)) || {}).updated_at);
-    })""")
+    _ready_offline(page, "/transfers/new")
     context.set_offline(True)
     try:
         response = page.goto("/transfers/new")
