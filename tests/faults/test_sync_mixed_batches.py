@@ -10,7 +10,6 @@ batch one retry; none is needed now, and the test holds the server to that.
 
 import logging
 import random
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -19,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.ledger.conftest import event, iso
+from tests.integration.ledger.test_sync_concurrency import _all_at_once
 from webapp.counting.models import CountLine
 from webapp.inventory.models import StockLevel
 from webapp.types import utcnow
@@ -32,21 +32,6 @@ PHONES = 6
 def _postgres_only(db):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks and concurrent writers need PostgreSQL: set TEST_DATABASE_URL")
-
-
-def _all_at_once(app, run, count: int) -> None:
-    barrier = threading.Barrier(count)
-
-    def start(n: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            run(n)
-
-    threads = [threading.Thread(target=start, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def _plan(n: int, rng: random.Random, items, floor: int, back: int, bay: int) -> list[list[dict]]:
